@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, unit and integration tests on SQLite and
+# PostgreSQL, the OpenAPI drift test, and schemathesis against the real server.
+# Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) or TEST_POSTGRES_URL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+pg_url=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+if ! psql "$pg_url" -qtAc 'select 1' >/dev/null 2>&1; then
+  echo "PostgreSQL is not reachable at $pg_url; the tests need it (see README)." >&2
+  exit 1
+fi
+if [ ! -f "${BUERGERBUERO_BOUNDARIES_DIR:-../shared/data/boundaries}/SOURCES.md" ]; then
+  echo "The boundary data is missing: expected ../shared/data/boundaries beside the repository." >&2
+  exit 1
+fi
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "cargo clippy"
+cargo clippy --all-targets --locked -- -D warnings
+step "cargo test (unit, integration on SQLite and PostgreSQL, OpenAPI drift)"
+cargo test --locked --all-targets
+step "schemathesis against the running server"
+scripts/schemathesis.sh
+step "all checks passed"

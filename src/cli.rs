@@ -1,0 +1,212 @@
+//! The command line: `serve`, `migrate`, `import-boundaries`, `locate`, `add-clerk`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::accounts::{AccountInput, create_account};
+use crate::config::Settings;
+use crate::domain::Coordinates;
+use crate::import::import_boundaries;
+use crate::jurisdiction::{JurisdictionView, LocateError};
+use crate::startup::{Application, load_jurisdiction, open_store};
+
+/// Citizen issue reporting for Berlin, Brandenburg and Mecklenburg-Vorpommern.
+///
+/// Configuration comes from BUERGERBUERO_* environment variables and the TOML file named by
+/// BUERGERBUERO_CONFIG; see the README.
+#[derive(Debug, Parser)]
+#[command(name = "buergerbuero", version)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate, import the boundaries if none are stored, and serve HTTP until SIGTERM/SIGINT.
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Read, validate and store the boundary data (idempotent).
+    ImportBoundaries {
+        /// The boundary directory (default: BUERGERBUERO_BOUNDARIES_DIR).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Print the area and responsible authority of a point.
+    #[command(allow_negative_numbers = true)]
+    Locate {
+        /// Latitude in WGS84 degrees, e.g. 52.5219.
+        lat: f64,
+        /// Longitude in WGS84 degrees, e.g. 13.4132.
+        lon: f64,
+        /// Route as for this category code.
+        #[arg(long)]
+        category: Option<String>,
+        /// Print the API's JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a clerk (or admin) account. The password is read from stdin when it is piped,
+    /// else generated and printed once.
+    AddClerk {
+        /// The log-in email address.
+        #[arg(long)]
+        email: String,
+        /// An authority the clerk acts for (repeatable), e.g. 11000001 or 120675706.
+        #[arg(long = "authority")]
+        authorities: Vec<String>,
+        /// An admin: acts for every authority and manages the service.
+        #[arg(long)]
+        admin: bool,
+        /// Display name (default: the email).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+/// Runs a command. Errors come back with context for a one-line message.
+pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => {
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await
+        }
+        Command::Migrate => {
+            open_store(&settings).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::ImportBoundaries { dir } => {
+            let store = open_store(&settings).await?;
+            let dir = dir.unwrap_or(settings.boundaries_dir);
+            let report = import_boundaries(&*store, &dir, &mut |line| eprintln!("{line}")).await?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Locate {
+            lat,
+            lon,
+            category,
+            json,
+        } => locate(&settings, lat, lon, category.as_deref(), json).await,
+        Command::AddClerk {
+            email,
+            authorities,
+            admin,
+            name,
+        } => add_clerk(&settings, email, authorities, admin, name).await,
+    }
+}
+
+/// Creates an account. A piped stdin gives the password (first line); at a terminal one is
+/// generated and printed once, so it never shows up in the shell history or `ps`.
+async fn add_clerk(
+    settings: &Settings,
+    email: String,
+    authorities: Vec<String>,
+    admin: bool,
+    name: Option<String>,
+) -> anyhow::Result<()> {
+    use std::io::{BufRead, IsTerminal};
+    let password = if std::io::stdin().is_terminal() {
+        None
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from stdin")?;
+        Some(line.trim_end_matches(['\r', '\n']).to_owned()).filter(|p| !p.is_empty())
+    };
+    let store = open_store(settings).await?;
+    if store.count_areas().await? == 0 {
+        import_boundaries(&*store, &settings.boundaries_dir, &mut |line| {
+            eprintln!("{line}")
+        })
+        .await?;
+    }
+    let (id, generated) = create_account(
+        &*store,
+        AccountInput {
+            email: email.clone(),
+            display_name: name,
+            password,
+            is_admin: admin,
+            authorities,
+        },
+        chrono::Utc::now(),
+    )
+    .await?;
+    println!(
+        "created {} {email} ({id})",
+        if admin { "admin" } else { "clerk" }
+    );
+    if let Some(password) = generated {
+        println!("password (shown once): {password}");
+    }
+    Ok(())
+}
+
+async fn locate(
+    settings: &Settings,
+    lat: f64,
+    lon: f64,
+    category: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let point = Coordinates::new(lat, lon)?;
+    let store = open_store(settings).await?;
+    if store.count_areas().await? == 0 {
+        import_boundaries(&*store, &settings.boundaries_dir, &mut |line| {
+            eprintln!("{line}")
+        })
+        .await?;
+    }
+    let engine = load_jurisdiction(&*store, settings).await?;
+    let answer = match engine.locate(point, category) {
+        Err(LocateError::OutsideServiceArea) => {
+            anyhow::bail!(
+                "{lat}, {lon} is outside the service area (Berlin, Brandenburg, Mecklenburg-Vorpommern)"
+            )
+        }
+        other => other?,
+    };
+    let view = JurisdictionView::new(point, category, &answer);
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&view).context("rendering JSON")?
+        );
+    } else {
+        println!(
+            "area:       {} ({}, {}, {})",
+            view.area.name, view.area.key, view.area.kreis.name, view.area.state
+        );
+        println!(
+            "authority:  {} ({}, {})",
+            view.authority.name,
+            view.authority.key,
+            view.authority.kind.as_str()
+        );
+        if view.authority != view.municipal_authority {
+            println!(
+                "municipal:  {} ({})",
+                view.municipal_authority.name, view.municipal_authority.key
+            );
+        }
+        if view.distance_m > 0.0 {
+            println!("match:      nearest area, {} m away", view.distance_m);
+        }
+        for n in &view.neighbouring_authorities {
+            println!("near border with: {} ({})", n.name, n.key);
+        }
+    }
+    Ok(())
+}

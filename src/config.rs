@@ -1,0 +1,377 @@
+//! One typed configuration: defaults in code, then an optional TOML file (named by
+//! `BUERGERBUERO_CONFIG`), then `BUERGERBUERO_*` environment variables. Every bad value is an
+//! error that names the setting to fix.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::Deserialize;
+
+use crate::auth::AuthSettings;
+use crate::jurisdiction::JurisdictionSettings;
+use crate::rate_limit::RateLimitSettings;
+
+/// Whether reports are published at once or after a clerk's review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Moderation {
+    /// Published only after a clerk's review (Maerker's way; the default).
+    Pre,
+    /// Published at once.
+    Off,
+}
+
+/// Whether a report with an email address waits for the reporter's confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailConfirmation {
+    /// Double opt-in: the report stays `unconfirmed` until the link is clicked (the default).
+    Required,
+    /// Reports start `open` at once.
+    Off,
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `sqlite://…` (default `sqlite://data/buergerbuero.db`) or `postgres://…`.
+    pub database_url: String,
+    /// Connections in the database pool.
+    pub database_max_connections: u32,
+    /// Address the HTTP server listens on.
+    pub listen: String,
+    /// Where photos and the file mail outbox live.
+    pub data_dir: PathBuf,
+    /// The boundary data directory (holds `SOURCES.md`).
+    pub boundaries_dir: PathBuf,
+    /// The static web frontend.
+    pub web_dir: PathBuf,
+    /// The service's public base URL, for links in mails.
+    pub public_url: String,
+    /// SMTP server URL; unset writes mails as `.eml` files under the data directory.
+    pub smtp_url: Option<String>,
+    /// Publish at once or after moderation.
+    pub moderation: Moderation,
+    /// Double opt-in for reporters' email addresses.
+    pub email_confirmation: EmailConfirmation,
+    /// HTTP worker threads (0 = one per CPU core).
+    pub http_workers: usize,
+    /// Log format: `text` (default) or `json`.
+    pub log_format: String,
+    /// Jurisdiction engine tuning.
+    pub jurisdiction: JurisdictionSettings,
+    /// Per-client limit on filing.
+    pub rate_limit: RateLimitSettings,
+    /// Take the client address from the last `X-Forwarded-For` hop (only behind a proxy you
+    /// run; otherwise clients could pick their own rate-limit identity).
+    pub trust_forwarded_for: bool,
+    /// Photos decoded at the same time (each may take up to ~180 MB while it decodes).
+    pub photo_decode_concurrency: usize,
+    /// The service promise: working days (of the report's state) until a first reaction.
+    pub service_promise_days: u32,
+    /// Sessions and the log-in back-off.
+    pub auth: AuthSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://data/buergerbuero.db".into(),
+            database_max_connections: 8,
+            listen: "127.0.0.1:8080".into(),
+            data_dir: "data".into(),
+            boundaries_dir: "../shared/data/boundaries".into(),
+            web_dir: "web".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            smtp_url: None,
+            moderation: Moderation::Pre,
+            email_confirmation: EmailConfirmation::Required,
+            http_workers: 0,
+            log_format: "text".into(),
+            jurisdiction: JurisdictionSettings::default(),
+            rate_limit: RateLimitSettings::default(),
+            trust_forwarded_for: false,
+            photo_decode_concurrency: 1,
+            service_promise_days: 3,
+            auth: AuthSettings::default(),
+        }
+    }
+}
+
+/// A setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {reason}")]
+pub struct ConfigError {
+    /// The variable or file to fix.
+    pub setting: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl Settings {
+    /// Loads the configuration from the process environment (and the file it names).
+    pub fn load() -> Result<Self, ConfigError> {
+        Self::load_from(|name| std::env::var(name).ok())
+    }
+
+    /// Loads the configuration with `env` as the environment (tests pass their own).
+    pub fn load_from(env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut settings = match env("BUERGERBUERO_CONFIG") {
+            Some(path) => Self::from_file(Path::new(&path))?,
+            None => Self::default(),
+        };
+        settings.apply_env(&env)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let fail = |reason: String| ConfigError {
+            setting: format!("BUERGERBUERO_CONFIG ({})", path.display()),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+        toml::from_str(&text).map_err(|e| fail(e.to_string()))
+    }
+
+    fn apply_env(&mut self, env: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn set<T: FromStr>(
+            env: &impl Fn(&str) -> Option<String>,
+            name: &str,
+            target: &mut T,
+        ) -> Result<(), ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            if let Some(value) = env(name) {
+                *target = value.parse().map_err(|e: T::Err| ConfigError {
+                    setting: name.to_owned(),
+                    reason: format!("{value:?}: {e}"),
+                })?;
+            }
+            Ok(())
+        }
+        set(env, "BUERGERBUERO_DATABASE_URL", &mut self.database_url)?;
+        set(
+            env,
+            "BUERGERBUERO_DATABASE_MAX_CONNECTIONS",
+            &mut self.database_max_connections,
+        )?;
+        set(env, "BUERGERBUERO_LISTEN", &mut self.listen)?;
+        set(env, "BUERGERBUERO_DATA_DIR", &mut self.data_dir)?;
+        set(env, "BUERGERBUERO_BOUNDARIES_DIR", &mut self.boundaries_dir)?;
+        set(env, "BUERGERBUERO_WEB_DIR", &mut self.web_dir)?;
+        set(env, "BUERGERBUERO_PUBLIC_URL", &mut self.public_url)?;
+        set(env, "BUERGERBUERO_HTTP_WORKERS", &mut self.http_workers)?;
+        set(env, "BUERGERBUERO_LOG_FORMAT", &mut self.log_format)?;
+        set(
+            env,
+            "BUERGERBUERO_JURISDICTION__MAX_OUTSIDE_DISTANCE_M",
+            &mut self.jurisdiction.max_outside_distance_m,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_JURISDICTION__NEAR_BORDER_DISTANCE_M",
+            &mut self.jurisdiction.near_border_distance_m,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_RATE_LIMIT__REPORTS_PER_HOUR",
+            &mut self.rate_limit.reports_per_hour,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_RATE_LIMIT__BURST",
+            &mut self.rate_limit.burst,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_TRUST_FORWARDED_FOR",
+            &mut self.trust_forwarded_for,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_PHOTO_DECODE_CONCURRENCY",
+            &mut self.photo_decode_concurrency,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_SERVICE_PROMISE_DAYS",
+            &mut self.service_promise_days,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_AUTH__SESSION_IDLE_SECS",
+            &mut self.auth.session_idle_secs,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_AUTH__SESSION_MAX_SECS",
+            &mut self.auth.session_max_secs,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_AUTH__LOGIN_FREE_FAILURES",
+            &mut self.auth.login_free_failures,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_AUTH__LOGIN_BACKOFF_SECS",
+            &mut self.auth.login_backoff_secs,
+        )?;
+        if let Some(url) = env("BUERGERBUERO_SMTP_URL") {
+            self.smtp_url = Some(url).filter(|u| !u.is_empty());
+        }
+        if let Some(value) = env("BUERGERBUERO_MODERATION") {
+            self.moderation = match value.as_str() {
+                "pre" => Moderation::Pre,
+                "off" => Moderation::Off,
+                _ => return Err(bad_choice("BUERGERBUERO_MODERATION", &value, "pre, off")),
+            };
+        }
+        if let Some(value) = env("BUERGERBUERO_EMAIL_CONFIRMATION") {
+            self.email_confirmation = match value.as_str() {
+                "required" => EmailConfirmation::Required,
+                "off" => EmailConfirmation::Off,
+                _ => {
+                    return Err(bad_choice(
+                        "BUERGERBUERO_EMAIL_CONFIRMATION",
+                        &value,
+                        "required, off",
+                    ));
+                }
+            };
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let distances = [
+            (
+                "BUERGERBUERO_JURISDICTION__MAX_OUTSIDE_DISTANCE_M",
+                self.jurisdiction.max_outside_distance_m,
+            ),
+            (
+                "BUERGERBUERO_JURISDICTION__NEAR_BORDER_DISTANCE_M",
+                self.jurisdiction.near_border_distance_m,
+            ),
+        ];
+        for (setting, value) in distances {
+            if !(0.0..=50_000.0).contains(&value) {
+                return Err(ConfigError {
+                    setting: setting.into(),
+                    reason: format!("{value} is not a distance between 0 and 50000 metres"),
+                });
+            }
+        }
+        if self.photo_decode_concurrency == 0 {
+            return Err(ConfigError {
+                setting: "BUERGERBUERO_PHOTO_DECODE_CONCURRENCY".into(),
+                reason: "must be at least 1".into(),
+            });
+        }
+        if !(1..=30).contains(&self.service_promise_days) {
+            return Err(ConfigError {
+                setting: "BUERGERBUERO_SERVICE_PROMISE_DAYS".into(),
+                reason: format!(
+                    "{} is not between 1 and 30 working days",
+                    self.service_promise_days
+                ),
+            });
+        }
+        let ten_years = 10 * 365 * 86_400;
+        for (setting, value) in [
+            (
+                "BUERGERBUERO_AUTH__SESSION_IDLE_SECS",
+                self.auth.session_idle_secs,
+            ),
+            (
+                "BUERGERBUERO_AUTH__SESSION_MAX_SECS",
+                self.auth.session_max_secs,
+            ),
+            (
+                "BUERGERBUERO_AUTH__LOGIN_BACKOFF_SECS",
+                self.auth.login_backoff_secs,
+            ),
+        ] {
+            if value > ten_years {
+                return Err(ConfigError {
+                    setting: setting.into(),
+                    reason: format!("{value} s is more than ten years"),
+                });
+            }
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err(bad_choice(
+                "BUERGERBUERO_LOG_FORMAT",
+                &self.log_format,
+                "text, json",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn bad_choice(setting: &str, value: &str, choices: &str) -> ConfigError {
+    ConfigError {
+        setting: setting.into(),
+        reason: format!("{value:?} is not one of {choices}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::load_from(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_operating_contract() {
+        let s = load(&[]).unwrap();
+        assert_eq!(s.database_url, "sqlite://data/buergerbuero.db");
+        assert_eq!(s.listen, "127.0.0.1:8080");
+        assert_eq!(s.moderation, Moderation::Pre);
+        assert_eq!(s.email_confirmation, EmailConfirmation::Required);
+        assert_eq!(s.boundaries_dir, PathBuf::from("../shared/data/boundaries"));
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = std::env::temp_dir().join(format!("bb-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("config.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\nmoderation = \"off\"\n[jurisdiction]\nnear_border_distance_m = 25.0\n",
+        )
+        .unwrap();
+        let s = load(&[
+            ("BUERGERBUERO_CONFIG", file.to_str().unwrap()),
+            ("BUERGERBUERO_LISTEN", "127.0.0.1:9001"),
+        ])
+        .unwrap();
+        assert_eq!(s.listen, "127.0.0.1:9001");
+        assert_eq!(s.moderation, Moderation::Off);
+        assert_eq!(s.jurisdiction.near_border_distance_m, 25.0);
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let e = load(&[("BUERGERBUERO_MODERATION", "later")]).unwrap_err();
+        assert_eq!(e.setting, "BUERGERBUERO_MODERATION");
+        let e = load(&[("BUERGERBUERO_HTTP_WORKERS", "many")]).unwrap_err();
+        assert_eq!(e.setting, "BUERGERBUERO_HTTP_WORKERS");
+        let e = load(&[("BUERGERBUERO_JURISDICTION__MAX_OUTSIDE_DISTANCE_M", "-1")]).unwrap_err();
+        assert!(e.setting.contains("MAX_OUTSIDE"));
+        let e = load(&[("BUERGERBUERO_CONFIG", "/nonexistent/buergerbuero.toml")]).unwrap_err();
+        assert!(e.setting.starts_with("BUERGERBUERO_CONFIG"));
+    }
+}

@@ -1,0 +1,217 @@
+//! The filing use case: validate, route, process photos, store — one report, or the first one
+//! again when a client retries with the same `Idempotency-Key`.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+
+use crate::config::{EmailConfirmation, Moderation, Settings};
+use crate::domain::{
+    InvalidValue, NewReport, ReportId, ReportInput, ReportStatus, Visibility, reaction_deadline,
+};
+use crate::jurisdiction::{JurisdictionHandle, LocateError};
+use crate::photos::{self, PhotoError, PhotoId, PhotoLimits, PhotoStorage};
+use crate::store::Store;
+use crate::store::reports::{CreateOutcome, PhotoRecord, ReportRecord};
+
+/// Most photos per report.
+pub const MAX_PHOTOS: usize = 5;
+
+/// What a filing needs from the application.
+#[derive(Clone)]
+pub struct FilingContext {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// Routing.
+    pub jurisdiction: Arc<JurisdictionHandle>,
+    /// Where photos go.
+    pub photos: Arc<dyn PhotoStorage>,
+    /// Moderation and confirmation settings.
+    pub settings: Arc<Settings>,
+    /// Bounds how many photos decode at once, and so the memory they take.
+    pub decode_permits: Arc<Semaphore>,
+}
+
+/// One filing as received.
+#[derive(Debug, Default)]
+pub struct Filing {
+    /// The form fields.
+    pub input: ReportInput,
+    /// Uploaded photo files, in order.
+    pub photos: Vec<Vec<u8>>,
+    /// The client's `Idempotency-Key`, if any.
+    pub idempotency_key: Option<String>,
+}
+
+/// What a filing produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Filed {
+    /// The report.
+    pub id: ReportId,
+    /// True when an earlier request with the same key created it.
+    pub replayed: bool,
+}
+
+/// Why a filing was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum FilingError {
+    /// Fields failed validation (all of them listed).
+    #[error("invalid fields")]
+    Invalid(Vec<InvalidValue>),
+    /// The category does not exist or is inactive.
+    #[error("unknown category {0}")]
+    UnknownCategory(String),
+    /// The point lies outside the service area.
+    #[error("outside the service area")]
+    OutsideServiceArea,
+    /// More than [`MAX_PHOTOS`] photos.
+    #[error("too many photos")]
+    TooManyPhotos,
+    /// Photo number `index` (0-based) was refused.
+    #[error("photo {index}: {error}")]
+    Photo {
+        /// Which upload.
+        index: usize,
+        /// Why.
+        error: PhotoError,
+    },
+    /// The key was used before for a different request.
+    #[error("idempotency key reused for a different request")]
+    KeyReused,
+    /// Storage failed.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<crate::store::Error> for FilingError {
+    fn from(error: crate::store::Error) -> Self {
+        FilingError::Internal(error.into())
+    }
+}
+
+/// Files a report (see the module documentation).
+pub async fn file_report(ctx: &FilingContext, filing: Filing) -> Result<Filed, FilingError> {
+    let report = NewReport::validate(filing.input).map_err(FilingError::Invalid)?;
+    if filing.photos.len() > MAX_PHOTOS {
+        return Err(FilingError::TooManyPhotos);
+    }
+    // One engine version for the whole filing, even if admins change the catalog meanwhile.
+    let engine = ctx.jurisdiction.current();
+    let category = engine
+        .category(report.category.as_str())
+        .filter(|c| c.active)
+        .ok_or_else(|| FilingError::UnknownCategory(report.category.to_string()))?;
+    let answer = engine
+        .locate(report.location, Some(category.code.as_str()))
+        .map_err(|e| match e {
+            LocateError::OutsideServiceArea => FilingError::OutsideServiceArea,
+            LocateError::UnknownCategory(code) => FilingError::UnknownCategory(code),
+        })?;
+
+    let photo_ids: Vec<PhotoId> = filing.photos.iter().map(|p| PhotoId::of(p)).collect();
+    let fingerprint = fingerprint(&report, &photo_ids);
+    let key = filing.idempotency_key.as_deref();
+    if let Some(key) = key {
+        match ctx.store.idempotency_key(key).await? {
+            Some((seen, id)) if seen == fingerprint => return Ok(Filed { id, replayed: true }),
+            Some(_) => return Err(FilingError::KeyReused),
+            None => {}
+        }
+    }
+
+    let limits = PhotoLimits::default();
+    let mut photos = Vec::with_capacity(filing.photos.len());
+    for (index, bytes) in filing.photos.into_iter().enumerate() {
+        // One decode per permit: a 40-megapixel photo takes up to ~180 MB while it decodes.
+        let permit = ctx
+            .decode_permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| anyhow::anyhow!("photo decoding is shut down: {e}"))?;
+        let processed = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            photos::process(&bytes, &limits)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("photo processing panicked: {e}"))?
+        .map_err(|error| FilingError::Photo { index, error })?;
+        ctx.photos
+            .put(&processed)
+            .await
+            .map_err(|e| anyhow::anyhow!("storing photo {}: {e}", processed.id))?;
+        photos.push(PhotoRecord {
+            id: processed.id.to_string(),
+            width: processed.width,
+            height: processed.height,
+        });
+    }
+
+    let confirm =
+        report.email.is_some() && ctx.settings.email_confirmation == EmailConfirmation::Required;
+    let status = if confirm {
+        ReportStatus::Unconfirmed
+    } else {
+        ReportStatus::Open
+    };
+    let publish_now = ctx.settings.moderation == Moderation::Off;
+    let visibility = if publish_now && status == ReportStatus::Open {
+        Visibility::Published
+    } else {
+        Visibility::Pending
+    };
+    let id = ReportId::new();
+    let now = Utc::now();
+    // The promise's clock starts when the report is open: at filing, or at confirmation.
+    let reaction_due_at = (status == ReportStatus::Open)
+        .then(|| reaction_deadline(answer.area.state, now, ctx.settings.service_promise_days));
+    let record = ReportRecord {
+        id,
+        report: &report,
+        area_key: answer.area.key.as_str(),
+        authority_key: answer.authority.key.as_str(),
+        status,
+        visibility,
+        near_border: !answer.neighbours.is_empty(),
+        photos: &photos,
+        photos_visible: publish_now,
+        now,
+        reaction_due_at,
+        idempotency: key.map(|k| (k, fingerprint.as_str())),
+    };
+    match ctx.store.create_report(&record).await? {
+        CreateOutcome::Created => Ok(Filed {
+            id,
+            replayed: false,
+        }),
+        CreateOutcome::Replayed(id) => Ok(Filed { id, replayed: true }),
+        CreateOutcome::KeyReused => Err(FilingError::KeyReused),
+    }
+}
+
+/// SHA-256 over the validated content, so a retry matches even when a browser picks a new
+/// multipart boundary or reorders JSON keys.
+fn fingerprint(report: &NewReport, photos: &[PhotoId]) -> String {
+    let mut hash = Sha256::new();
+    let fields = [
+        report.category.as_str(),
+        &report.description,
+        &report.location.lat().to_string(),
+        &report.location.lon().to_string(),
+        report.address.as_deref().unwrap_or(""),
+        report.email.as_ref().map_or("", |e| e.as_str()),
+        report.name.as_deref().unwrap_or(""),
+        report.language.as_str(),
+    ];
+    for field in fields
+        .iter()
+        .copied()
+        .chain(photos.iter().map(PhotoId::as_str))
+    {
+        hash.update((field.len() as u64).to_le_bytes());
+        hash.update(field.as_bytes());
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

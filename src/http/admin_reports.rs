@@ -1,0 +1,609 @@
+//! The clerk API for reports: the inbox, one report with everything, and every workflow
+//! action. Each route takes a [`Signed`] account and only ever touches reports of its
+//! authorities (admins: all); a report outside them is a 404, like one that does not exist.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::auth::Signed;
+use super::report_view::ReportView;
+use super::reports::{parse_limit, parse_statuses_among};
+use super::{ApiError, AppState};
+use crate::domain::{AuthorityKey, CategoryCode, ReportId, ReportStatus};
+use crate::store::clerk::{InboxFilter, InboxOrder};
+use crate::store::reports::{EventRow, ReportRow};
+use crate::workflow::{self, Action, TargetStatus, WorkflowContext, WorkflowError};
+
+/// Inbox query parameters.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    status: Option<String>,
+    visibility: Option<String>,
+    category: Option<String>,
+    area: Option<String>,
+    authority: Option<String>,
+    overdue: Option<bool>,
+    q: Option<String>,
+    order: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// `GET /api/v1/admin/reports`: the inbox, scoped to the account's authorities.
+pub async fn inbox(
+    signed: Signed,
+    query: web::Query<InboxQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let now = Utc::now();
+    let mut authorities = signed.actor.scope().map(<[String]>::to_vec);
+    if let Some(key) = query.authority {
+        AuthorityKey::parse(&key).map_err(|e| {
+            ApiError::invalid("authority", e.reason, "Ungültiger Behördenschlüssel")
+        })?;
+        // Narrowing only: a clerk asking for a foreign authority gets nothing.
+        authorities = Some(match authorities {
+            Some(own) => own.into_iter().filter(|k| *k == key).collect(),
+            None => vec![key],
+        });
+    }
+    let visibility = match query.visibility.as_deref() {
+        None => None,
+        Some(v @ ("pending" | "published" | "hidden")) => Some(match v {
+            "pending" => "pending",
+            "published" => "published",
+            _ => "hidden",
+        }),
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "visibility",
+                format!("{other:?} is not one of pending, published, hidden"),
+                "Sichtbarkeit muss pending, published oder hidden sein",
+            ));
+        }
+    };
+    let order = match query.order.as_deref() {
+        None | Some("oldest") => InboxOrder::OldestFirst,
+        Some("newest") => InboxOrder::NewestFirst,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "order",
+                format!("{other:?} is not one of oldest, newest"),
+                "Sortierung muss oldest oder newest sein",
+            ));
+        }
+    };
+    let text = query
+        .q
+        .map(|q| q.trim().to_owned())
+        .filter(|q| !q.is_empty());
+    if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
+        return Err(ApiError::invalid(
+            "q",
+            "search at most 200 characters",
+            "Suchtext höchstens 200 Zeichen",
+        ));
+    }
+    let filter = InboxFilter {
+        authorities,
+        statuses: query
+            .status
+            .as_deref()
+            .map(|s| parse_statuses_among(s, &ReportStatus::NAMES))
+            .transpose()?
+            .unwrap_or_default(),
+        visibility,
+        category: query
+            .category
+            .map(|c| {
+                CategoryCode::parse(&c).map(|c| c.to_string()).map_err(|e| {
+                    ApiError::invalid("category", e.reason, "Ungültiger Kategorie-Code")
+                })
+            })
+            .transpose()?,
+        area: query
+            .area
+            .map(|a| {
+                crate::domain::AreaKey::parse(&a)
+                    .map(|a| a.to_string())
+                    .map_err(|e| ApiError::invalid("area", e.reason, "Ungültiger Gebietsschlüssel"))
+            })
+            .transpose()?,
+        overdue: query.overdue,
+        now,
+        text,
+        order,
+        after: query
+            .cursor
+            .as_deref()
+            .map(|c| {
+                Uuid::parse_str(c).map_err(|_| {
+                    ApiError::invalid(
+                        "cursor",
+                        "not a cursor from a previous page",
+                        "Ungültiger Cursor",
+                    )
+                })
+            })
+            .transpose()?,
+        limit: parse_limit(query.limit.as_deref())?,
+    };
+    let rows = state.store.list_inbox(&filter).await?;
+    let counts: serde_json::Map<String, serde_json::Value> = state
+        .store
+        .inbox_counts(&filter)
+        .await?
+        .into_iter()
+        .map(|(status, count)| (status, json!(count)))
+        .collect();
+    let next_cursor = (rows.len() as i64 == filter.limit)
+        .then(|| rows.last().map(|r| r.id.to_string()))
+        .flatten();
+    let mut reports = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let photos = state.store.report_photos(row.id.into(), false).await?;
+        reports.push(ClerkReportView::new(
+            row,
+            ReportView::new(row, &photos, None, &state.jurisdiction.current(), now)
+                .with_photo_visibility(&photos),
+            None,
+            Vec::new(),
+            now,
+        ));
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "reports": reports,
+        "counts": counts,
+        "next_cursor": next_cursor,
+    })))
+}
+
+/// One history entry as clerks see it: every event, with its actor.
+#[derive(Debug, Serialize)]
+pub struct ClerkEvent {
+    at: DateTime<Utc>,
+    kind: String,
+    actor: String,
+    public: bool,
+    status: Option<String>,
+    text: Option<String>,
+    authority: Option<String>,
+}
+
+impl From<&EventRow> for ClerkEvent {
+    fn from(e: &EventRow) -> Self {
+        Self {
+            at: e.at,
+            kind: e.kind.clone(),
+            actor: e.actor.clone(),
+            public: e.public,
+            status: e.status.clone(),
+            text: e.body.clone(),
+            authority: e.authority_key.clone(),
+        }
+    }
+}
+
+/// The reporter's contact: for clerks only.
+#[derive(Debug, Serialize)]
+pub struct ReporterView {
+    email: Option<String>,
+    name: Option<String>,
+}
+
+/// A report as clerks see it: the public view plus everything private.
+#[derive(Debug, Serialize)]
+pub struct ClerkReportView {
+    #[serde(flatten)]
+    public: ReportView,
+    reporter: ReporterView,
+    original_description: Option<String>,
+    revision: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events: Option<Vec<ClerkEvent>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    duplicates: Vec<String>,
+}
+
+impl ClerkReportView {
+    fn new(
+        row: &ReportRow,
+        public: ReportView,
+        events: Option<&[EventRow]>,
+        duplicates: Vec<Uuid>,
+        _now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            public,
+            reporter: ReporterView {
+                email: row.reporter_email.clone(),
+                name: row.reporter_name.clone(),
+            },
+            original_description: row.original_description.clone(),
+            revision: row.revision,
+            events: events.map(|events| events.iter().map(ClerkEvent::from).collect()),
+            duplicates: duplicates.iter().map(Uuid::to_string).collect(),
+        }
+    }
+}
+
+/// The report `id` if the account handles it.
+async fn own_report(signed: &Signed, state: &AppState, id: &str) -> Result<ReportRow, ApiError> {
+    let id = ReportId::parse(id).map_err(|_| ApiError::NotFound)?;
+    state
+        .store
+        .get_report(id)
+        .await?
+        .filter(|row| signed.actor.handles(&row.authority_key))
+        .ok_or(ApiError::NotFound)
+}
+
+/// Renders one report with everything.
+async fn full_view(state: &AppState, row: &ReportRow) -> Result<ClerkReportView, ApiError> {
+    let id = ReportId::from(row.id);
+    let now = Utc::now();
+    let photos = state.store.report_photos(id, false).await?;
+    let events = state.store.report_events(id, false).await?;
+    let public_events: Vec<EventRow> = events.iter().filter(|e| e.public).cloned().collect();
+    let duplicates = state.store.duplicates_of(row.id).await?;
+    let public = ReportView::new(
+        row,
+        &photos,
+        Some(&public_events),
+        &state.jurisdiction.current(),
+        now,
+    )
+    .with_photo_visibility(&photos)
+    .with_duplicates(&duplicates);
+    Ok(ClerkReportView::new(
+        row,
+        public,
+        Some(&events),
+        duplicates,
+        now,
+    ))
+}
+
+/// `GET /api/v1/admin/reports/{id}`: one report with the reporter's contact, every photo, the
+/// whole history (internal notes included) and the original text.
+pub async fn get_report(
+    signed: Signed,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let row = own_report(&signed, &state, &path).await?;
+    Ok(HttpResponse::Ok().json(full_view(&state, &row).await?))
+}
+
+/// Runs an action and answers with the report after it.
+async fn run(
+    signed: Signed,
+    id: &str,
+    action: Action,
+    state: &AppState,
+) -> Result<HttpResponse, ApiError> {
+    let id = ReportId::parse(id).map_err(|_| ApiError::NotFound)?;
+    let ctx = WorkflowContext {
+        store: state.store.clone(),
+        jurisdiction: state.jurisdiction.clone(),
+    };
+    let row = workflow::act(&ctx, &signed.actor, id, action, Utc::now())
+        .await
+        .map_err(workflow_error)?;
+    // After a forwarding the account may no longer handle the report: answer with what it
+    // is allowed to see.
+    if signed.actor.handles(&row.authority_key) {
+        Ok(HttpResponse::Ok().json(full_view(state, &row).await?))
+    } else {
+        Ok(HttpResponse::Ok().json(json!({ "id": row.id, "authority": row.authority_key })))
+    }
+}
+
+fn workflow_error(error: WorkflowError) -> ApiError {
+    match error {
+        WorkflowError::NotFound => ApiError::NotFound,
+        WorkflowError::Invalid { field, reason } => {
+            let de = format!("{field}: {reason}");
+            ApiError::invalid(field, reason, de)
+        }
+        WorkflowError::UnknownReference { field, reason } => {
+            let de = format!("{field}: {reason}");
+            ApiError::UnknownReference {
+                field: field.into(),
+                detail: reason,
+                detail_de: de,
+            }
+        }
+        WorkflowError::NotAllowed(reason) => ApiError::NotAllowed(reason),
+        WorkflowError::Conflict => ApiError::EditConflict,
+        WorkflowError::Internal(e) => ApiError::Internal(e),
+    }
+}
+
+/// Body of hide.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct HideBody {
+    reason: Option<String>,
+}
+
+/// Body with one text (answers, notes).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextBody {
+    text: String,
+}
+
+/// Body of the description edit.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescriptionBody {
+    description: String,
+}
+
+/// Body of a photo's visibility.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoBody {
+    visible: bool,
+}
+
+/// Body of a status change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    status: String,
+    answer: Option<String>,
+    reason: Option<String>,
+    responsible: Option<String>,
+}
+
+/// Body of a forwarding.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardBody {
+    authority: String,
+    reason: String,
+}
+
+/// Body of marking a duplicate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateBody {
+    of: String,
+    answer: Option<String>,
+}
+
+/// Body of a category change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryBody {
+    category: String,
+}
+
+/// Body of reopening.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenBody {
+    reason: String,
+}
+
+/// `POST …/publish`.
+pub async fn publish(
+    signed: Signed,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    run(signed, &path, Action::Publish, &state).await
+}
+
+/// `POST …/hide`.
+pub async fn hide(
+    signed: Signed,
+    path: web::Path<String>,
+    body: web::Json<HideBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = body.into_inner().reason;
+    run(signed, &path, Action::Hide { reason }, &state).await
+}
+
+/// `PUT …/description`.
+pub async fn edit_description(
+    signed: Signed,
+    path: web::Path<String>,
+    body: web::Json<DescriptionBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    run(
+        signed,
+        &path,
+        Action::EditDescription {
+            text: body.into_inner().description,
+        },
+        &state,
+    )
+    .await
+}
+
+/// `PUT …/photos/{photo}`.
+pub async fn set_photo(
+    signed: Signed,
+    path: web::Path<(String, String)>,
+    body: web::Json<PhotoBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, photo_id) = path.into_inner();
+    run(
+        signed,
+        &id,
+        Action::SetPhotoVisible {
+            photo_id,
+            visible: body.visible,
+        },
+        &state,
+    )
+    .await
+}
+
+/// `POST …/status`.
+pub async fn change_status(
+    signed: Signed,
+    path: web::Path<String>,
+    body: web::Json<StatusBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let to = TargetStatus::parse(&body.status).ok_or_else(|| {
+        ApiError::invalid(
+            "status",
+            format!(
+                "{:?} is not one of in_progress, resolved, closed (reopen has its own route)",
+                body.status
+            ),
+            "Status muss in_progress, resolved oder closed sein",
+        )
+    })?;
+    // Only a closing has a reason, and only `not_responsible` says who is.
+    if to != TargetStatus::Closed && (body.reason.is_some() || body.responsible.is_some()) {
+        return Err(ApiError::invalid(
+            "reason",
+            "only a closing (status closed) has a reason",
+            "Nur ein Abschluss (Status closed) hat einen Grund.",
+        ));
+    }
+    if body.responsible.is_some() && body.reason.as_deref() != Some("not_responsible") {
+        return Err(ApiError::invalid(
+            "responsible",
+            "only the reason not_responsible names who is responsible",
+            "Nur der Grund not_responsible nennt, wer zuständig ist.",
+        ));
+    }
+    run(
+        signed,
+        &path,
+        Action::ChangeStatus {
+            to,
+            answer: body.answer,
+            reason: body.reason,
+            responsible: body.responsible,
+        },
+        &state,
+    )
+    .await
+}
+
+/// `POST …/answers`.
+pub async fn answer(
+    signed: Signed,
+    path: web::Path<String>,
+    body: web::Json<TextBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    run(
+        signed,
+        &path,
+        Action::Answer {
+            text: body.into_inner().text,
+        },
+        &state,
+    )
+    .await
+}
+
+/// `POST …/notes`.
+pub async fn note(
+    signed: Signed,
+    path: web::Path<String>,
+    body: web::Json<TextBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    run(
+        signed,
+        &path,
+        Action::Note {
+            text: body.into_inner().text,
+        },
+        &state,
+    )
+    .await
+}
+
+/// `POST …/forward`.
+pub async fn forward(
+    signed: Signed,
+    path: web::Path<String>,
+    body: web::Json<ForwardBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let to = AuthorityKey::parse(&body.authority)
+        .map_err(|e| ApiError::invalid("authority", e.reason, "Ungültiger Behördenschlüssel"))?;
+    run(
+        signed,
+        &path,
+        Action::Forward {
+            to,
+            reason: body.reason,
+        },
+        &state,
+    )
+    .await
+}
+
+/// `POST …/duplicate`.
+pub async fn mark_duplicate(
+    signed: Signed,
+    path: web::Path<String>,
+    body: web::Json<DuplicateBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let of = ReportId::parse(&body.of)
+        .map_err(|e| ApiError::invalid("of", e.reason, "Ungültige Meldungsnummer"))?;
+    run(
+        signed,
+        &path,
+        Action::MarkDuplicate {
+            of,
+            answer: body.answer,
+        },
+        &state,
+    )
+    .await
+}
+
+/// `PUT …/category`.
+pub async fn change_category(
+    signed: Signed,
+    path: web::Path<String>,
+    body: web::Json<CategoryBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let to = CategoryCode::parse(&body.category)
+        .map_err(|e| ApiError::invalid("category", e.reason, "Ungültige Kategorie"))?;
+    run(signed, &path, Action::ChangeCategory { to }, &state).await
+}
+
+/// `POST …/reopen`.
+pub async fn reopen(
+    signed: Signed,
+    path: web::Path<String>,
+    body: web::Json<ReopenBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    run(
+        signed,
+        &path,
+        Action::Reopen {
+            reason: body.into_inner().reason,
+        },
+        &state,
+    )
+    .await
+}

@@ -1,0 +1,452 @@
+//! Signing in and proving it: log-in with email and password (a session cookie plus a CSRF
+//! token), personal API tokens (`Authorization: Bearer`), log-out, password change, and the
+//! [`Signed`] extractor every clerk route takes.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::{Method, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{ApiError, AppState};
+use crate::auth::password::{check_new_password, dummy_hash, hash_password, verify_password};
+use crate::auth::secrets::{
+    API_TOKEN_PREFIX, constant_time_eq, new_api_token, new_session_secret, random_hex, secret_hash,
+};
+use crate::auth::{Actor, Credential, SessionTimes, seconds};
+use crate::store::accounts::{SessionRow, TokenRow};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "bb_session";
+/// The header that must carry the session's CSRF token on state-changing requests.
+pub const CSRF_HEADER: &str = "X-CSRF-Token";
+/// Longest email or token name accepted.
+const MAX_FIELD_CHARS: usize = 254;
+
+/// A signed-in request: who, and how they proved it.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    /// The account.
+    pub actor: Actor,
+    /// Cookie or token.
+    pub credential: Credential,
+    /// The session's secret hash (cookie requests only), to log out or keep on password change.
+    pub session: Option<String>,
+    /// The session's CSRF token (cookie requests only).
+    pub csrf_token: Option<String>,
+}
+
+impl Signed {
+    /// Refuses unless the account is an admin.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.actor.is_admin {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "only admins may do this".into(),
+                "Das dürfen nur Administratorinnen und Administratoren.".into(),
+            ))
+        }
+    }
+}
+
+impl FromRequest for Signed {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move { authenticate(&request, Utc::now()).await })
+    }
+}
+
+/// Reads the bearer token or the session cookie, checks it, and (for cookies on
+/// state-changing methods) the CSRF token.
+async fn authenticate(request: &HttpRequest, now: DateTime<Utc>) -> Result<Signed, ApiError> {
+    let state = request
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no application state")))?;
+    let store = &state.store;
+    if let Some(value) = request.headers().get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| t.starts_with(API_TOKEN_PREFIX))
+            .ok_or(ApiError::Unauthorized)?;
+        let row = store
+            .token_by_hash(&secret_hash(token))
+            .await?
+            .filter(|t| t.revoked_at.is_none())
+            .ok_or(ApiError::Unauthorized)?;
+        let actor = active_actor(state, row.account_id).await?;
+        store.touch_token(row.id, now).await?;
+        return Ok(Signed {
+            actor,
+            credential: Credential::Token,
+            session: None,
+            csrf_token: None,
+        });
+    }
+    let cookie = request
+        .cookie(SESSION_COOKIE)
+        .ok_or(ApiError::Unauthorized)?;
+    let hash = secret_hash(cookie.value());
+    let session = store.session(&hash).await?.ok_or(ApiError::Unauthorized)?;
+    let times = SessionTimes {
+        created_at: session.created_at,
+        last_seen_at: session.last_seen_at,
+    };
+    if !times.valid_at(now, &state.settings.auth) {
+        store.delete_session(&hash).await?;
+        return Err(ApiError::Unauthorized);
+    }
+    if !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        let sent = request
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !constant_time_eq(sent, &session.csrf_token) {
+            return Err(ApiError::Forbidden(
+                format!("send the session's CSRF token in the {CSRF_HEADER} header"),
+                format!("Bitte senden Sie das CSRF-Token der Sitzung im Header {CSRF_HEADER}."),
+            ));
+        }
+    }
+    let actor = active_actor(state, session.account_id).await?;
+    store.touch_session(&hash, now).await?;
+    Ok(Signed {
+        actor,
+        credential: Credential::Session,
+        session: Some(hash),
+        csrf_token: Some(session.csrf_token),
+    })
+}
+
+/// The actor of an account, if it exists and is active.
+async fn active_actor(state: &AppState, id: Uuid) -> Result<Actor, ApiError> {
+    let account = state
+        .store
+        .account(id)
+        .await?
+        .filter(|a| a.active)
+        .ok_or(ApiError::Unauthorized)?;
+    Ok(Actor {
+        authorities: state.store.account_authorities(id).await?,
+        id: account.id,
+        email: account.email,
+        display_name: account.display_name,
+        is_admin: account.is_admin,
+    })
+}
+
+/// `POST /api/v1/admin/login` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    email: String,
+    password: String,
+}
+
+/// Who is signed in, with the CSRF token for cookie sessions.
+#[derive(Debug, Serialize)]
+pub struct Me {
+    id: Uuid,
+    email: String,
+    display_name: String,
+    is_admin: bool,
+    authorities: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csrf_token: Option<String>,
+}
+
+impl Me {
+    fn new(actor: Actor, csrf_token: Option<String>) -> Self {
+        Self {
+            id: actor.id,
+            email: actor.email,
+            display_name: actor.display_name,
+            is_admin: actor.is_admin,
+            authorities: actor.authorities,
+            csrf_token,
+        }
+    }
+}
+
+/// Normalises an email for lookup: trimmed and lower-cased.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// `POST /api/v1/admin/login`: checks the password (with back-off after repeated failures)
+/// and starts a session.
+pub async fn login(
+    body: web::Json<LoginBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let now = Utc::now();
+    let email = normalise_email(&body.email);
+    if body.email.chars().count() > MAX_FIELD_CHARS {
+        return Err(ApiError::invalid(
+            "email",
+            "an email address has at most 254 characters",
+            "Eine E-Mail-Adresse hat höchstens 254 Zeichen.",
+        ));
+    }
+    if email.is_empty() {
+        // No account has an empty email: a failed log-in, not counted against anyone.
+        return Err(ApiError::Unauthorized);
+    }
+    let settings = state.settings.auth;
+    if let Some((_, blocked_until)) = state.store.login_failures(&email).await?
+        && blocked_until > now
+    {
+        return Err(ApiError::LoginBlocked {
+            retry_after_secs: (blocked_until - now).num_seconds().max(1) as u64,
+        });
+    }
+    let account = state.store.account_by_email(&email).await?;
+    let stored_hash = account
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |a| a.password_hash.clone());
+    let password = body.into_inner().password;
+    // argon2 takes tens of milliseconds of CPU: off the async workers.
+    let matches = web::block(move || verify_password(&password, &stored_hash))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check failed: {e}")))?;
+    let account = match account {
+        Some(account) if matches && account.active => account,
+        _ => {
+            let backoff = |failures: i32| {
+                now + chrono::Duration::from_std(
+                    settings.backoff_after(u32::try_from(failures).unwrap_or(0)),
+                )
+                .unwrap_or_default()
+            };
+            state
+                .store
+                .record_login_failure(&email, now, now - chrono::Duration::days(1), &backoff)
+                .await?;
+            return Err(ApiError::Unauthorized);
+        }
+    };
+    state.store.clear_login_failures(&email).await?;
+    let secret = new_session_secret().map_err(random_failed)?;
+    let csrf_token = random_hex(32).map_err(random_failed)?;
+    state
+        .store
+        .create_session(&SessionRow {
+            secret_hash: secret_hash(&secret),
+            account_id: account.id,
+            csrf_token: csrf_token.clone(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + seconds(settings.session_max_secs),
+        })
+        .await?;
+    let actor = Actor {
+        authorities: state.store.account_authorities(account.id).await?,
+        id: account.id,
+        email: account.email,
+        display_name: account.display_name,
+        is_admin: account.is_admin,
+    };
+    Ok(HttpResponse::Ok()
+        .cookie(session_cookie(&state, secret, settings.session_max_secs))
+        .json(Me::new(actor, Some(csrf_token))))
+}
+
+fn random_failed(error: getrandom::Error) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!(
+        "no randomness from the operating system: {error}"
+    ))
+}
+
+/// The session cookie: HttpOnly, SameSite=Strict, `Secure` when the service is served over
+/// https, scoped to the API.
+fn session_cookie(state: &AppState, value: String, max_age_secs: u64) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, value)
+        .path("/api/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.public_url.starts_with("https://"))
+        .max_age(CookieDuration::seconds(
+            i64::try_from(max_age_secs).unwrap_or(i64::MAX),
+        ))
+        .finish()
+}
+
+/// `POST /api/v1/admin/logout`: ends the session (cookie) — tokens are revoked instead.
+pub async fn logout(signed: Signed, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if let Some(session) = &signed.session {
+        state.store.delete_session(session).await?;
+    }
+    Ok(HttpResponse::NoContent()
+        .cookie(session_cookie(&state, String::new(), 0))
+        .finish())
+}
+
+/// `GET /api/v1/admin/me`: who is signed in (and the session's CSRF token).
+pub async fn me(signed: Signed) -> HttpResponse {
+    HttpResponse::Ok().json(Me::new(signed.actor, signed.csrf_token))
+}
+
+/// `POST /api/v1/admin/password` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordBody {
+    current_password: String,
+    new_password: String,
+}
+
+/// `POST /api/v1/admin/password`: changes the own password and ends every other session.
+pub async fn change_password(
+    signed: Signed,
+    body: web::Json<PasswordBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    check_new_password(&body.new_password).map_err(|e| {
+        ApiError::invalid(
+            "new_password",
+            e.to_string(),
+            "Ein Passwort hat 12 bis 256 Zeichen.",
+        )
+    })?;
+    let account = state
+        .store
+        .account(signed.actor.id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let (current, stored) = (body.current_password, account.password_hash);
+    let new_password = body.new_password;
+    let hashed = web::block(move || {
+        verify_password(&current, &stored).then(|| hash_password(&new_password))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("password hashing failed: {e}")))?;
+    let hashed = match hashed {
+        None => {
+            return Err(ApiError::Forbidden(
+                "the current password is wrong".into(),
+                "Das aktuelle Passwort ist falsch.".into(),
+            ));
+        }
+        Some(result) => result.map_err(|e| ApiError::Internal(e.into()))?,
+    };
+    state
+        .store
+        .set_password(
+            signed.actor.id,
+            &hashed,
+            signed.session.as_deref(),
+            Utc::now(),
+        )
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /api/v1/admin/tokens` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTokenBody {
+    name: String,
+}
+
+/// A token as listed (never its secret).
+#[derive(Debug, Serialize)]
+pub struct TokenView {
+    id: Uuid,
+    name: String,
+    created_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    /// The secret, only in the answer that created it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+}
+
+impl From<TokenRow> for TokenView {
+    fn from(row: TokenRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+            revoked_at: row.revoked_at,
+            token: None,
+        }
+    }
+}
+
+/// `POST /api/v1/admin/tokens`: a new personal API token; its secret is shown once.
+pub async fn create_token(
+    signed: Signed,
+    body: web::Json<NewTokenBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let name = body.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > MAX_FIELD_CHARS {
+        return Err(ApiError::invalid(
+            "name",
+            "name the token (1 to 254 characters), e.g. after the device or script",
+            "Bitte benennen Sie das Token (1 bis 254 Zeichen).",
+        ));
+    }
+    let secret = new_api_token().map_err(random_failed)?;
+    let row = TokenRow {
+        id: Uuid::now_v7(),
+        account_id: signed.actor.id,
+        name,
+        secret_hash: secret_hash(&secret),
+        created_at: Utc::now(),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    state.store.create_token(&row).await?;
+    let mut view = TokenView::from(row);
+    view.token = Some(secret);
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// `GET /api/v1/admin/tokens`: the own tokens.
+pub async fn list_tokens(
+    signed: Signed,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let tokens: Vec<TokenView> = state
+        .store
+        .list_tokens(signed.actor.id)
+        .await?
+        .into_iter()
+        .map(TokenView::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "tokens": tokens })))
+}
+
+/// `DELETE /api/v1/admin/tokens/{id}`: revokes one of the own tokens.
+pub async fn revoke_token(
+    signed: Signed,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = Uuid::parse_str(&path).map_err(|_| ApiError::NotFound)?;
+    if state
+        .store
+        .revoke_token(signed.actor.id, id, Utc::now())
+        .await?
+    {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}

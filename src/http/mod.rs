@@ -1,0 +1,409 @@
+//! The HTTP layer (actix-web): routes, shared state and error rendering. Thin by design:
+//! handlers parse, call the domain and the store, and render.
+
+mod admin_catalog;
+mod admin_reports;
+pub mod auth;
+mod catalog;
+mod health;
+mod jurisdiction;
+mod problem;
+mod report_view;
+mod reports;
+
+use std::sync::Arc;
+
+use actix_web::http::Method;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{HttpResponse, Route, guard, web};
+
+use crate::config::Settings;
+use crate::filing::FilingContext;
+use crate::jurisdiction::JurisdictionHandle;
+use crate::photos::PhotoStorage;
+use crate::rate_limit::RateLimiter;
+use crate::store::Store;
+pub use catalog::OPENAPI_YAML;
+pub use problem::{ApiError, FieldError, PROBLEM_JSON};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// The jurisdiction engine.
+    pub jurisdiction: Arc<JurisdictionHandle>,
+    /// The configuration.
+    pub settings: Arc<Settings>,
+    /// Photo files.
+    pub photos: Arc<dyn PhotoStorage>,
+    /// The filing use case and what it needs.
+    pub filing: FilingContext,
+    /// Per-client limit on filing.
+    pub rate_limiter: Arc<RateLimiter>,
+}
+
+/// One API route: method, path (OpenAPI template syntax, which actix shares) and handler.
+pub struct RouteDef {
+    /// HTTP method.
+    pub method: Method,
+    /// Path template, e.g. `/api/v1/jurisdiction`.
+    pub path: &'static str,
+    route: fn() -> Route,
+}
+
+/// Every API route. The single source the app registers from, and that the OpenAPI drift test
+/// compares with `openapi.yaml`.
+pub fn routes() -> Vec<RouteDef> {
+    vec![
+        RouteDef {
+            method: Method::GET,
+            path: "/healthz",
+            route: || web::get().to(health::healthz),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/readyz",
+            route: || web::get().to(health::readyz),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/openapi.yaml",
+            route: || web::get().to(catalog::openapi),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/categories",
+            route: || web::get().to(catalog::list_categories),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/attribution",
+            route: || web::get().to(catalog::attribution),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/jurisdiction",
+            route: || web::get().to(jurisdiction::get_jurisdiction),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/reports",
+            route: || web::post().to(reports::create_report),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/reports",
+            route: || web::get().to(reports::list_reports),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/reports.geojson",
+            route: || web::get().to(reports::map_layer),
+        },
+        // Before `/api/v1/reports/{id}`, which would otherwise take "nearby" as an id.
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/reports/nearby",
+            route: || web::get().to(reports::nearby),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/reports/{id}",
+            route: || web::get().to(reports::get_report),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/photos/{id}/{variant}",
+            route: || web::get().to(reports::get_photo),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/authorities/{key}/stats",
+            route: || web::get().to(admin_catalog::authority_stats),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/login",
+            route: || web::post().to(auth::login),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/logout",
+            route: || web::post().to(auth::logout),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/me",
+            route: || web::get().to(auth::me),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/password",
+            route: || web::post().to(auth::change_password),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/tokens",
+            route: || web::get().to(auth::list_tokens),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/tokens",
+            route: || web::post().to(auth::create_token),
+        },
+        RouteDef {
+            method: Method::DELETE,
+            path: "/api/v1/admin/tokens/{id}",
+            route: || web::delete().to(auth::revoke_token),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/reports",
+            route: || web::get().to(admin_reports::inbox),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/reports/{id}",
+            route: || web::get().to(admin_reports::get_report),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/reports/{id}/publish",
+            route: || web::post().to(admin_reports::publish),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/reports/{id}/hide",
+            route: || web::post().to(admin_reports::hide),
+        },
+        RouteDef {
+            method: Method::PUT,
+            path: "/api/v1/admin/reports/{id}/description",
+            route: || web::put().to(admin_reports::edit_description),
+        },
+        RouteDef {
+            method: Method::PUT,
+            path: "/api/v1/admin/reports/{id}/photos/{photo}",
+            route: || web::put().to(admin_reports::set_photo),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/reports/{id}/status",
+            route: || web::post().to(admin_reports::change_status),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/reports/{id}/answers",
+            route: || web::post().to(admin_reports::answer),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/reports/{id}/notes",
+            route: || web::post().to(admin_reports::note),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/reports/{id}/forward",
+            route: || web::post().to(admin_reports::forward),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/reports/{id}/duplicate",
+            route: || web::post().to(admin_reports::mark_duplicate),
+        },
+        RouteDef {
+            method: Method::PUT,
+            path: "/api/v1/admin/reports/{id}/category",
+            route: || web::put().to(admin_reports::change_category),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/reports/{id}/reopen",
+            route: || web::post().to(admin_reports::reopen),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/accounts",
+            route: || web::get().to(admin_catalog::list_accounts),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/accounts",
+            route: || web::post().to(admin_catalog::create),
+        },
+        RouteDef {
+            method: Method::PATCH,
+            path: "/api/v1/admin/accounts/{id}",
+            route: || web::patch().to(admin_catalog::update),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/answer-templates",
+            route: || web::get().to(admin_catalog::list_templates),
+        },
+        RouteDef {
+            method: Method::PUT,
+            path: "/api/v1/admin/answer-templates/{status}/{language}",
+            route: || web::put().to(admin_catalog::set_template),
+        },
+        RouteDef {
+            method: Method::PUT,
+            path: "/api/v1/admin/authorities/{key}/contact",
+            route: || web::put().to(admin_catalog::set_contact),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/categories",
+            route: || web::get().to(admin_catalog::list_all_categories),
+        },
+        RouteDef {
+            method: Method::PUT,
+            path: "/api/v1/admin/categories/{code}",
+            route: || web::put().to(admin_catalog::put_category),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/routing-rules",
+            route: || web::get().to(admin_catalog::list_routing_rules),
+        },
+        RouteDef {
+            method: Method::PUT,
+            path: "/api/v1/admin/routing-rules/{category}/{scope}/{key}",
+            route: || web::put().to(admin_catalog::put_routing_rule),
+        },
+        RouteDef {
+            method: Method::DELETE,
+            path: "/api/v1/admin/routing-rules/{category}/{scope}/{key}",
+            route: || web::delete().to(admin_catalog::delete_routing_rule),
+        },
+    ]
+}
+
+/// Registers the API routes, a 405 with `Allow` for other methods on known paths, the static
+/// web frontend at `/`, and problem+json for everything that matches nothing.
+pub fn configure(config: &mut web::ServiceConfig, state: AppState) {
+    let web_dir = state.settings.web_dir.clone();
+    config
+        .app_data(web::Data::new(state))
+        .app_data(web::QueryConfig::default().error_handler(|error, _| {
+            ApiError::invalid(
+                "query",
+                error.to_string(),
+                format!("Ungültige Abfrage: {error}"),
+            )
+            .into()
+        }))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(reports::JSON_BODY_LIMIT)
+                .error_handler(|error, _| json_error(error).into()),
+        );
+    let mut by_path: Vec<(&'static str, Vec<RouteDef>)> = Vec::new();
+    for route in routes() {
+        match by_path.iter_mut().find(|(path, _)| *path == route.path) {
+            Some((_, group)) => group.push(route),
+            None => by_path.push((route.path, vec![route])),
+        }
+    }
+    for (path, group) in by_path {
+        let allow = group
+            .iter()
+            .map(|r| r.method.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut resource = web::resource(path);
+        for def in &group {
+            resource = resource.route((def.route)());
+        }
+        config.service(resource.default_service(web::to(move || {
+            let allow = allow.clone();
+            async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow }) }
+        })));
+    }
+    config.service(
+        actix_files::Files::new("/", web_dir)
+            .index_file("index.html")
+            // Only requests the file service can answer reach it; everything else falls through
+            // to the app's default service and gets the 404 problem (see `serves_static_files`).
+            .guard(guard::fn_guard(serves_static_files))
+            .default_handler(web::to(|| async {
+                Err::<HttpResponse, _>(ApiError::NotFound)
+            })),
+    );
+}
+
+/// A JSON body that could not be read, as a problem: wrong media type (415), too large (413),
+/// or not the JSON the route expects (400, naming the cause).
+fn json_error(error: actix_web::error::JsonPayloadError) -> ApiError {
+    use actix_web::error::JsonPayloadError as E;
+    match error {
+        E::ContentType => ApiError::UnsupportedMediaType {
+            accepted: "application/json",
+        },
+        E::Overflow { limit } | E::OverflowKnownLength { limit, .. } => {
+            ApiError::PayloadTooLarge { max_bytes: limit }
+        }
+        other => ApiError::invalid(
+            "body",
+            format!("the body is not valid JSON for this request: {other}"),
+            format!("Der Inhalt ist kein passendes JSON: {other}"),
+        ),
+    }
+}
+
+/// Whether the static file service should take a request: `GET` or `HEAD` of a path it
+/// accepts. Otherwise `actix-files` answers by itself, in `text/plain`: 405 for other methods
+/// on any path (so `POST /no-such-thing` would be a 405, not a 404), and 400 for paths it
+/// refuses (segments starting with `.`, an encoded `/`).
+fn serves_static_files(ctx: &guard::GuardContext<'_>) -> bool {
+    let head = ctx.head();
+    matches!(head.method, Method::GET | Method::HEAD)
+        && actix_files::PathBufWrap::parse_path(head.uri.path(), false).is_ok()
+}
+
+/// Security headers for every response. The strict CSP is possible because the frontend has
+/// no inline scripts or styles.
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .add((header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+            ),
+        ))
+}
+
+/// Middleware: returns the request id that `TracingLogger` gave the request's log span as
+/// `X-Request-Id`, so a user's error report can be matched with the logs.
+pub fn echo_request_id<S, B>(
+    request: actix_web::dev::ServiceRequest,
+    service: &S,
+) -> impl std::future::Future<Output = Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>>
++ use<S, B>
+where
+    S: actix_web::dev::Service<
+            actix_web::dev::ServiceRequest,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+{
+    use actix_web::HttpMessage;
+    let id = request
+        .extensions()
+        .get::<tracing_actix_web::RequestId>()
+        .map(|id| id.to_string());
+    let response = service.call(request);
+    async move {
+        let mut response = response.await?;
+        if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+            response
+                .headers_mut()
+                .insert(header::HeaderName::from_static("x-request-id"), value);
+        }
+        Ok(response)
+    }
+}

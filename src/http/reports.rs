@@ -1,0 +1,679 @@
+//! The report API: filing (JSON or multipart with photos), public reads, the map layer, the
+//! duplicate hint, and photos.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::time::Instant;
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::jurisdiction::{parse_category, parse_point};
+use super::report_view::{ReportView, report_path};
+use super::{ApiError, AppState};
+use crate::domain::{Light, ReportId, ReportInput, ReportStatus};
+use crate::filing::{Filing, FilingError, MAX_PHOTOS, file_report};
+use crate::jurisdiction::polygon_index::{METRES_PER_DEGREE_LAT, METRES_PER_DEGREE_LON_AT_EQUATOR};
+use crate::photos::{PhotoId, PhotoLimits, Variant};
+use crate::store::reports::{BBox, MAP_LEVELS, PhotoRow, ReportFilter, ReportRow};
+
+/// Largest JSON body of a filing.
+pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+/// Largest text field of a multipart filing.
+const TEXT_FIELD_LIMIT: usize = 16 * 1024;
+/// Radius of the duplicate hint, in metres.
+pub const NEARBY_RADIUS_M: f64 = 50.0;
+/// Zoom from which the map layer sends single reports instead of clusters.
+pub const POINTS_FROM_ZOOM: u8 = 14;
+/// Most single reports in one map answer; beyond it the answer is clusters.
+const MAX_MAP_POINTS: i64 = 2_000;
+/// Page size bounds of the list.
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 200;
+
+/// The JSON form of a filing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportBody {
+    category: Option<String>,
+    description: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    address: Option<String>,
+    email: Option<String>,
+    name: Option<String>,
+    language: Option<String>,
+}
+
+impl From<ReportBody> for ReportInput {
+    fn from(b: ReportBody) -> Self {
+        ReportInput {
+            category: b.category,
+            description: b.description,
+            lat: b.lat,
+            lon: b.lon,
+            address: b.address,
+            email: b.email,
+            name: b.name,
+            language: b.language,
+        }
+    }
+}
+
+/// `POST /api/v1/reports`: files a report; 201 with the report and its `Location`.
+pub async fn create_report(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let client = client_address(&request, state.settings.trust_forwarded_for);
+    if let Err(wait) = state.rate_limiter.check(client, Instant::now()) {
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
+    let idempotency_key = idempotency_key(&request)?;
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    // The media type without its parameters (`; charset=utf-8`, `; boundary=…`), compared
+    // whole: `application/jsonx` or `multipart/form-datax` is neither.
+    let media_type = content_type.split(';').next().unwrap_or("").trim();
+    let mut filing = match media_type {
+        "application/json" => json_filing(payload).await?,
+        "multipart/form-data" => {
+            multipart_filing(Multipart::new(request.headers(), payload)).await?
+        }
+        _ => {
+            return Err(ApiError::UnsupportedMediaType {
+                accepted: "application/json, multipart/form-data",
+            });
+        }
+    };
+    filing.idempotency_key = idempotency_key;
+    let filed = file_report(&state.filing, filing)
+        .await
+        .map_err(filing_error)?;
+    let row = state
+        .store
+        .get_report(filed.id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("report {} vanished", filed.id)))?;
+    let photos = state.store.report_photos(filed.id, false).await?;
+    let view = ReportView::new(
+        &row,
+        &photos,
+        None,
+        &state.jurisdiction.current(),
+        Utc::now(),
+    );
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, report_path(filed.id)));
+    if filed.replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(response.json(view))
+}
+
+fn filing_error(error: FilingError) -> ApiError {
+    match error {
+        FilingError::Invalid(errors) => ApiError::InvalidFields(
+            errors
+                .into_iter()
+                .map(|e| (e.field.to_owned(), e.reason))
+                .collect(),
+        ),
+        FilingError::UnknownCategory(code) => ApiError::UnknownCategory(code),
+        FilingError::OutsideServiceArea => ApiError::OutsideServiceArea,
+        FilingError::TooManyPhotos => ApiError::invalid(
+            "photo",
+            format!("at most {MAX_PHOTOS} photos per report"),
+            format!("höchstens {MAX_PHOTOS} Fotos pro Meldung"),
+        ),
+        FilingError::Photo { index, error } => ApiError::Photo { index, error },
+        FilingError::KeyReused => ApiError::IdempotencyKeyReused,
+        FilingError::Internal(e) => ApiError::Internal(e),
+    }
+}
+
+/// The client's address for rate limiting: the peer, or behind a trusted proxy the last
+/// `X-Forwarded-For` hop.
+fn client_address(request: &HttpRequest, trust_forwarded_for: bool) -> IpAddr {
+    let forwarded = trust_forwarded_for
+        .then(|| request.headers().get("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|hop| hop.trim().parse().ok());
+    forwarded
+        .or_else(|| request.peer_addr().map(|a| a.ip()))
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+}
+
+/// The `Idempotency-Key` header: 1–255 visible ASCII characters.
+fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = request.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or("").trim();
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::invalid(
+            "Idempotency-Key",
+            "the Idempotency-Key header must be 1–255 visible ASCII characters",
+            "Der Idempotency-Key-Header muss aus 1–255 sichtbaren ASCII-Zeichen bestehen",
+        ));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+async fn json_filing(mut payload: web::Payload) -> Result<Filing, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| body_error(e.to_string()))?;
+        if body.len() + chunk.len() > JSON_BODY_LIMIT {
+            return Err(ApiError::PayloadTooLarge {
+                max_bytes: JSON_BODY_LIMIT,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    // serde also reads a struct from a JSON array (the field values in order); a report is an
+    // object, as documented.
+    let first = body
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    if first != Some(&b'{') {
+        return Err(body_error("expected a JSON object".into()));
+    }
+    let parsed: ReportBody =
+        serde_json::from_slice(&body).map_err(|e| body_error(e.to_string()))?;
+    Ok(Filing {
+        input: parsed.into(),
+        ..Filing::default()
+    })
+}
+
+fn body_error(reason: String) -> ApiError {
+    ApiError::invalid(
+        "body",
+        format!("the request body is not a valid report: {reason}"),
+        format!("Der Inhalt der Anfrage ist keine gültige Meldung: {reason}"),
+    )
+}
+
+async fn multipart_filing(mut form: Multipart) -> Result<Filing, ApiError> {
+    let mut filing = Filing::default();
+    let max_photo = PhotoLimits::default().max_bytes;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| body_error(e.to_string()))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let is_photo = name == "photo";
+        if is_photo && filing.photos.len() == MAX_PHOTOS {
+            return Err(filing_error(FilingError::TooManyPhotos));
+        }
+        let limit = if is_photo {
+            max_photo
+        } else {
+            TEXT_FIELD_LIMIT
+        };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| body_error(e.to_string()))?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(if is_photo {
+                    ApiError::Photo {
+                        index: filing.photos.len(),
+                        error: crate::photos::PhotoError::TooLarge { max_bytes: limit },
+                    }
+                } else {
+                    ApiError::invalid(
+                        name.clone(),
+                        format!("{name} is longer than {limit} bytes"),
+                        format!("{name} ist länger als {limit} Bytes"),
+                    )
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if is_photo {
+            filing.photos.push(bytes);
+            continue;
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            ApiError::invalid(
+                name.clone(),
+                format!("{name} is not UTF-8 text"),
+                format!("{name} ist kein UTF-8-Text"),
+            )
+        })?;
+        let input = &mut filing.input;
+        match name.as_str() {
+            "category" => input.category = Some(text),
+            "description" => input.description = Some(text),
+            "address" => input.address = Some(text),
+            "email" => input.email = Some(text),
+            "name" => input.name = Some(text),
+            "language" => input.language = Some(text),
+            "lat" => input.lat = Some(parse_form_number("lat", &text)?),
+            "lon" => input.lon = Some(parse_form_number("lon", &text)?),
+            other => {
+                return Err(ApiError::invalid(
+                    other.to_owned(),
+                    format!("unknown field {other:?}"),
+                    format!("unbekanntes Feld {other:?}"),
+                ));
+            }
+        }
+    }
+    Ok(filing)
+}
+
+fn parse_form_number(field: &'static str, text: &str) -> Result<f64, ApiError> {
+    text.trim().parse::<f64>().map_err(|_| {
+        ApiError::invalid(
+            field,
+            format!("{field} must be a decimal number, got {text:?}"),
+            format!("{field} muss eine Dezimalzahl sein, nicht {text:?}"),
+        )
+    })
+}
+
+/// `GET /api/v1/reports/{id}`: one published report with its public history and photos.
+pub async fn get_report(
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ReportId::parse(&path).map_err(|_| ApiError::NotFound)?;
+    let row = state
+        .store
+        .get_report(id)
+        .await?
+        .filter(|r| r.visibility == "published" && r.status != "unconfirmed")
+        .ok_or(ApiError::NotFound)?;
+    let photos = state.store.report_photos(id, true).await?;
+    let events = state.store.report_events(id, true).await?;
+    let duplicates = state.store.duplicates_of(row.id).await?;
+    Ok(HttpResponse::Ok().json(
+        ReportView::new(
+            &row,
+            &photos,
+            Some(&events),
+            &state.jurisdiction.current(),
+            Utc::now(),
+        )
+        .with_duplicates(&duplicates),
+    ))
+}
+
+/// Query of the list.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    bbox: Option<String>,
+    status: Option<String>,
+    category: Option<String>,
+    authority: Option<String>,
+    since: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// `GET /api/v1/reports`: published reports, newest first, filtered, keyset-paginated.
+pub async fn list_reports(
+    query: web::Query<ListQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = parse_limit(query.limit.as_deref())?;
+    let filter = ReportFilter {
+        bbox: query.bbox.as_deref().map(parse_bbox).transpose()?,
+        statuses: query
+            .status
+            .as_deref()
+            .map(parse_statuses)
+            .transpose()?
+            .unwrap_or_default(),
+        category: query
+            .category
+            .as_deref()
+            .map(|c| parse_category(&state.jurisdiction.current(), c).map(|c| c.to_string()))
+            .transpose()?,
+        authority: query
+            .authority
+            .as_deref()
+            .map(parse_authority)
+            .transpose()?,
+        since: query.since.as_deref().map(parse_since).transpose()?,
+        before: query
+            .cursor
+            .as_deref()
+            .map(|c| {
+                ReportId::parse(c).map(ReportId::uuid).map_err(|_| {
+                    ApiError::invalid(
+                        "cursor",
+                        "cursor must be the next_cursor of a previous page",
+                        "cursor muss der next_cursor einer vorigen Seite sein",
+                    )
+                })
+            })
+            .transpose()?,
+        limit: limit + 1,
+    };
+    let mut rows = state.store.list_public_reports(&filter).await?;
+    let next_cursor = (rows.len() as i64 > limit).then(|| {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.id.to_string())
+    });
+    let reports = render_page(&state, &rows).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "reports": reports,
+        "next_cursor": next_cursor.flatten(),
+    })))
+}
+
+/// Query of the map layer.
+#[derive(Debug, Deserialize)]
+pub struct MapQuery {
+    bbox: Option<String>,
+    zoom: Option<String>,
+}
+
+/// `GET /api/v1/reports.geojson`: traffic-light points, or grid clusters with per-light
+/// counts when zoomed out (below zoom 14, or when a view holds more than 2,000 reports).
+pub async fn map_layer(
+    query: web::Query<MapQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let bbox = parse_bbox(
+        query
+            .bbox
+            .as_deref()
+            .ok_or_else(|| ApiError::invalid("bbox", "bbox is required", "bbox fehlt"))?,
+    )?;
+    let zoom = query
+        .zoom
+        .as_deref()
+        .and_then(|z| z.parse::<u8>().ok())
+        .filter(|z| *z <= 22)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "zoom",
+                "zoom must be a whole number from 0 to 22",
+                "zoom muss eine ganze Zahl von 0 bis 22 sein",
+            )
+        })?;
+    let mut features = Vec::new();
+    if zoom >= POINTS_FROM_ZOOM {
+        let rows = state
+            .store
+            .list_public_reports(&ReportFilter {
+                bbox: Some(bbox),
+                limit: MAX_MAP_POINTS + 1,
+                ..ReportFilter::default()
+            })
+            .await?;
+        if rows.len() as i64 <= MAX_MAP_POINTS {
+            for row in rows {
+                features.push(json!({
+                    "type": "Feature",
+                    "geometry": { "type": "Point", "coordinates": [row.lon, row.lat] },
+                    "properties": {
+                        "kind": "report",
+                        "id": row.id.to_string(),
+                        "url": report_path(row.id.into()),
+                        "category": row.category_code,
+                        "status": row.status,
+                        "light": crate::store::reports::light_of(&row.status),
+                    }
+                }));
+            }
+            return Ok(geojson(features));
+        }
+    }
+    let zoom = zoom.min(POINTS_FROM_ZOOM - 1);
+    let level = MAP_LEVELS
+        .into_iter()
+        .find(|&level| level >= zoom)
+        .unwrap_or(MAP_LEVELS[MAP_LEVELS.len() - 1]);
+    let mut clusters: BTreeMap<(i64, i64), Cluster> = BTreeMap::new();
+    for cell in state.store.map_cells(level, zoom, bbox).await? {
+        let cluster = clusters.entry((cell.gx, cell.gy)).or_default();
+        cluster.count += cell.count;
+        cluster.sum_lat += cell.sum_lat;
+        cluster.sum_lon += cell.sum_lon;
+        if let Some(i) = Light::ALL.iter().position(|l| l.as_str() == cell.light) {
+            cluster.per_light[i] += cell.count;
+        }
+    }
+    for cluster in clusters.into_values().filter(|c| c.count > 0) {
+        let n = cluster.count as f64;
+        let mut per_light = serde_json::Map::new();
+        for (light, count) in Light::ALL.iter().zip(cluster.per_light) {
+            per_light.insert(light.as_str().into(), count.into());
+        }
+        features.push(json!({
+            "type": "Feature",
+            "geometry": { "type": "Point", "coordinates": [cluster.sum_lon / n, cluster.sum_lat / n] },
+            "properties": { "kind": "cluster", "count": cluster.count, "lights": per_light }
+        }));
+    }
+    Ok(geojson(features))
+}
+
+/// Reports of one map cluster: how many, their coordinate sums (for the centroid), and how
+/// many of each light (in `Light::ALL` order).
+#[derive(Debug, Default)]
+struct Cluster {
+    count: i64,
+    sum_lat: f64,
+    sum_lon: f64,
+    per_light: [i64; 4],
+}
+
+/// Renders a page of reports with their visible photos, loaded in one query.
+async fn render_page(state: &AppState, rows: &[ReportRow]) -> Result<Vec<ReportView>, ApiError> {
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut photos: std::collections::HashMap<uuid::Uuid, Vec<PhotoRow>> =
+        std::collections::HashMap::new();
+    for row in state.store.visible_photos_of(&ids).await? {
+        photos.entry(row.report_id).or_default().push(row.photo);
+    }
+    let now = Utc::now();
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let photos = photos.get(&row.id).map_or(&[][..], Vec::as_slice);
+            ReportView::new(row, photos, None, &state.jurisdiction.current(), now)
+        })
+        .collect())
+}
+
+fn geojson(features: Vec<Value>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/geo+json")
+        .json(json!({ "type": "FeatureCollection", "features": features }))
+}
+
+/// Query of the duplicate hint.
+#[derive(Debug, Deserialize)]
+pub struct NearbyQuery {
+    lat: Option<String>,
+    lon: Option<String>,
+    category: Option<String>,
+}
+
+/// `GET /api/v1/reports/nearby`: open or in-progress published reports of the category within
+/// 50 m, nearest first, for the form's "is this already reported?" hint.
+pub async fn nearby(
+    query: web::Query<NearbyQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let point = parse_point(query.lat.as_deref(), query.lon.as_deref())?;
+    let category = parse_category(
+        &state.jurisdiction.current(),
+        query.category.as_deref().ok_or_else(|| {
+            ApiError::invalid("category", "category is required", "category fehlt")
+        })?,
+    )?;
+    let dlat = NEARBY_RADIUS_M / METRES_PER_DEGREE_LAT;
+    let scale_x = METRES_PER_DEGREE_LON_AT_EQUATOR * point.lat().to_radians().cos();
+    let dlon = NEARBY_RADIUS_M / scale_x.max(1.0);
+    let rows = state
+        .store
+        .list_public_reports(&ReportFilter {
+            bbox: Some(BBox {
+                min_lon: point.lon() - dlon,
+                min_lat: point.lat() - dlat,
+                max_lon: point.lon() + dlon,
+                max_lat: point.lat() + dlat,
+            }),
+            statuses: vec!["open", "in_progress"],
+            category: Some(category.to_string()),
+            limit: 50,
+            ..ReportFilter::default()
+        })
+        .await?;
+    let distance_of = |row: &ReportRow| {
+        let dx = (row.lon - point.lon()) * scale_x;
+        let dy = (row.lat - point.lat()) * METRES_PER_DEGREE_LAT;
+        (dx * dx + dy * dy).sqrt()
+    };
+    let mut rows: Vec<ReportRow> = rows
+        .into_iter()
+        .filter(|row| distance_of(row) <= NEARBY_RADIUS_M)
+        .collect();
+    rows.sort_by(|a, b| distance_of(a).total_cmp(&distance_of(b)));
+    let reports: Vec<ReportView> = render_page(&state, &rows)
+        .await?
+        .into_iter()
+        .zip(&rows)
+        .map(|(view, row)| view.with_distance(distance_of(row)))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "radius_m": NEARBY_RADIUS_M, "reports": reports })))
+}
+
+/// `GET /api/v1/photos/{id}/{variant}`: a photo of a public report, as JPEG without any
+/// metadata, cacheable for a year (the URL names its content).
+pub async fn get_photo(
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, variant) = path.into_inner();
+    let id = PhotoId::parse(&id).map_err(|_| ApiError::NotFound)?;
+    let variant: Variant = variant.parse().map_err(|_| ApiError::NotFound)?;
+    if !state.store.photo_is_public(id.as_str()).await? {
+        return Err(ApiError::NotFound);
+    }
+    let bytes = state
+        .photos
+        .get(&id, variant)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("reading photo {id}: {e}")))?
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/jpeg")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .insert_header((header::ETAG, format!("\"{id}-{variant}\"")))
+        .body(bytes))
+}
+
+/// Parses `minLon,minLat,maxLon,maxLat`.
+fn parse_bbox(text: &str) -> Result<BBox, ApiError> {
+    let invalid = || {
+        ApiError::invalid(
+            "bbox",
+            "bbox must be minLon,minLat,maxLon,maxLat in WGS84 degrees, west < east, south < north",
+            "bbox muss minLon,minLat,maxLon,maxLat in WGS84-Grad sein, West < Ost, Süd < Nord",
+        )
+    };
+    let numbers: Vec<f64> = text
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| invalid())?;
+    let [min_lon, min_lat, max_lon, max_lat] = numbers[..] else {
+        return Err(invalid());
+    };
+    let lon_ok = |v: f64| (-180.0..=180.0).contains(&v);
+    let lat_ok = |v: f64| (-90.0..=90.0).contains(&v);
+    if !(lon_ok(min_lon) && lon_ok(max_lon) && lat_ok(min_lat) && lat_ok(max_lat))
+        || min_lon > max_lon
+        || min_lat > max_lat
+    {
+        return Err(invalid());
+    }
+    Ok(BBox {
+        min_lon,
+        min_lat,
+        max_lon,
+        max_lat,
+    })
+}
+
+/// The page size of a list: 1 to 200, default 50.
+pub fn parse_limit(text: Option<&str>) -> Result<i64, ApiError> {
+    let Some(text) = text else {
+        return Ok(DEFAULT_LIMIT);
+    };
+    text.parse::<i64>()
+        .ok()
+        .filter(|n| (1..=MAX_LIMIT).contains(n))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "limit",
+                format!("limit must be a whole number from 1 to {MAX_LIMIT}"),
+                format!("limit muss eine ganze Zahl von 1 bis {MAX_LIMIT} sein"),
+            )
+        })
+}
+
+/// A comma-separated status filter of the public list (public statuses only).
+fn parse_statuses(text: &str) -> Result<Vec<&'static str>, ApiError> {
+    parse_statuses_among(text, &ReportStatus::NAMES[1..])
+}
+
+/// A comma-separated status filter, each one of `allowed`.
+pub fn parse_statuses_among(
+    text: &str,
+    allowed: &[&'static str],
+) -> Result<Vec<&'static str>, ApiError> {
+    text.split(',')
+        .map(|s| {
+            allowed
+                .iter()
+                .copied()
+                .find(|p| *p == s.trim())
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "status",
+                        format!("{s:?} is not one of {}", allowed.join(", ")),
+                        format!("{s:?} ist keiner von {}", allowed.join(", ")),
+                    )
+                })
+        })
+        .collect()
+}
+
+fn parse_authority(text: &str) -> Result<String, ApiError> {
+    crate::domain::AuthorityKey::parse(text)
+        .map(|k| k.to_string())
+        .map_err(|e| ApiError::invalid("authority", e.reason, "kein gültiger Behördenschlüssel"))
+}
+
+fn parse_since(text: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            ApiError::invalid(
+                "since",
+                "since must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z",
+                "since muss eine RFC-3339-Zeit sein, z. B. 2026-11-01T00:00:00Z",
+            )
+        })
+}

@@ -1,0 +1,23 @@
+//! buergerbuero: citizen issue reporting for Berlin, Brandenburg and Mecklenburg-Vorpommern.
+//!
+//! A citizen drops a pin and describes a problem; the service finds the responsible authority
+//! by point-in-polygon over the official boundaries and routes the report there. See
+//! `docs/ARCHITECTURE.md` for the map of the modules.
+
+pub mod accounts;
+pub mod auth;
+pub mod boundaries;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod filing;
+pub mod http;
+pub mod import;
+pub mod jurisdiction;
+pub mod photos;
+pub mod rate_limit;
+pub mod startup;
+pub mod stats;
+pub mod store;
+pub mod telemetry;
+pub mod workflow;

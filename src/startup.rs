@@ -1,0 +1,204 @@
+//! Building and running the application: database, boundaries, jurisdiction engine, HTTP.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Settings;
+use crate::filing::FilingContext;
+use crate::http::{self, AppState};
+use crate::import::import_boundaries;
+use crate::jurisdiction::{Jurisdiction, JurisdictionHandle};
+use crate::photos::{FsPhotoStorage, PhotoStorage};
+use crate::rate_limit::RateLimiter;
+use crate::store::{self, Store};
+use tokio::sync::Semaphore;
+
+/// Opens the database and applies the migrations.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    let store = store::connect(&settings.database_url, settings.database_max_connections).await?;
+    store.migrate().await.context("migrating the database")?;
+    Ok(store)
+}
+
+/// Builds the jurisdiction engine from what the store holds.
+pub async fn load_jurisdiction(
+    store: &dyn Store,
+    settings: &Settings,
+) -> anyhow::Result<Jurisdiction> {
+    let areas = store.load_boundaries().await?;
+    let authorities = store.list_authorities().await?;
+    let categories = store.list_categories().await?;
+    let rules = store.list_routing_rules().await?;
+    let started = std::time::Instant::now();
+    let engine = tokio::task::block_in_place(|| {
+        Jurisdiction::build(
+            areas,
+            authorities,
+            categories,
+            &rules,
+            settings.jurisdiction,
+        )
+    })?;
+    let stats = engine.stats();
+    tracing::info!(
+        areas = stats.areas,
+        edges = stats.edges,
+        index_bytes = stats.heap_bytes,
+        build_ms = started.elapsed().as_millis() as u64,
+        "jurisdiction index built"
+    );
+    Ok(engine)
+}
+
+/// Reloads categories and routing rules from the store into the engine (sharing its geometry).
+pub async fn refresh_catalog(
+    store: &dyn Store,
+    jurisdiction: &JurisdictionHandle,
+) -> anyhow::Result<()> {
+    let categories = store.list_categories().await?;
+    let rules = store.list_routing_rules().await?;
+    let engine = jurisdiction
+        .current()
+        .with_catalog(categories, &rules)
+        .context("rebuilding the routing table")?;
+    jurisdiction.replace(engine);
+    Ok(())
+}
+
+/// How often an instance reloads categories and routing rules, so that a change an admin made
+/// through another instance reaches it.
+pub const CATALOG_REFRESH: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Reloads the catalog every [`CATALOG_REFRESH`] for as long as the runtime runs.
+fn spawn_catalog_refresh(store: Arc<dyn Store>, jurisdiction: Arc<JurisdictionHandle>) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(CATALOG_REFRESH);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        interval.tick().await;
+        loop {
+            interval.tick().await;
+            if let Err(error) = refresh_catalog(&*store, &jurisdiction).await {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "catalog refresh failed; keeping the current one"
+                );
+            }
+        }
+    });
+}
+
+/// A built application, bound to its port and ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Migrates, imports the boundaries if the database has none, builds the engine and binds
+    /// the listener (port 0 picks a free one).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let store = open_store(&settings).await?;
+        if store.count_areas().await? == 0 {
+            tracing::info!(dir = %settings.boundaries_dir.display(), "no boundaries stored yet: importing");
+            let report = import_boundaries(&*store, &settings.boundaries_dir, &mut |line| {
+                tracing::info!("{line}");
+            })
+            .await?;
+            tracing::info!("boundary import done\n{report}");
+        }
+        let jurisdiction = Arc::new(JurisdictionHandle::new(
+            load_jurisdiction(&*store, &settings).await?,
+        ));
+        spawn_catalog_refresh(store.clone(), jurisdiction.clone());
+        let listener = TcpListener::bind(&settings.listen).with_context(|| {
+            format!("cannot listen on {} (BUERGERBUERO_LISTEN)", settings.listen)
+        })?;
+        let port = listener.local_addr()?.port();
+        let workers = settings.http_workers;
+        let settings = Arc::new(settings);
+        let photos: Arc<dyn PhotoStorage> =
+            Arc::new(FsPhotoStorage::new(settings.data_dir.clone()));
+        let state = AppState {
+            filing: FilingContext {
+                store: store.clone(),
+                jurisdiction: jurisdiction.clone(),
+                photos: photos.clone(),
+                settings: settings.clone(),
+                decode_permits: Arc::new(Semaphore::new(settings.photo_decode_concurrency)),
+            },
+            rate_limiter: Arc::new(RateLimiter::new(settings.rate_limit)),
+            store,
+            jurisdiction,
+            photos,
+            settings,
+        };
+        let mut server = HttpServer::new(move || {
+            let state = state.clone();
+            App::new()
+                .wrap(http::security_headers())
+                .wrap_fn(http::echo_request_id)
+                .wrap(TracingLogger::default())
+                .configure(move |config| http::configure(config, state))
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(http::ApiError::NotFound)
+                }))
+        })
+        // Signals are handled in `run_until_stopped`, which stops the server in order.
+        .disable_signals()
+        .shutdown_timeout(30);
+        if workers > 0 {
+            server = server.workers(workers);
+        }
+        let server = server.listen(listener)?.run();
+        tracing::info!(port, "listening");
+        Ok(Self { port, server })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server (tests use it).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Runs until SIGINT or SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let server = tokio::spawn(self.server);
+        tokio::select! {
+            result = server => return Ok(result??),
+            () = shutdown_signal() => tracing::info!("shutting down: finishing in-flight requests"),
+        }
+        handle.stop(true).await;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {},
+                    _ = terminate.recv() => {},
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; stopping on SIGINT only");
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

@@ -1,0 +1,349 @@
+//! The account SQL, shared by both backends like `shared.rs`: `account_store_impl!(Type, Db)`
+//! expands to the `AccountStore` implementation.
+
+/// Implements `AccountStore` for a type with a `pool` field of `sqlx::Pool<$db>`.
+macro_rules! account_store_impl {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::accounts::AccountStore for $store {
+            async fn create_account(
+                &self,
+                account: &$crate::store::accounts::NewAccount<'_>,
+            ) -> $crate::store::Result<uuid::Uuid> {
+                let id = uuid::Uuid::now_v7();
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "insert into accounts (id, email, display_name, password_hash, is_admin, active,
+                       created_at, password_changed_at)
+                     values ($1, $2, $3, $4, $5, true, $6, $6)",
+                )
+                .bind(id)
+                .bind(account.email)
+                .bind(account.display_name)
+                .bind(account.password_hash)
+                .bind(account.is_admin)
+                .bind(account.now)
+                .execute(&mut *tx)
+                .await?;
+                for key in account.authorities {
+                    sqlx::query(
+                        "insert into account_authorities (account_id, authority_key) values ($1, $2)
+                         on conflict do nothing",
+                    )
+                    .bind(id)
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn account_by_email(
+                &self,
+                email: &str,
+            ) -> $crate::store::Result<Option<$crate::store::accounts::AccountRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::accounts::AccountRow>(
+                    "select id, email, display_name, password_hash, is_admin, active, created_at,
+                       password_changed_at from accounts where email = $1",
+                )
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn account(
+                &self,
+                id: uuid::Uuid,
+            ) -> $crate::store::Result<Option<$crate::store::accounts::AccountRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::accounts::AccountRow>(
+                    "select id, email, display_name, password_hash, is_admin, active, created_at,
+                       password_changed_at from accounts where id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn list_accounts(
+                &self,
+            ) -> $crate::store::Result<Vec<$crate::store::accounts::AccountRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::accounts::AccountRow>(
+                    "select id, email, display_name, password_hash, is_admin, active, created_at,
+                       password_changed_at from accounts order by email",
+                )
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn account_authorities(
+                &self,
+                id: uuid::Uuid,
+            ) -> $crate::store::Result<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "select authority_key from account_authorities where account_id = $1
+                     order by authority_key",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(key,)| key).collect())
+            }
+
+            async fn update_account(
+                &self,
+                id: uuid::Uuid,
+                change: &$crate::store::accounts::AccountChange,
+            ) -> $crate::store::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let updated = sqlx::query(
+                    "update accounts set display_name = coalesce($2, display_name),
+                       is_admin = coalesce($3, is_admin), active = coalesce($4, active)
+                     where id = $1",
+                )
+                .bind(id)
+                .bind(change.display_name.as_deref())
+                .bind(change.is_admin)
+                .bind(change.active)
+                .execute(&mut *tx)
+                .await?;
+                if updated.rows_affected() == 0 {
+                    return Err($crate::store::Error::NotFound);
+                }
+                if change.active == Some(false) {
+                    sqlx::query("delete from sessions where account_id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                if let Some(authorities) = &change.authorities {
+                    sqlx::query("delete from account_authorities where account_id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    for key in authorities {
+                        sqlx::query(
+                            "insert into account_authorities (account_id, authority_key) values ($1, $2)
+                             on conflict do nothing",
+                        )
+                        .bind(id)
+                        .bind(key)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_password(
+                &self,
+                id: uuid::Uuid,
+                password_hash: &str,
+                keep_session: Option<&str>,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let updated = sqlx::query(
+                    "update accounts set password_hash = $2, password_changed_at = $3 where id = $1",
+                )
+                .bind(id)
+                .bind(password_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                if updated.rows_affected() == 0 {
+                    return Err($crate::store::Error::NotFound);
+                }
+                sqlx::query("delete from sessions where account_id = $1 and secret_hash <> coalesce($2, '')")
+                    .bind(id)
+                    .bind(keep_session)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn login_failures(
+                &self,
+                email: &str,
+            ) -> $crate::store::Result<Option<(i32, chrono::DateTime<chrono::Utc>)>> {
+                Ok(sqlx::query_as(
+                    "select failures, blocked_until from login_failures where email = $1",
+                )
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn record_login_failure(
+                &self,
+                email: &str,
+                now: chrono::DateTime<chrono::Utc>,
+                forget_before: chrono::DateTime<chrono::Utc>,
+                blocked_until: &(dyn Fn(i32) -> chrono::DateTime<chrono::Utc> + Sync),
+            ) -> $crate::store::Result<i32> {
+                let mut tx = self.pool.begin().await?;
+                let (failures,): (i32,) = sqlx::query_as(
+                    "insert into login_failures (email, failures, blocked_until, last_failure_at)
+                     values ($1, 1, $2, $2)
+                     on conflict (email) do update set
+                       failures = case when login_failures.last_failure_at < $3 then 1
+                                       else login_failures.failures + 1 end,
+                       last_failure_at = excluded.last_failure_at
+                     returning failures",
+                )
+                .bind(email)
+                .bind(now)
+                .bind(forget_before)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query("update login_failures set blocked_until = $2 where email = $1")
+                    .bind(email)
+                    .bind(blocked_until(failures))
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(failures)
+            }
+
+            async fn clear_login_failures(&self, email: &str) -> $crate::store::Result<()> {
+                sqlx::query("delete from login_failures where email = $1")
+                    .bind(email)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn create_session(
+                &self,
+                session: &$crate::store::accounts::SessionRow,
+            ) -> $crate::store::Result<()> {
+                sqlx::query(
+                    "insert into sessions (secret_hash, account_id, csrf_token, created_at, last_seen_at, expires_at)
+                     values ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&session.secret_hash)
+                .bind(session.account_id)
+                .bind(&session.csrf_token)
+                .bind(session.created_at)
+                .bind(session.last_seen_at)
+                .bind(session.expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn session(
+                &self,
+                secret_hash: &str,
+            ) -> $crate::store::Result<Option<$crate::store::accounts::SessionRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::accounts::SessionRow>(
+                    "select secret_hash, account_id, csrf_token, created_at, last_seen_at, expires_at
+                     from sessions where secret_hash = $1",
+                )
+                .bind(secret_hash)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn touch_session(
+                &self,
+                secret_hash: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::Result<()> {
+                sqlx::query("update sessions set last_seen_at = $2 where secret_hash = $1")
+                    .bind(secret_hash)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_session(&self, secret_hash: &str) -> $crate::store::Result<()> {
+                sqlx::query("delete from sessions where secret_hash = $1")
+                    .bind(secret_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn create_token(
+                &self,
+                token: &$crate::store::accounts::TokenRow,
+            ) -> $crate::store::Result<()> {
+                sqlx::query(
+                    "insert into api_tokens (id, account_id, name, secret_hash, created_at, last_used_at, revoked_at)
+                     values ($1, $2, $3, $4, $5, null, null)",
+                )
+                .bind(token.id)
+                .bind(token.account_id)
+                .bind(&token.name)
+                .bind(&token.secret_hash)
+                .bind(token.created_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn token_by_hash(
+                &self,
+                secret_hash: &str,
+            ) -> $crate::store::Result<Option<$crate::store::accounts::TokenRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::accounts::TokenRow>(
+                    "select id, account_id, name, secret_hash, created_at, last_used_at, revoked_at
+                     from api_tokens where secret_hash = $1",
+                )
+                .bind(secret_hash)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn touch_token(
+                &self,
+                id: uuid::Uuid,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::Result<()> {
+                sqlx::query("update api_tokens set last_used_at = $2 where id = $1")
+                    .bind(id)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn list_tokens(
+                &self,
+                account_id: uuid::Uuid,
+            ) -> $crate::store::Result<Vec<$crate::store::accounts::TokenRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::accounts::TokenRow>(
+                    "select id, account_id, name, secret_hash, created_at, last_used_at, revoked_at
+                     from api_tokens where account_id = $1 order by id desc",
+                )
+                .bind(account_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn revoke_token(
+                &self,
+                account_id: uuid::Uuid,
+                id: uuid::Uuid,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::Result<bool> {
+                let revoked = sqlx::query(
+                    "update api_tokens set revoked_at = coalesce(revoked_at, $3)
+                     where id = $1 and account_id = $2",
+                )
+                .bind(id)
+                .bind(account_id)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(revoked.rows_affected() == 1)
+            }
+        }
+    };
+}
+
+pub(crate) use account_store_impl;

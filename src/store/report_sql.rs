@@ -1,0 +1,302 @@
+//! The report SQL, shared by both backends like `shared.rs`: `report_store_impl!(Type, Db)`
+//! expands to the `ReportStore` implementation.
+
+/// Implements `ReportStore` for a type with a `pool` field of `sqlx::Pool<$db>`.
+macro_rules! report_store_impl {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::reports::ReportStore for $store {
+            async fn create_report(
+                &self,
+                record: &$crate::store::reports::ReportRecord<'_>,
+            ) -> $crate::store::Result<$crate::store::reports::CreateOutcome> {
+                use $crate::store::reports::{CreateOutcome, MAP_LEVELS, cell_of};
+                let mut tx = self.pool.begin().await?;
+                if let Some((key, fingerprint)) = record.idempotency {
+                    let seen: Option<(String, uuid::Uuid)> = sqlx::query_as(
+                        "select fingerprint, report_id from idempotency_keys where key = $1",
+                    )
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some((seen_fingerprint, id)) = seen {
+                        return Ok(if seen_fingerprint == fingerprint {
+                            CreateOutcome::Replayed(id.into())
+                        } else {
+                            CreateOutcome::KeyReused
+                        });
+                    }
+                }
+                let r = record.report;
+                let id = record.id.uuid();
+                sqlx::query(
+                    "insert into reports (id, category_code, description, lat, lon, address, area_key,
+                       authority_key, status, visibility, language, near_border, reporter_email,
+                       reporter_name, created_at, updated_at, status_changed_at, opened_at, reaction_due_at,
+                       authority_since)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $15, $16, $17, $15)",
+                )
+                .bind(id)
+                .bind(r.category.as_str())
+                .bind(&r.description)
+                .bind(r.location.lat())
+                .bind(r.location.lon())
+                .bind(r.address.as_deref())
+                .bind(record.area_key)
+                .bind(record.authority_key)
+                .bind(record.status.as_str())
+                .bind(record.visibility.as_str())
+                .bind(r.language.as_str())
+                .bind(record.near_border)
+                .bind(r.email.as_ref().map(|e| e.as_str()))
+                .bind(r.name.as_deref())
+                .bind(record.now)
+                .bind((record.status == $crate::domain::ReportStatus::Open).then_some(record.now))
+                .bind(record.reaction_due_at)
+                .execute(&mut *tx)
+                .await?;
+                let published = record.visibility == $crate::domain::Visibility::Published;
+                // The created event names the first authority: the start of the public chain.
+                let mut events = vec![("created", "reporter", true, Some(record.authority_key))];
+                if published {
+                    events.push(("published", "system", false, None));
+                }
+                for (kind, actor, public, authority) in events {
+                    sqlx::query(
+                        "insert into report_events (report_id, kind, actor, public, status, body, at, authority_key)
+                         values ($1, $2, $3, $4, $5, null, $6, $7)",
+                    )
+                    .bind(id)
+                    .bind(kind)
+                    .bind(actor)
+                    .bind(public)
+                    .bind(record.status.as_str())
+                    .bind(record.now)
+                    .bind(authority)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for (position, photo) in record.photos.iter().enumerate() {
+                    sqlx::query(
+                        "insert into report_photos (report_id, photo_id, position, width, height, visible)
+                         values ($1, $2, $3, $4, $5, $6)
+                         on conflict (report_id, photo_id) do nothing",
+                    )
+                    .bind(id)
+                    .bind(&photo.id)
+                    .bind(position as i32)
+                    .bind(photo.width as i32)
+                    .bind(photo.height as i32)
+                    .bind(record.photos_visible)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let (true, Some(light)) = (published, record.status.light()) {
+                    for level in MAP_LEVELS {
+                        let (cx, cy) = cell_of(level, r.location.lat(), r.location.lon());
+                        sqlx::query(
+                            "insert into report_cells (level, cx, cy, light, count, sum_lat, sum_lon)
+                             values ($1, $2, $3, $4, 1, $5, $6)
+                             on conflict (level, cx, cy, light) do update set count = report_cells.count + 1,
+                               sum_lat = report_cells.sum_lat + excluded.sum_lat,
+                               sum_lon = report_cells.sum_lon + excluded.sum_lon",
+                        )
+                        .bind(i32::from(level))
+                        .bind(cx)
+                        .bind(cy)
+                        .bind(light.as_str())
+                        .bind(r.location.lat())
+                        .bind(r.location.lon())
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                if let Some((key, fingerprint)) = record.idempotency {
+                    sqlx::query(
+                        "insert into idempotency_keys (key, fingerprint, report_id, created_at)
+                         values ($1, $2, $3, $4)",
+                    )
+                    .bind(key)
+                    .bind(fingerprint)
+                    .bind(id)
+                    .bind(record.now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(CreateOutcome::Created)
+            }
+
+            async fn idempotency_key(
+                &self,
+                key: &str,
+            ) -> $crate::store::Result<Option<(String, $crate::domain::ReportId)>> {
+                let row: Option<(String, uuid::Uuid)> = sqlx::query_as(
+                    "select fingerprint, report_id from idempotency_keys where key = $1",
+                )
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(fingerprint, id)| (fingerprint, id.into())))
+            }
+
+            async fn get_report(
+                &self,
+                id: $crate::domain::ReportId,
+            ) -> $crate::store::Result<Option<$crate::store::reports::ReportRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::reports::ReportRow>(concat!(
+                    "select ", $crate::store::report_sql::report_columns!(), " from reports where id = $1"
+                ))
+                .bind(id.uuid())
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn report_events(
+                &self,
+                id: $crate::domain::ReportId,
+                public_only: bool,
+            ) -> $crate::store::Result<Vec<$crate::store::reports::EventRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::reports::EventRow>(
+                    "select kind, actor, public, status, body, at, authority_key from report_events
+                     where report_id = $1 and (public or not $2) order by id",
+                )
+                .bind(id.uuid())
+                .bind(public_only)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn report_photos(
+                &self,
+                id: $crate::domain::ReportId,
+                visible_only: bool,
+            ) -> $crate::store::Result<Vec<$crate::store::reports::PhotoRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::reports::PhotoRow>(
+                    "select photo_id, position, width, height, visible from report_photos
+                     where report_id = $1 and (visible or not $2) order by position",
+                )
+                .bind(id.uuid())
+                .bind(visible_only)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn visible_photos_of(
+                &self,
+                ids: &[uuid::Uuid],
+            ) -> $crate::store::Result<Vec<$crate::store::reports::ReportPhotoRow>> {
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "select report_id, photo_id, position, width, height, visible from report_photos
+                     where visible and report_id in (",
+                );
+                let mut list = query.separated(", ");
+                for id in ids {
+                    list.push_bind(*id);
+                }
+                query.push(") order by report_id, position");
+                Ok(query
+                    .build_query_as::<$crate::store::reports::ReportPhotoRow>()
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn list_public_reports(
+                &self,
+                filter: &$crate::store::reports::ReportFilter,
+            ) -> $crate::store::Result<Vec<$crate::store::reports::ReportRow>> {
+                let mut query = sqlx::QueryBuilder::<$db>::new(concat!(
+                    "select ", $crate::store::report_sql::report_columns!(),
+                    " from reports where visibility = 'published' and status <> 'unconfirmed'"
+                ));
+                if let Some(b) = filter.bbox {
+                    query.push(" and lat between ").push_bind(b.min_lat).push(" and ").push_bind(b.max_lat);
+                    query.push(" and lon between ").push_bind(b.min_lon).push(" and ").push_bind(b.max_lon);
+                }
+                if !filter.statuses.is_empty() {
+                    query.push(" and status in (");
+                    let mut list = query.separated(", ");
+                    for status in &filter.statuses {
+                        list.push_bind(*status);
+                    }
+                    query.push(")");
+                }
+                if let Some(category) = &filter.category {
+                    query.push(" and category_code = ").push_bind(category.clone());
+                }
+                if let Some(authority) = &filter.authority {
+                    query.push(" and authority_key = ").push_bind(authority.clone());
+                }
+                if let Some(since) = filter.since {
+                    query.push(" and id >= ").push_bind($crate::store::reports::first_uuid_at(since));
+                }
+                if let Some(before) = filter.before {
+                    query.push(" and id < ").push_bind(before);
+                }
+                query.push(" order by id desc limit ").push_bind(filter.limit);
+                Ok(query
+                    .build_query_as::<$crate::store::reports::ReportRow>()
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn map_cells(
+                &self,
+                level: u8,
+                zoom: u8,
+                bbox: $crate::store::reports::BBox,
+            ) -> $crate::store::Result<Vec<$crate::store::reports::CellRow>> {
+                use $crate::store::reports::cell_of;
+                let factor: i64 = 1 << level.saturating_sub(zoom).min(30);
+                let (x0, y0) = cell_of(level, bbox.min_lat, bbox.min_lon);
+                let (x1, y1) = cell_of(level, bbox.max_lat, bbox.max_lon);
+                // Grouped cells must be whole: widen the range to the group's edges.
+                let (x0, y0) = (x0 - x0.rem_euclid(factor), y0 - y0.rem_euclid(factor));
+                let (x1, y1) = (x1 - x1.rem_euclid(factor) + factor - 1, y1 - y1.rem_euclid(factor) + factor - 1);
+                Ok(sqlx::query_as::<$db, $crate::store::reports::CellRow>(
+                    "select cx / $2 as gx, cy / $2 as gy, light, cast(sum(count) as bigint) as count,
+                            sum(sum_lat) as sum_lat, sum(sum_lon) as sum_lon
+                     from report_cells
+                     where level = $1 and cx between $3 and $4 and cy between $5 and $6
+                     group by gx, gy, light
+                     having sum(count) > 0",
+                )
+                .bind(i32::from(level))
+                .bind(factor)
+                .bind(x0)
+                .bind(x1)
+                .bind(y0)
+                .bind(y1)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn photo_is_public(&self, photo_id: &str) -> $crate::store::Result<bool> {
+                let found: Option<(i32,)> = sqlx::query_as(
+                    "select 1 from report_photos p join reports r on r.id = p.report_id
+                     where p.photo_id = $1 and p.visible and r.visibility = 'published'
+                       and r.status <> 'unconfirmed'
+                     limit 1",
+                )
+                .bind(photo_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(found.is_some())
+            }
+        }
+    };
+}
+
+pub(crate) use report_store_impl;
+
+/// The columns of `ReportRow`, in one place for every query that reads whole reports.
+macro_rules! report_columns {
+    () => {
+        "id, category_code, description, lat, lon, address, area_key, authority_key, status, close_reason, close_detail, duplicate_of, visibility, language, near_border, reporter_email, reporter_name, created_at, updated_at, status_changed_at, revision, original_description, opened_at, reaction_due_at, first_reaction_at, resolved_at, authority_since"
+    };
+}
+
+pub(crate) use report_columns;

@@ -1,0 +1,235 @@
+//! The report side of the store: what filing writes and what the public read API reads.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::Result;
+use crate::domain::{Light, NewReport, ReportId, ReportStatus, Visibility};
+
+/// Map grid levels kept in `report_cells`: level L has cells of 360 / 2^(L + 2) degrees, about
+/// a quarter tile at Web-Mercator zoom L. Coarser zooms group a finer level's cells in SQL, so
+/// three levels serve zooms 0–13 while a filing updates only three rows.
+pub const MAP_LEVELS: [u8; 3] = [7, 10, 13];
+
+/// Cell size in degrees of a map level (or zoom).
+pub fn cell_size_deg(level: u8) -> f64 {
+    360.0 / f64::from(1u32 << (level.min(29) + 2))
+}
+
+/// The cell of a coordinate at a level: (column, row) counted from 180° W / 90° S.
+pub fn cell_of(level: u8, lat: f64, lon: f64) -> (i64, i64) {
+    let size = cell_size_deg(level);
+    (
+        ((lon + 180.0) / size).floor() as i64,
+        ((lat + 90.0) / size).floor() as i64,
+    )
+}
+
+/// A photo attached at filing.
+#[derive(Debug, Clone)]
+pub struct PhotoRecord {
+    /// Content hash.
+    pub id: String,
+    /// Web-size width and height.
+    pub width: u32,
+    /// Web-size height.
+    pub height: u32,
+}
+
+/// Everything `create_report` writes.
+#[derive(Debug, Clone)]
+pub struct ReportRecord<'a> {
+    /// The new id.
+    pub id: ReportId,
+    /// The validated filing.
+    pub report: &'a NewReport,
+    /// The area the jurisdiction engine found.
+    pub area_key: &'a str,
+    /// The responsible authority (after category routing).
+    pub authority_key: &'a str,
+    /// `Unconfirmed` or `Open`.
+    pub status: ReportStatus,
+    /// `Pending` or `Published`.
+    pub visibility: Visibility,
+    /// Whether the pin lies near another authority's border.
+    pub near_border: bool,
+    /// Photos, in upload order.
+    pub photos: &'a [PhotoRecord],
+    /// Whether the photos are public at once (no moderation).
+    pub photos_visible: bool,
+    /// The filing time.
+    pub now: DateTime<Utc>,
+    /// The deadline of the service promise (for reports that start `open`).
+    pub reaction_due_at: Option<DateTime<Utc>>,
+    /// `Idempotency-Key` and the request's fingerprint.
+    pub idempotency: Option<(&'a str, &'a str)>,
+}
+
+/// What `create_report` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateOutcome {
+    /// A new report was stored.
+    Created,
+    /// The idempotency key was seen before with the same request: this is that report.
+    Replayed(ReportId),
+    /// The idempotency key was seen before with a different request.
+    KeyReused,
+}
+
+/// `reports` row, private fields included: never render it to the public directly.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReportRow {
+    pub id: Uuid,
+    pub category_code: String,
+    pub description: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub address: Option<String>,
+    pub area_key: String,
+    pub authority_key: String,
+    pub status: String,
+    pub close_reason: Option<String>,
+    pub close_detail: Option<String>,
+    pub duplicate_of: Option<Uuid>,
+    pub visibility: String,
+    pub language: String,
+    pub near_border: bool,
+    pub reporter_email: Option<String>,
+    pub reporter_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub status_changed_at: DateTime<Utc>,
+    pub revision: i64,
+    pub original_description: Option<String>,
+    pub opened_at: Option<DateTime<Utc>>,
+    pub reaction_due_at: Option<DateTime<Utc>>,
+    pub first_reaction_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub authority_since: Option<DateTime<Utc>>,
+}
+
+/// `report_events` row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub kind: String,
+    pub actor: String,
+    pub public: bool,
+    pub status: Option<String>,
+    pub body: Option<String>,
+    pub at: DateTime<Utc>,
+    pub authority_key: Option<String>,
+}
+
+/// `report_photos` row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PhotoRow {
+    pub photo_id: String,
+    pub position: i32,
+    pub width: i32,
+    pub height: i32,
+    pub visible: bool,
+}
+
+/// `report_photos` row with its report, for loading the photos of a page of reports at once.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReportPhotoRow {
+    pub report_id: Uuid,
+    #[sqlx(flatten)]
+    pub photo: PhotoRow,
+}
+
+/// A bounding box in degrees.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BBox {
+    /// West.
+    pub min_lon: f64,
+    /// South.
+    pub min_lat: f64,
+    /// East.
+    pub max_lon: f64,
+    /// North.
+    pub max_lat: f64,
+}
+
+/// Filters of the public list (all optional, combined with AND).
+#[derive(Debug, Clone, Default)]
+pub struct ReportFilter {
+    /// Only inside this box.
+    pub bbox: Option<BBox>,
+    /// Only these statuses (empty = all public ones).
+    pub statuses: Vec<&'static str>,
+    /// Only this category.
+    pub category: Option<String>,
+    /// Only this authority.
+    pub authority: Option<String>,
+    /// Only reports filed at or after this time (compared through the UUID v7 id).
+    pub since: Option<DateTime<Utc>>,
+    /// Keyset cursor: only reports older than this id.
+    pub before: Option<Uuid>,
+    /// Page size.
+    pub limit: i64,
+}
+
+/// One map cell's count for one light.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CellRow {
+    pub gx: i64,
+    pub gy: i64,
+    pub light: String,
+    pub count: i64,
+    pub sum_lat: f64,
+    pub sum_lon: f64,
+}
+
+/// The smallest UUID v7 of a given time: ids ≥ it were made at or after that time.
+pub fn first_uuid_at(time: DateTime<Utc>) -> Uuid {
+    let millis = time.timestamp_millis().max(0) as u64;
+    let mut bytes = [0u8; 16];
+    bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
+    bytes[6] = 0x70;
+    bytes[8] = 0x80;
+    Uuid::from_bytes(bytes)
+}
+
+/// The light a stored status shows (`None`: not public).
+pub fn light_of(status: &str) -> Option<Light> {
+    match status {
+        "open" => Some(Light::Red),
+        "in_progress" => Some(Light::Yellow),
+        "resolved" => Some(Light::Green),
+        "closed" => Some(Light::YellowGreen),
+        _ => None,
+    }
+}
+
+/// Persistence of reports. Each method is one transaction.
+#[async_trait]
+pub trait ReportStore: Send + Sync {
+    /// Stores a new report with its first events, photos, idempotency key and map counts.
+    async fn create_report(&self, record: &ReportRecord<'_>) -> Result<CreateOutcome>;
+
+    /// The report an `Idempotency-Key` created, with the request fingerprint stored for it.
+    async fn idempotency_key(&self, key: &str) -> Result<Option<(String, ReportId)>>;
+
+    /// A report with its private fields, whatever its visibility.
+    async fn get_report(&self, id: ReportId) -> Result<Option<ReportRow>>;
+
+    /// The report's events, oldest first; only public ones if `public_only`.
+    async fn report_events(&self, id: ReportId, public_only: bool) -> Result<Vec<EventRow>>;
+
+    /// The report's photos in upload order; only visible ones if `visible_only`.
+    async fn report_photos(&self, id: ReportId, visible_only: bool) -> Result<Vec<PhotoRow>>;
+
+    /// The visible photos of several reports (one query for a whole page), in upload order.
+    async fn visible_photos_of(&self, ids: &[Uuid]) -> Result<Vec<ReportPhotoRow>>;
+
+    /// Public reports (published, not unconfirmed), newest first.
+    async fn list_public_reports(&self, filter: &ReportFilter) -> Result<Vec<ReportRow>>;
+
+    /// Map counts at zoom `zoom` inside the box, grouped from the stored `level`.
+    async fn map_cells(&self, level: u8, zoom: u8, bbox: BBox) -> Result<Vec<CellRow>>;
+
+    /// Whether a photo is visible on at least one public report.
+    async fn photo_is_public(&self, photo_id: &str) -> Result<bool>;
+}

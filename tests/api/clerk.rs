@@ -1,0 +1,1085 @@
+//! The clerk API on both backends: log-in, sessions with CSRF, expiry, the log-in back-off,
+//! API tokens and their revocation, password change, the whole workflow on one report as the
+//! public sees it, the service promise (overdue) and an authority's statistics.
+
+use reqwest::header::{COOKIE, SET_COOKIE};
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp, TestDatabase};
+
+pub const MITTE: &str = "11000001";
+pub const KREUZBERG: &str = "11000002";
+pub const PASSWORD: &str = "correct horse battery";
+/// A point in Berlin-Mitte.
+pub const MITTE_POINT: (f64, f64) = (52.5219, 13.4132);
+
+/// A server with moderation (the default), no email confirmation and no rate limit.
+pub async fn clerk_app(
+    backend: Backend,
+    adjust: impl FnOnce(&mut buergerbuero::config::Settings),
+) -> TestApp {
+    TestApp::spawn_with(TestDatabase::new(backend), |s| {
+        s.email_confirmation = buergerbuero::config::EmailConfirmation::Off;
+        s.rate_limit.reports_per_hour = 0;
+        adjust(s);
+    })
+    .await
+}
+
+/// A signed-in client: the session cookie and its CSRF token, or an API token.
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+    pub bearer: Option<String>,
+}
+
+impl Client {
+    pub const ANONYMOUS: Client = Client {
+        cookie: None,
+        csrf: None,
+        bearer: None,
+    };
+
+    pub async fn request(
+        &self,
+        app: &TestApp,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut request = app.client.request(method, format!("{}{path}", app.address));
+        if let Some(cookie) = &self.cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        if let Some(csrf) = &self.csrf {
+            request = request.header("X-CSRF-Token", csrf);
+        }
+        if let Some(token) = &self.bearer {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn send(
+        &self,
+        app: &TestApp,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let response = self.request(app, method, path, body).await;
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, app: &TestApp, path: &str) -> (u16, Value) {
+        self.send(app, reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+        self.send(app, reqwest::Method::POST, path, Some(&body))
+            .await
+    }
+
+    pub async fn put(&self, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+        self.send(app, reqwest::Method::PUT, path, Some(&body))
+            .await
+    }
+}
+
+/// Logs in; returns the response status and, on success, the client.
+pub async fn try_login(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+) -> (u16, Option<Client>, reqwest::header::HeaderMap) {
+    let response = app
+        .client
+        .post(format!("{}/api/v1/admin/login", app.address))
+        .json(&json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    if status != 200 {
+        return (status, None, headers);
+    }
+    let cookie = headers[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body: Value = response.json().await.unwrap();
+    let client = Client {
+        cookie: Some(cookie),
+        csrf: Some(body["csrf_token"].as_str().unwrap().to_owned()),
+        bearer: None,
+    };
+    (status, Some(client), headers)
+}
+
+/// Creates an account and logs it in.
+pub async fn sign_in(app: &TestApp, email: &str, admin: bool, authorities: &[&str]) -> Client {
+    app.create_account(email, PASSWORD, admin, authorities)
+        .await;
+    let (status, client, _) = try_login(app, email, PASSWORD).await;
+    assert_eq!(status, 200);
+    client.unwrap()
+}
+
+/// Files a report in Berlin-Mitte (pending under moderation); returns its id.
+pub async fn file_in_mitte(app: &TestApp, description: &str) -> String {
+    let response = app
+        .client
+        .post(format!("{}/api/v1/reports", app.address))
+        .json(&json!({
+            "category": "street_lighting",
+            "description": description,
+            "lat": MITTE_POINT.0,
+            "lon": MITTE_POINT.1,
+            "email": "buerger@example.org",
+            "name": "Erika Mustermann",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let body: Value = response.json().await.unwrap();
+    body["id"].as_str().unwrap().to_owned()
+}
+
+/// Files a report in Mitte with one photo; returns its id and the photo's.
+pub async fn file_with_photo(app: &TestApp) -> (String, String) {
+    let image = image::RgbImage::from_fn(40, 30, |x, y| {
+        image::Rgb([(x * 6) as u8, (y * 8) as u8, 40])
+    });
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(&mut jpeg, image::ImageFormat::Jpeg)
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("category", "street_lighting")
+        .text("description", "Mast umgeknickt")
+        .text("lat", MITTE_POINT.0.to_string())
+        .text("lon", MITTE_POINT.1.to_string())
+        .part(
+            "photo",
+            reqwest::multipart::Part::bytes(jpeg.into_inner())
+                .file_name("a.jpg")
+                .mime_str("image/jpeg")
+                .unwrap(),
+        );
+    let filed: Value = app
+        .client
+        .post(format!("{}/api/v1/reports", app.address))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        filed["id"].as_str().unwrap().to_owned(),
+        filed["photos"][0]["id"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn report_path(id: &str, action: &str) -> String {
+    if action.is_empty() {
+        format!("/api/v1/admin/reports/{id}")
+    } else {
+        format!("/api/v1/admin/reports/{id}/{action}")
+    }
+}
+
+both_backends!(
+    log_in_with_a_session_cookie_and_csrf,
+    |backend| async move {
+        let app = clerk_app(backend, |_| {}).await;
+        app.create_account("clerk@mitte.example", PASSWORD, false, &[MITTE])
+            .await;
+        let (status, client, _) = try_login(&app, "clerk@mitte.example", "wrong password!").await;
+        assert_eq!(status, 401);
+        assert!(client.is_none());
+        // Emails are matched without regard to case or surrounding space.
+        let (status, client, headers) = try_login(&app, "  Clerk@Mitte.Example ", PASSWORD).await;
+        assert_eq!(status, 200);
+        let cookie = headers[SET_COOKIE].to_str().unwrap().to_owned();
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/api/"] {
+            assert!(cookie.contains(attribute), "{cookie}");
+        }
+        assert!(
+            !cookie.contains("Secure"),
+            "plain http test server: {cookie}"
+        );
+        let client = client.unwrap();
+        let (status, me) = client.get(&app, "/api/v1/admin/me").await;
+        assert_eq!(status, 200);
+        assert_eq!(me["email"], "clerk@mitte.example");
+        assert_eq!(me["authorities"], json!([MITTE]));
+        assert_eq!(me["is_admin"], false);
+
+        let id = file_in_mitte(&app, "Laterne aus").await;
+        // A state-changing request with the cookie but without the CSRF token is refused ...
+        let no_csrf = Client {
+            csrf: None,
+            ..client.clone()
+        };
+        let (status, problem) = no_csrf
+            .post(
+                &app,
+                &report_path(&id, "notes"),
+                json!({ "text": "prüfen" }),
+            )
+            .await;
+        assert_eq!(status, 403);
+        assert_eq!(problem["type"], "/problems/forbidden");
+        let wrong_csrf = Client {
+            csrf: Some("0".repeat(64)),
+            ..client.clone()
+        };
+        let (status, _) = wrong_csrf
+            .post(
+                &app,
+                &report_path(&id, "notes"),
+                json!({ "text": "prüfen" }),
+            )
+            .await;
+        assert_eq!(status, 403);
+        // ... and nothing was stored; with the token it works.
+        let (_, report) = client.get(&app, &report_path(&id, "")).await;
+        assert!(
+            report["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["kind"] != "note")
+        );
+        let (status, report) = client
+            .post(
+                &app,
+                &report_path(&id, "notes"),
+                json!({ "text": "prüfen" }),
+            )
+            .await;
+        assert_eq!(status, 200, "{report}");
+        // Reading needs no CSRF token.
+        let (status, _) = no_csrf.get(&app, &report_path(&id, "")).await;
+        assert_eq!(status, 200);
+
+        let (status, _) = client
+            .send(&app, reqwest::Method::POST, "/api/v1/admin/logout", None)
+            .await;
+        assert_eq!(status, 204);
+        let (status, problem) = client.get(&app, "/api/v1/admin/me").await;
+        assert_eq!(status, 401);
+        assert_eq!(problem["type"], "/problems/unauthorized");
+        app.stop().await;
+    }
+);
+
+both_backends!(sessions_expire_when_idle, |backend| async move {
+    let app = clerk_app(backend, |s| s.auth.session_idle_secs = 1).await;
+    let client = sign_in(&app, "clerk@mitte.example", false, &[MITTE]).await;
+    assert_eq!(client.get(&app, "/api/v1/admin/me").await.0, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(client.get(&app, "/api/v1/admin/me").await.0, 401);
+    // Expired stays expired: activity after the end does not revive it.
+    assert_eq!(client.get(&app, "/api/v1/admin/me").await.0, 401);
+    app.stop().await;
+});
+
+both_backends!(
+    log_in_backs_off_after_repeated_failures,
+    |backend| async move {
+        let app = clerk_app(backend, |s| {
+            s.auth.login_free_failures = 3;
+            s.auth.login_backoff_secs = 60;
+        })
+        .await;
+        app.create_account("clerk@mitte.example", PASSWORD, false, &[MITTE])
+            .await;
+        for _ in 0..3 {
+            assert_eq!(
+                try_login(&app, "clerk@mitte.example", "wrong password!")
+                    .await
+                    .0,
+                401
+            );
+        }
+        // The 3rd failure started the back-off: from now on even the right password waits.
+        let (status, _, headers) = try_login(&app, "clerk@mitte.example", PASSWORD).await;
+        assert_eq!(status, 429);
+        let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+        // An unknown email is treated the same (nobody learns which accounts exist).
+        for _ in 0..3 {
+            assert_eq!(
+                try_login(&app, "nobody@example.org", "wrong password!")
+                    .await
+                    .0,
+                401
+            );
+        }
+        assert_eq!(
+            try_login(&app, "nobody@example.org", "wrong password!")
+                .await
+                .0,
+            429
+        );
+        // Another account is not affected.
+        app.create_account("other@mitte.example", PASSWORD, false, &[MITTE])
+            .await;
+        assert_eq!(
+            try_login(&app, "other@mitte.example", PASSWORD).await.0,
+            200
+        );
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    api_tokens_work_without_csrf_and_can_be_revoked,
+    |backend| async move {
+        let app = clerk_app(backend, |_| {}).await;
+        let session = sign_in(&app, "clerk@mitte.example", false, &[MITTE]).await;
+        let (status, created) = session
+            .post(
+                &app,
+                "/api/v1/admin/tokens",
+                json!({ "name": "Tablet Außendienst" }),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let token = created["token"].as_str().unwrap().to_owned();
+        assert!(token.starts_with("bbt_"));
+        let bearer = Client {
+            bearer: Some(token.clone()),
+            ..Client::ANONYMOUS
+        };
+        assert_eq!(bearer.get(&app, "/api/v1/admin/me").await.0, 200);
+        let id = file_in_mitte(&app, "Laterne aus").await;
+        // No cookie, so no CSRF risk and no CSRF token needed.
+        let (status, _) = bearer
+            .post(
+                &app,
+                &report_path(&id, "notes"),
+                json!({ "text": "vor Ort" }),
+            )
+            .await;
+        assert_eq!(status, 200);
+        // The list never shows a secret.
+        let (_, list) = session.get(&app, "/api/v1/admin/tokens").await;
+        let listed = &list["tokens"][0];
+        assert_eq!(listed["name"], "Tablet Außendienst");
+        assert!(listed.get("token").is_none());
+        assert!(!listed["last_used_at"].is_null());
+        let path = format!("/api/v1/admin/tokens/{}", created["id"].as_str().unwrap());
+        assert_eq!(
+            session
+                .send(&app, reqwest::Method::DELETE, &path, None)
+                .await
+                .0,
+            204
+        );
+        assert_eq!(bearer.get(&app, "/api/v1/admin/me").await.0, 401);
+        let (_, list) = session.get(&app, "/api/v1/admin/tokens").await;
+        assert!(!list["tokens"][0]["revoked_at"].is_null());
+        // A clerk cannot revoke someone else's token, and garbage is no token.
+        let other = sign_in(&app, "other@mitte.example", false, &[MITTE]).await;
+        assert_eq!(
+            other
+                .send(&app, reqwest::Method::DELETE, &path, None)
+                .await
+                .0,
+            404
+        );
+        let garbage = Client {
+            bearer: Some("bbt_nonsense".into()),
+            ..Client::ANONYMOUS
+        };
+        assert_eq!(garbage.get(&app, "/api/v1/admin/me").await.0, 401);
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    changing_the_password_ends_other_sessions,
+    |backend| async move {
+        let app = clerk_app(backend, |_| {}).await;
+        let first = sign_in(&app, "clerk@mitte.example", false, &[MITTE]).await;
+        let (_, second, _) = try_login(&app, "clerk@mitte.example", PASSWORD).await;
+        let second = second.unwrap();
+        let (status, problem) = first.post(&app, "/api/v1/admin/password", json!({ "current_password": "not it at all", "new_password": "a much better password" })).await;
+        assert_eq!(
+            (status, problem["type"].as_str()),
+            (403, Some("/problems/forbidden"))
+        );
+        let (status, _) = first
+            .post(
+                &app,
+                "/api/v1/admin/password",
+                json!({ "current_password": PASSWORD, "new_password": "short" }),
+            )
+            .await;
+        assert_eq!(status, 400);
+        let (status, _) = first
+            .post(
+                &app,
+                "/api/v1/admin/password",
+                json!({ "current_password": PASSWORD, "new_password": "a much better password" }),
+            )
+            .await;
+        assert_eq!(status, 204);
+        assert_eq!(first.get(&app, "/api/v1/admin/me").await.0, 200);
+        assert_eq!(second.get(&app, "/api/v1/admin/me").await.0, 401);
+        assert_eq!(
+            try_login(&app, "clerk@mitte.example", PASSWORD).await.0,
+            401
+        );
+        assert_eq!(
+            try_login(&app, "clerk@mitte.example", "a much better password")
+                .await
+                .0,
+            200
+        );
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    the_workflow_as_clerks_and_the_public_see_it,
+    |backend| async move {
+        let app = clerk_app(backend, |_| {}).await;
+        let clerk = sign_in(&app, "clerk@mitte.example", false, &[MITTE]).await;
+        let id = file_in_mitte(&app, "Laterne aus, Tel. 0170 1234567").await;
+        let public = format!("/api/v1/reports/{id}");
+        // Moderated first: not public yet, but in the inbox with the reporter's contact.
+        assert_eq!(app.get(&public).await.status().as_u16(), 404);
+        let (status, inbox) = clerk
+            .get(&app, "/api/v1/admin/reports?visibility=pending")
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(inbox["reports"][0]["id"], id);
+        assert_eq!(inbox["counts"]["open"], 1);
+        let (_, full) = clerk.get(&app, &report_path(&id, "")).await;
+        assert_eq!(full["reporter"]["email"], "buerger@example.org");
+        assert_eq!(full["reporter"]["name"], "Erika Mustermann");
+
+        // Moderation: the phone number is edited out, then the report is published.
+        let (status, edited) = clerk
+            .put(
+                &app,
+                &report_path(&id, "description"),
+                json!({ "description": "Laterne aus" }),
+            )
+            .await;
+        assert_eq!(status, 200, "{edited}");
+        assert_eq!(edited["description"], "Laterne aus");
+        assert_eq!(
+            edited["original_description"],
+            "Laterne aus, Tel. 0170 1234567"
+        );
+        let (status, _) = clerk
+            .send(
+                &app,
+                reqwest::Method::POST,
+                &report_path(&id, "publish"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (status, view) = app.get_json(&public).await;
+        assert_eq!(status, 200);
+        assert_eq!(view["light"], "red");
+        assert_eq!(view["description"], "Laterne aus");
+        assert!(
+            !view.to_string().contains("0170"),
+            "the original text stays private"
+        );
+        assert!(view["first_reaction_at"].is_null());
+
+        // An internal note stays internal; a status change with its answer is public.
+        clerk
+            .post(
+                &app,
+                &report_path(&id, "notes"),
+                json!({ "text": "Bauhof informiert" }),
+            )
+            .await;
+        let (status, moved) = clerk.post(&app, &report_path(&id, "status"), json!({ "status": "in_progress", "answer": "Wir reparieren die Laterne diese Woche." })).await;
+        assert_eq!(status, 200, "{moved}");
+        let (_, view) = app.get_json(&public).await;
+        assert_eq!(view["light"], "yellow");
+        assert!(!view["first_reaction_at"].is_null());
+        let history = view["history"].to_string();
+        assert!(history.contains("Wir reparieren die Laterne diese Woche."));
+        assert!(!history.contains("Bauhof"), "notes are internal: {history}");
+        assert!(
+            !view.to_string().contains("clerk@mitte.example"),
+            "actors are internal"
+        );
+
+        // Forbidden moves are 409 and change nothing; invalid closings are 400.
+        let (status, problem) = clerk
+            .post(
+                &app,
+                &report_path(&id, "reopen"),
+                json!({ "reason": "nochmal" }),
+            )
+            .await;
+        assert_eq!(
+            (status, problem["type"].as_str().unwrap()),
+            (409, "/problems/not-allowed")
+        );
+        let (status, problem) = clerk
+            .post(
+                &app,
+                &report_path(&id, "status"),
+                json!({ "status": "closed" }),
+            )
+            .await;
+        assert_eq!(
+            (status, problem["errors"][0]["field"].as_str().unwrap()),
+            (400, "reason")
+        );
+        let (status, problem) = clerk
+            .post(
+                &app,
+                &report_path(&id, "status"),
+                json!({ "status": "closed", "reason": "not_responsible" }),
+            )
+            .await;
+        assert_eq!(
+            (status, problem["errors"][0]["field"].as_str().unwrap()),
+            (400, "responsible")
+        );
+        let (status, _) = clerk
+            .post(
+                &app,
+                &report_path(&id, "status"),
+                json!({ "status": "closed", "reason": "weather" }),
+            )
+            .await;
+        assert_eq!(status, 400);
+
+        // Resolved with the template answer, reopened with a reason, closed as not responsible.
+        let (status, _) = clerk
+            .post(
+                &app,
+                &report_path(&id, "status"),
+                json!({ "status": "resolved" }),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (_, view) = app.get_json(&public).await;
+        assert_eq!(view["light"], "green");
+        assert!(
+            view["history"]
+                .to_string()
+                .contains("Das gemeldete Problem ist behoben.")
+        );
+        let (status, _) = clerk
+            .post(
+                &app,
+                &report_path(&id, "reopen"),
+                json!({ "reason": "Laterne wieder dunkel" }),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(app.get_json(&public).await.1["light"], "red");
+        let (status, _) = clerk.post(&app, &report_path(&id, "status"), json!({ "status": "closed", "reason": "not_responsible", "responsible": "Stromnetz Berlin GmbH", "answer": "Die Laterne gehört Stromnetz Berlin." })).await;
+        assert_eq!(status, 200);
+        let (_, view) = app.get_json(&public).await;
+        assert_eq!(view["light"], "yellow_green");
+        assert_eq!(view["close_reason"]["reason"], "not_responsible");
+        assert_eq!(view["close_reason"]["detail"], "Stromnetz Berlin GmbH");
+
+        // Duplicates: a second report closes yellow-green and both link each other.
+        let second = file_in_mitte(&app, "Lampe kaputt").await;
+        clerk
+            .send(
+                &app,
+                reqwest::Method::POST,
+                &report_path(&second, "publish"),
+                None,
+            )
+            .await;
+        let (status, problem) = clerk
+            .post(
+                &app,
+                &report_path(&second, "duplicate"),
+                json!({ "of": second }),
+            )
+            .await;
+        assert_eq!(status, 400, "{problem}");
+        let (status, dup) = clerk
+            .post(
+                &app,
+                &report_path(&second, "duplicate"),
+                json!({ "of": id }),
+            )
+            .await;
+        assert_eq!(status, 200, "{dup}");
+        let (_, view) = app.get_json(&format!("/api/v1/reports/{second}")).await;
+        assert_eq!(view["close_reason"]["reason"], "duplicate");
+        assert_eq!(view["close_reason"]["duplicate_of"], id);
+        let (_, original) = app.get_json(&public).await;
+        assert_eq!(original["duplicates"], json!([second]));
+
+        // Category change is public; hiding takes the report off the public pages and the map.
+        let (status, _) = clerk
+            .put(
+                &app,
+                &report_path(&id, "category"),
+                json!({ "category": "roads_paths" }),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            app.get_json(&public).await.1["category"]["code"],
+            "roads_paths"
+        );
+        let (status, _) = clerk
+            .put(
+                &app,
+                &report_path(&id, "category"),
+                json!({ "category": "no_such_category" }),
+            )
+            .await;
+        assert_eq!(status, 422);
+        let map = "/api/v1/reports.geojson?bbox=13.40,52.51,13.42,52.53&zoom=16";
+        assert_eq!(
+            app.get_json(map).await.1["features"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        let (status, _) = clerk
+            .post(
+                &app,
+                &report_path(&id, "hide"),
+                json!({ "reason": "Beleidigung im Text" }),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(app.get(&public).await.status().as_u16(), 404);
+        assert_eq!(
+            app.get_json(map).await.1["features"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        // The clerk still sees it, with the whole history, actors included.
+        let (_, full) = clerk.get(&app, &report_path(&id, "")).await;
+        let kinds: Vec<&str> = full["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        for kind in [
+            "created",
+            "description_edited",
+            "published",
+            "note",
+            "status_changed",
+            "reopened",
+            "duplicate_linked",
+            "category_changed",
+            "hidden",
+        ] {
+            assert!(kinds.contains(&kind), "{kind} missing in {kinds:?}");
+        }
+        assert!(full["events"].to_string().contains("clerk@mitte.example"));
+
+        // Forwarding: the public sees the chain, the clerk of Mitte no longer the report.
+        let third = file_in_mitte(&app, "Ampel defekt").await;
+        clerk
+            .send(
+                &app,
+                reqwest::Method::POST,
+                &report_path(&third, "publish"),
+                None,
+            )
+            .await;
+        let (status, _) = clerk
+            .post(
+                &app,
+                &report_path(&third, "forward"),
+                json!({ "authority": "11000099", "reason": "x" }),
+            )
+            .await;
+        assert_eq!(status, 422, "unknown authority");
+        let (status, _) = clerk
+            .post(
+                &app,
+                &report_path(&third, "forward"),
+                json!({ "authority": KREUZBERG, "reason": "Straße gehört zu Kreuzberg" }),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (_, view) = app.get_json(&format!("/api/v1/reports/{third}")).await;
+        assert_eq!(view["authority"]["key"], KREUZBERG);
+        let chain: Vec<&str> = view["authority_chain"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(chain, [MITTE, KREUZBERG]);
+        assert!(
+            !view.to_string().contains("gehört zu Kreuzberg"),
+            "the reason is internal"
+        );
+        assert_eq!(clerk.get(&app, &report_path(&third, "")).await.0, 404);
+        app.stop().await;
+    }
+);
+
+both_backends!(photos_are_released_by_the_clerk, |backend| async move {
+    let app = clerk_app(backend, |_| {}).await;
+    let clerk = sign_in(&app, "clerk@mitte.example", false, &[MITTE]).await;
+    let (id, photo) = file_with_photo(&app).await;
+    let (id, photo) = (id.as_str(), photo.as_str());
+    clerk
+        .send(
+            &app,
+            reqwest::Method::POST,
+            &report_path(id, "publish"),
+            None,
+        )
+        .await;
+    let public = format!("/api/v1/reports/{id}");
+    assert_eq!(app.get_json(&public).await.1["photos"], json!([]));
+    assert_eq!(
+        app.get(&format!("/api/v1/photos/{photo}/thumb"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    let (status, view) = clerk
+        .put(
+            &app,
+            &report_path(id, &format!("photos/{photo}")),
+            json!({ "visible": true }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(view["photos"][0]["visible"], true);
+    assert_eq!(app.get_json(&public).await.1["photos"][0]["id"], photo);
+    assert_eq!(
+        app.get(&format!("/api/v1/photos/{photo}/thumb"))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    let (status, _) = clerk
+        .put(
+            &app,
+            &report_path(id, &format!("photos/{}", "0".repeat(64))),
+            json!({ "visible": true }),
+        )
+        .await;
+    assert_eq!(status, 404);
+    clerk
+        .put(
+            &app,
+            &report_path(id, &format!("photos/{photo}")),
+            json!({ "visible": false }),
+        )
+        .await;
+    assert_eq!(
+        app.get(&format!("/api/v1/photos/{photo}/thumb"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    app.stop().await;
+});
+
+/// Moves a report's promise deadline into the past, as if it had been filed days ago.
+async fn backdate_deadline(app: &TestApp, id: &str) {
+    let store = buergerbuero::store::connect(app.database_url(), 1)
+        .await
+        .unwrap();
+    drop(store);
+    let past = chrono::Utc::now() - chrono::Duration::days(2);
+    let id = uuid::Uuid::parse_str(id).unwrap();
+    if app.database_url().starts_with("sqlite:") {
+        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(app.database_url())
+            .await
+            .unwrap();
+        sqlx::query("update reports set reaction_due_at = $1 where id = $2")
+            .bind(past)
+            .bind(id)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    } else {
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(app.database_url())
+            .await
+            .unwrap();
+        sqlx::query("update reports set reaction_due_at = $1 where id = $2")
+            .bind(past)
+            .bind(id)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+}
+
+both_backends!(
+    the_service_promise_marks_late_reports_overdue,
+    |backend| async move {
+        let app = clerk_app(backend, |s| {
+            s.moderation = buergerbuero::config::Moderation::Off
+        })
+        .await;
+        let clerk = sign_in(&app, "clerk@mitte.example", false, &[MITTE]).await;
+        let late = file_in_mitte(&app, "wartet zu lange").await;
+        let fresh = file_in_mitte(&app, "gerade gemeldet").await;
+        let (_, view) = app.get_json(&format!("/api/v1/reports/{fresh}")).await;
+        let due = chrono::DateTime::parse_from_rfc3339(view["reaction_due_at"].as_str().unwrap())
+            .unwrap();
+        let days = (due.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_hours() as f64 / 24.0;
+        // Three working days, ending at local midnight: at least 3 and, with weekends and
+        // holidays, at most about 8 calendar days ahead.
+        assert!((2.9..9.0).contains(&days), "{days}");
+        assert_eq!(view["overdue"], false);
+        backdate_deadline(&app, &late).await;
+        let (_, view) = app.get_json(&format!("/api/v1/reports/{late}")).await;
+        assert_eq!(view["overdue"], true);
+        let (_, inbox) = clerk.get(&app, "/api/v1/admin/reports?overdue=true").await;
+        let ids: Vec<&str> = inbox["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, [late.as_str()]);
+        assert_eq!(inbox["reports"][0]["overdue"], true);
+        // A public answer on a published report is the first reaction: no longer overdue.
+        clerk
+            .post(
+                &app,
+                &report_path(&late, "answers"),
+                json!({ "text": "Wir schauen es uns an." }),
+            )
+            .await;
+        assert_eq!(
+            app.get_json(&format!("/api/v1/reports/{late}")).await.1["overdue"],
+            false
+        );
+        let (_, inbox) = clerk.get(&app, "/api/v1/admin/reports?overdue=true").await;
+        assert_eq!(inbox["reports"], json!([]));
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    authority_statistics_are_withheld_below_the_minimum,
+    |backend| async move {
+        let app = clerk_app(backend, |s| {
+            s.moderation = buergerbuero::config::Moderation::Off
+        })
+        .await;
+        let clerk = sign_in(&app, "clerk@mitte.example", false, &[MITTE]).await;
+        let mut ids = Vec::new();
+        for i in 0..9 {
+            ids.push(file_in_mitte(&app, &format!("Meldung {i}")).await);
+        }
+        let stats_path = format!("/api/v1/authorities/{MITTE}/stats");
+        let (status, stats) = app.get_json(&stats_path).await;
+        assert_eq!(status, 200);
+        assert_eq!(stats["authority"]["key"], MITTE);
+        assert_eq!(stats["stats"]["withheld"], true);
+        assert!(stats["stats"]["figures"].is_null());
+        ids.push(file_in_mitte(&app, "Meldung 9").await);
+        for id in &ids[..3] {
+            clerk
+                .post(
+                    &app,
+                    &report_path(id, "status"),
+                    json!({ "status": "in_progress" }),
+                )
+                .await;
+        }
+        for id in &ids[3..5] {
+            clerk
+                .post(
+                    &app,
+                    &report_path(id, "status"),
+                    json!({ "status": "resolved" }),
+                )
+                .await;
+        }
+        clerk
+            .post(
+                &app,
+                &report_path(&ids[5], "status"),
+                json!({ "status": "closed", "reason": "private_property" }),
+            )
+            .await;
+        backdate_deadline(&app, &ids[9]).await;
+        let (_, stats) = app.get_json(&stats_path).await;
+        assert_eq!(stats["stats"]["withheld"], false);
+        let figures = &stats["stats"]["figures"];
+        assert_eq!(
+            figures["lights"],
+            json!({ "red": 4, "yellow": 3, "green": 2, "yellow_green": 1 })
+        );
+        assert_eq!(figures["median_days_to_first_reaction"], 0.0);
+        assert_eq!(figures["overdue_now"], 1);
+        assert_eq!(figures["share_overdue"], 0.1);
+        assert_eq!(stats["promise_working_days"], 3);
+        assert_eq!(
+            app.get("/api/v1/authorities/11000099/stats")
+                .await
+                .status()
+                .as_u16(),
+            404
+        );
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    admins_change_categories_and_routing_at_once,
+    |backend| async move {
+        let app = clerk_app(backend, |_| {}).await;
+        let admin = sign_in(&app, "admin@example.org", true, &[]).await;
+        let briesen = "/api/v1/jurisdiction?lat=52.33012&lon=14.26357";
+        let authority = |view: &Value| view["authority"]["name"].as_str().unwrap().to_owned();
+        let (_, view) = app
+            .get_json(&format!("{briesen}&category=street_lighting"))
+            .await;
+        assert_eq!(authority(&view), "Amt Odervorland");
+        // A Kreis rule sends street lighting in Oder-Spree to the Landkreis ...
+        let rule = "/api/v1/admin/routing-rules/street_lighting/kreis/12067";
+        let (status, body) = admin.put(&app, rule, json!({ "level": "kreis" })).await;
+        assert_eq!(status, 200, "{body}");
+        let (_, view) = app
+            .get_json(&format!("{briesen}&category=street_lighting"))
+            .await;
+        assert_eq!(authority(&view), "Landkreis Oder-Spree");
+        let (_, rules) = admin.get(&app, "/api/v1/admin/routing-rules").await;
+        assert!(rules["rules"].to_string().contains("12067"));
+        // ... until it is removed.
+        assert_eq!(
+            admin
+                .send(&app, reqwest::Method::DELETE, rule, None)
+                .await
+                .0,
+            204
+        );
+        assert_eq!(
+            admin
+                .send(&app, reqwest::Method::DELETE, rule, None)
+                .await
+                .0,
+            404
+        );
+        let (_, view) = app
+            .get_json(&format!("{briesen}&category=street_lighting"))
+            .await;
+        assert_eq!(authority(&view), "Amt Odervorland");
+        // Unknown Kreis, category or target authority.
+        let (status, _) = admin
+            .put(
+                &app,
+                "/api/v1/admin/routing-rules/street_lighting/kreis/99999",
+                json!({ "level": "kreis" }),
+            )
+            .await;
+        assert_eq!(status, 404);
+        let (status, _) = admin
+            .put(
+                &app,
+                "/api/v1/admin/routing-rules/no_such/state/BB",
+                json!({ "level": "kreis" }),
+            )
+            .await;
+        assert_eq!(status, 404);
+        let (status, _) = admin
+            .put(
+                &app,
+                rule,
+                json!({ "level": "authority", "authority": "BB-NOPE" }),
+            )
+            .await;
+        assert_eq!(status, 422);
+
+        // A new category, routed to the Kreis, can be filed at once; deactivated, it cannot.
+        let category = json!({ "name_de": "Radwege", "name_en": "Cycle paths", "group": "traffic", "routing": { "level": "kreis" }, "active": true, "sort_order": 15 });
+        let (status, created) = admin
+            .put(
+                &app,
+                "/api/v1/admin/categories/cycle_paths",
+                category.clone(),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let (status, _) = admin
+            .put(
+                &app,
+                "/api/v1/admin/categories/cycle_paths",
+                category.clone(),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (_, view) = app
+            .get_json(&format!("{briesen}&category=cycle_paths"))
+            .await;
+        assert_eq!(authority(&view), "Landkreis Oder-Spree");
+        let (_, public) = app.get_json("/api/v1/categories").await;
+        assert!(public.to_string().contains("cycle_paths"));
+        let mut inactive = category.clone();
+        inactive["active"] = json!(false);
+        admin
+            .put(&app, "/api/v1/admin/categories/cycle_paths", inactive)
+            .await;
+        let filed = app
+        .client
+        .post(format!("{}/api/v1/reports", app.address))
+        .json(&json!({ "category": "cycle_paths", "description": "Radweg kaputt", "lat": 52.33012, "lon": 14.26357 }))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(filed.status().as_u16(), 422);
+        let (_, all) = admin.get(&app, "/api/v1/admin/categories").await;
+        assert!(
+            all.to_string().contains("cycle_paths"),
+            "inactive ones are listed for admins"
+        );
+        let mut bad = category.clone();
+        bad["name_de"] = json!("  ");
+        assert_eq!(
+            admin
+                .put(&app, "/api/v1/admin/categories/cycle_paths", bad)
+                .await
+                .0,
+            400
+        );
+        let (status, _) = admin
+            .put(&app, "/api/v1/admin/categories/Not-A-Code", category)
+            .await;
+        assert_eq!(status, 400);
+        app.stop().await;
+    }
+);

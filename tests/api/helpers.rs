@@ -1,0 +1,340 @@
+//! Test harness: the real server on a random port against a fresh database per test.
+//!
+//! Each backend gets one template database per test run, migrated and with the real boundary
+//! data imported; every test copies it (SQLite: the file; PostgreSQL: `CREATE DATABASE …
+//! TEMPLATE`), so a test starts in milliseconds with the full data set. PostgreSQL and the
+//! boundary data are required: a missing one fails the test with a message, never a skip.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use buergerbuero::config::Settings;
+use buergerbuero::startup::Application;
+use sqlx::Connection;
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the tests use (override with `TEST_POSTGRES_URL`).
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// The shared boundary data, beside the repository.
+pub fn boundaries_dir() -> PathBuf {
+    let dir = std::env::var_os("BUERGERBUERO_BOUNDARIES_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/boundaries"));
+    assert!(
+        dir.join("SOURCES.md").is_file(),
+        "the boundary data is missing: expected {} (set BUERGERBUERO_BOUNDARIES_DIR)",
+        dir.display()
+    );
+    dir
+}
+
+/// A scratch directory under target/, removed when dropped.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new(label: &str) -> Self {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("{label}-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run_blocking<F: std::future::Future + Send + 'static>(future: F) -> F::Output
+where
+    F::Output: Send + 'static,
+{
+    // Templates are built on a runtime of their own so they outlive any one test's runtime.
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(future)
+    })
+    .join()
+    .unwrap()
+}
+
+async fn migrate_and_import(url: String) {
+    let store = buergerbuero::store::connect(&url, 2).await.unwrap();
+    store.migrate().await.unwrap();
+    buergerbuero::import::import_boundaries(&*store, &boundaries_dir(), &mut |_| {})
+        .await
+        .unwrap();
+}
+
+/// The migrated, imported SQLite template file of this test run.
+fn sqlite_template() -> &'static Path {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("templates");
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!("sqlite-{}.db", std::process::id()));
+        let url = format!("sqlite://{}", file.display());
+        run_blocking(migrate_and_import(url));
+        // The pool is closed, so SQLite has checkpointed the WAL into the main file.
+        file
+    })
+}
+
+/// The migrated, imported PostgreSQL template database of this test run.
+fn postgres_template() -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let name = format!("bb_template_{}", uuid::Uuid::now_v7().simple());
+        let admin = postgres_admin_url();
+        let create = format!("create database {name}");
+        run_blocking(async move {
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL is required for the tests and is not reachable at {admin}: {e}"
+                    )
+                });
+            sqlx::query(sqlx::AssertSqlSafe(create))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        });
+        run_blocking(migrate_and_import(database_url(&name)));
+        name
+    })
+}
+
+/// The URL of database `name` on the test server.
+pub fn database_url(name: &str) -> String {
+    let admin = postgres_admin_url();
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(base, _)| base);
+    format!("{base}/{name}")
+}
+
+/// A fresh database with the boundaries imported; dropped with the returned guard.
+pub struct TestDatabase {
+    pub url: String,
+    backend: Backend,
+    pg_name: Option<String>,
+    _scratch: Scratch,
+}
+
+impl TestDatabase {
+    pub fn new(backend: Backend) -> Self {
+        let scratch = Scratch::new("db");
+        match backend {
+            Backend::Sqlite => {
+                let file = scratch.0.join("test.db");
+                std::fs::copy(sqlite_template(), &file).unwrap();
+                Self {
+                    url: format!("sqlite://{}", file.display()),
+                    backend,
+                    pg_name: None,
+                    _scratch: scratch,
+                }
+            }
+            Backend::Postgres => {
+                // One copy at a time: PostgreSQL refuses a template that another CREATE
+                // DATABASE is reading.
+                static COPYING: Mutex<()> = Mutex::new(());
+                let template = postgres_template();
+                let name = format!("bb_test_{}", uuid::Uuid::now_v7().simple());
+                let sql = format!("create database {name} template {template}");
+                let admin = postgres_admin_url();
+                let _guard = COPYING.lock().unwrap_or_else(|e| e.into_inner());
+                run_blocking(async move {
+                    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut conn)
+                        .await
+                        .unwrap();
+                });
+                Self {
+                    url: database_url(&name),
+                    backend,
+                    pg_name: Some(name),
+                    _scratch: scratch,
+                }
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            let admin = postgres_admin_url();
+            run_blocking(async move {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "drop database if exists {name} with (force)"
+                    )))
+                    .execute(&mut conn)
+                    .await;
+                }
+            });
+        }
+    }
+}
+
+/// Settings for a test server on `db`: random port, one worker, scratch data directory.
+pub fn test_settings(db: &TestDatabase, data_dir: &Path) -> Settings {
+    Settings {
+        database_url: db.url.clone(),
+        database_max_connections: 4,
+        listen: "127.0.0.1:0".into(),
+        data_dir: data_dir.to_owned(),
+        boundaries_dir: boundaries_dir(),
+        web_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("web"),
+        http_workers: 1,
+        ..Settings::default()
+    }
+}
+
+/// A running server with its database.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    _db: TestDatabase,
+    handle: actix_web::dev::ServerHandle,
+    _data: Scratch,
+}
+
+impl TestApp {
+    /// Starts the server on a fresh database of `backend`.
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(TestDatabase::new(backend), |_| {}).await
+    }
+
+    /// Starts the server on `db`, after `adjust` has changed the settings.
+    pub async fn spawn_with(db: TestDatabase, adjust: impl FnOnce(&mut Settings)) -> Self {
+        let data = Scratch::new("data");
+        let mut settings = test_settings(&db, &data.0);
+        adjust(&mut settings);
+        let app = Application::build(settings).await.unwrap();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            address,
+            client: reqwest::Client::new(),
+            _db: db,
+            handle,
+            _data: data,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    /// GET expecting a problem document with `status`; returns it.
+    pub async fn get_problem(&self, path: &str, status: u16) -> serde_json::Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status().as_u16(), status, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{path}"
+        );
+        let problem: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(problem["status"], status);
+        assert!(problem["type"].as_str().unwrap().starts_with("/problems/"));
+        assert!(!problem["detail"].as_str().unwrap().is_empty());
+        assert!(!problem["detail_de"].as_str().unwrap().is_empty());
+        problem
+    }
+
+    /// The test database's URL (to reach into it where a test must set up the past).
+    pub fn database_url(&self) -> &str {
+        &self._db.url
+    }
+
+    /// Creates an account directly in the database (as `add-clerk` does).
+    pub async fn create_account(
+        &self,
+        email: &str,
+        password: &str,
+        is_admin: bool,
+        authorities: &[&str],
+    ) {
+        let store = buergerbuero::store::connect(&self._db.url, 1)
+            .await
+            .unwrap();
+        buergerbuero::accounts::create_account(
+            &*store,
+            buergerbuero::accounts::AccountInput {
+                email: email.into(),
+                display_name: None,
+                password: Some(password.into()),
+                is_admin,
+                authorities: authorities.iter().map(|a| a.to_string()).collect(),
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+
+    /// The PostgreSQL database name (PostgreSQL tests only).
+    pub fn database_name(&self) -> &str {
+        self._db.pg_name.as_deref().unwrap()
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+    }
+}
+
+/// Runs a test body once per backend, as two tests: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                ($body)($crate::helpers::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                ($body)($crate::helpers::Backend::Postgres).await;
+            }
+        }
+    };
+}

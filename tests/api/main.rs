@@ -1,0 +1,14 @@
+//! Integration tests: the real server, real SQLite and PostgreSQL, the real boundary data.
+
+// Test helpers are not `#[test]` functions, so clippy's allow-unwrap-in-tests does not reach
+// them; a failing unwrap in a test harness is a test failure with a backtrace, which is right.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod clerk;
+mod clerk_matrix;
+mod cli;
+mod helpers;
+mod jurisdiction;
+mod reports;
+mod service;
+mod store;

@@ -1,0 +1,611 @@
+//! Filing and the public read API on both backends: both body formats, every validation
+//! error, idempotency, the rate limit, photos, pagination, filters, the map layer, the
+//! duplicate hint, and that no public route ever shows the reporter's contact.
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp, TestDatabase};
+
+/// A server that publishes at once, needs no email confirmation and has no rate limit.
+async fn open_app(backend: Backend) -> TestApp {
+    TestApp::spawn_with(TestDatabase::new(backend), |s| {
+        s.moderation = buergerbuero::config::Moderation::Off;
+        s.email_confirmation = buergerbuero::config::EmailConfirmation::Off;
+        s.rate_limit.reports_per_hour = 0;
+    })
+    .await
+}
+
+fn report(lat: f64, lon: f64, category: &str) -> Value {
+    json!({ "category": category, "description": "Laterne flackert seit Tagen", "lat": lat, "lon": lon })
+}
+
+async fn post_json(app: &TestApp, body: &Value) -> reqwest::Response {
+    app.client
+        .post(format!("{}/api/v1/reports", app.address))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn file(app: &TestApp, body: Value) -> Value {
+    let response = post_json(app, &body).await;
+    assert_eq!(response.status().as_u16(), 201);
+    response.json().await.unwrap()
+}
+
+/// A small photo-like JPEG made at run time.
+fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([
+            (x * 7 % 256) as u8,
+            (y * 5 % 256) as u8,
+            ((x + y) % 256) as u8,
+        ])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .unwrap();
+    out.into_inner()
+}
+
+fn form(fields: &[(&str, &str)], photos: Vec<Vec<u8>>) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    for (i, bytes) in photos.into_iter().enumerate() {
+        form = form.part(
+            "photo",
+            reqwest::multipart::Part::bytes(bytes).file_name(format!("IMG_{i}.jpg")),
+        );
+    }
+    form
+}
+
+const MITTE: (f64, f64) = (52.5219, 13.4132);
+const BRIESEN: (f64, f64) = (52.33012, 14.26357);
+
+both_backends!(
+    filing_json_publishes_at_once_without_moderation,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let response = post_json(&app, &report(MITTE.0, MITTE.1, "street_lighting")).await;
+        assert_eq!(response.status().as_u16(), 201);
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        let created: Value = response.json().await.unwrap();
+        assert_eq!(
+            location,
+            format!("/api/v1/reports/{}", created["id"].as_str().unwrap())
+        );
+        assert_eq!(created["status"], "open");
+        assert_eq!(created["light"], "red");
+        assert_eq!(created["visibility"], "published");
+        assert_eq!(created["authority"]["name"], "Bezirksamt Mitte");
+        assert_eq!(created["area"]["name"], "Mitte");
+        assert_eq!(created["category"]["name_de"], "Straßenbeleuchtung");
+
+        let (status, shown) = app.get_json(&location).await;
+        assert_eq!(status, 200);
+        assert_eq!(shown["id"], created["id"]);
+        assert_eq!(shown["history"][0]["kind"], "created");
+        assert!(shown["status_age_seconds"].as_i64().unwrap() >= 0);
+        assert!(shown["status_since"].is_string());
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    moderation_keeps_reports_private_until_published,
+    |backend: Backend| async move {
+        let app = TestApp::spawn(backend).await; // defaults: moderation pre, confirmation required
+        let created = file(&app, report(MITTE.0, MITTE.1, "roads_paths")).await;
+        assert_eq!(created["visibility"], "pending");
+        assert_eq!(created["status"], "open");
+        let path = created["url"].as_str().unwrap().to_owned();
+        app.get_problem(&path, 404).await;
+        let (_, list) = app.get_json("/api/v1/reports").await;
+        assert_eq!(list["reports"], json!([]));
+
+        let mut with_email = report(MITTE.0, MITTE.1, "roads_paths");
+        with_email["email"] = json!("anna@example.org");
+        let unconfirmed = file(&app, with_email).await;
+        assert_eq!(unconfirmed["status"], "unconfirmed");
+        assert_eq!(unconfirmed["light"], Value::Null);
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    routing_applies_to_filed_reports,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let created = file(&app, report(BRIESEN.0, BRIESEN.1, "litter_dumping")).await;
+        assert_eq!(created["authority"]["name"], "Landkreis Oder-Spree");
+        let created = file(&app, report(BRIESEN.0, BRIESEN.1, "street_lighting")).await;
+        assert_eq!(created["authority"]["name"], "Amt Odervorland");
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    every_validation_error_is_a_problem_naming_the_field,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let cases: Vec<(Value, u16, Vec<&str>)> = vec![
+            (
+                json!({}),
+                400,
+                vec!["category", "description", "lat", "lon"],
+            ),
+            (
+                json!({"category": "street_lighting", "description": "", "lat": 52.5, "lon": 13.4}),
+                400,
+                vec!["description"],
+            ),
+            (
+                json!({"category": "street_lighting", "description": "x".repeat(4001), "lat": 52.5, "lon": 13.4}),
+                400,
+                vec!["description"],
+            ),
+            (
+                json!({"category": "street_lighting", "description": "ok", "lat": 91, "lon": 13.4}),
+                400,
+                vec!["lat"],
+            ),
+            (
+                json!({"category": "street_lighting", "description": "ok", "lat": 52.5, "lon": 13.4, "email": "nope"}),
+                400,
+                vec!["email"],
+            ),
+            (
+                json!({"category": "street_lighting", "description": "ok", "lat": 52.5, "lon": 13.4, "name": "n".repeat(101)}),
+                400,
+                vec!["name"],
+            ),
+            (
+                json!({"category": "street_lighting", "description": "ok", "lat": 52.5, "lon": 13.4, "address": "a".repeat(201)}),
+                400,
+                vec!["address"],
+            ),
+            (
+                json!({"category": "Street Lights", "description": "ok", "lat": 52.5, "lon": 13.4}),
+                400,
+                vec!["category"],
+            ),
+            (
+                json!({"category": "no_such_thing", "description": "ok", "lat": 52.5, "lon": 13.4}),
+                422,
+                vec!["category"],
+            ),
+            (
+                json!({"category": "street_lighting", "description": "ok", "lat": 53.5511, "lon": 9.9937}),
+                422,
+                vec![],
+            ),
+            (
+                json!({"category": "street_lighting", "description": "ok", "lat": "52.5", "lon": 13.4}),
+                400,
+                vec!["body"],
+            ),
+            (
+                json!({"category": "street_lighting", "description": "ok", "lat": 52.5, "lon": 13.4, "extra": 1}),
+                400,
+                vec!["body"],
+            ),
+        ];
+        for (body, status, fields) in cases {
+            let response = post_json(&app, &body).await;
+            assert_eq!(response.status().as_u16(), status, "{body}");
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/problem+json"
+            );
+            let problem: Value = response.json().await.unwrap();
+            let got: Vec<&str> = problem["errors"]
+                .as_array()
+                .map(|e| e.iter().map(|e| e["field"].as_str().unwrap()).collect())
+                .unwrap_or_default();
+            assert_eq!(got, fields, "{body}: {problem}");
+            assert!(problem["detail_de"].is_string());
+        }
+        // Not JSON, not multipart; and a body over the JSON limit.
+        let response = app
+            .client
+            .post(format!("{}/api/v1/reports", app.address))
+            .header("content-type", "text/plain")
+            .body("pothole")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 415);
+        let big = json!({"category": "street_lighting", "description": "x".repeat(70_000), "lat": 52.5, "lon": 13.4});
+        assert_eq!(post_json(&app, &big).await.status().as_u16(), 413);
+        let (_, list) = app.get_json("/api/v1/reports").await;
+        assert_eq!(list["reports"], json!([]), "nothing was stored");
+        app.stop().await;
+    }
+);
+
+both_backends!(multipart_with_photos, |backend: Backend| async move {
+    let app = open_app(backend).await;
+    let fields = [
+        ("category", "roads_paths"),
+        ("description", "Schlagloch"),
+        ("lat", "52.5219"),
+        ("lon", "13.4132"),
+    ];
+    let response = app
+        .client
+        .post(format!("{}/api/v1/reports", app.address))
+        .multipart(form(&fields, vec![jpeg(2400, 1200), jpeg(300, 200)]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let created: Value = response.json().await.unwrap();
+    let photos = created["photos"].as_array().unwrap();
+    assert_eq!(photos.len(), 2);
+    assert_eq!(
+        (photos[0]["width"].as_i64(), photos[0]["height"].as_i64()),
+        (Some(1600), Some(800))
+    );
+    assert_eq!(
+        (photos[1]["width"].as_i64(), photos[1]["height"].as_i64()),
+        (Some(300), Some(200))
+    );
+    for variant in ["thumb_url", "web_url"] {
+        let response = app.get(photos[0][variant].as_str().unwrap()).await;
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.headers()["content-type"], "image/jpeg");
+        assert!(
+            response.headers()["cache-control"]
+                .to_str()
+                .unwrap()
+                .contains("immutable")
+        );
+        let bytes = response.bytes().await.unwrap();
+        let decoded = image::load_from_memory(&bytes).unwrap();
+        let long_side = decoded.width().max(decoded.height());
+        assert_eq!(long_side, if variant == "thumb_url" { 320 } else { 1600 });
+    }
+    app.get_problem("/api/v1/photos/nothex/web", 404).await;
+    app.get_problem(
+        &format!("/api/v1/photos/{}/huge", photos[0]["id"].as_str().unwrap()),
+        404,
+    )
+    .await;
+
+    // Six photos, an oversized one, and a file that is no image.
+    let six = (0..6).map(|_| jpeg(20, 20)).collect();
+    let too_many = app
+        .client
+        .post(format!("{}/api/v1/reports", app.address))
+        .multipart(form(&fields, six))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_many.status().as_u16(), 400);
+    let huge = app
+        .client
+        .post(format!("{}/api/v1/reports", app.address))
+        .multipart(form(&fields, vec![vec![0xFF; 10 * 1024 * 1024 + 1]]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status().as_u16(), 413);
+    let text = app
+        .client
+        .post(format!("{}/api/v1/reports", app.address))
+        .multipart(form(&fields, vec![b"%PDF-1.7 not a photo".to_vec()]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(text.status().as_u16(), 415);
+    let problem: Value = text.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "photo[0]");
+    app.stop().await;
+});
+
+both_backends!(
+    photos_of_unpublished_reports_are_not_served,
+    |backend: Backend| async move {
+        let app = TestApp::spawn(backend).await;
+        let fields = [
+            ("category", "roads_paths"),
+            ("description", "Loch"),
+            ("lat", "52.5219"),
+            ("lon", "13.4132"),
+        ];
+        let response = app
+            .client
+            .post(format!("{}/api/v1/reports", app.address))
+            .multipart(form(&fields, vec![jpeg(64, 48)]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+        let created: Value = response.json().await.unwrap();
+        app.get_problem(created["photos"][0]["web_url"].as_str().unwrap(), 404)
+            .await;
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    an_idempotency_key_returns_the_first_report,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let send = |body: Value, key: &'static str| {
+            let request = app
+                .client
+                .post(format!("{}/api/v1/reports", app.address))
+                .header("Idempotency-Key", key)
+                .json(&body);
+            async move { request.send().await.unwrap() }
+        };
+        let first = send(report(MITTE.0, MITTE.1, "street_lighting"), "retry-1").await;
+        assert_eq!(first.status().as_u16(), 201);
+        let first: Value = first.json().await.unwrap();
+        let again = send(report(MITTE.0, MITTE.1, "street_lighting"), "retry-1").await;
+        assert_eq!(again.status().as_u16(), 201);
+        assert_eq!(again.headers()["idempotent-replayed"], "true");
+        let again: Value = again.json().await.unwrap();
+        assert_eq!(again["id"], first["id"]);
+        let other = send(report(BRIESEN.0, BRIESEN.1, "street_lighting"), "retry-1").await;
+        assert_eq!(other.status().as_u16(), 422);
+        let (_, list) = app.get_json("/api/v1/reports").await;
+        assert_eq!(list["reports"].as_array().unwrap().len(), 1);
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    filing_is_rate_limited_per_client,
+    |backend: Backend| async move {
+        let app = TestApp::spawn_with(TestDatabase::new(backend), |s| {
+            s.rate_limit.burst = 2;
+            s.rate_limit.reports_per_hour = 60;
+        })
+        .await;
+        for _ in 0..2 {
+            assert_eq!(
+                post_json(&app, &report(MITTE.0, MITTE.1, "other"))
+                    .await
+                    .status()
+                    .as_u16(),
+                201
+            );
+        }
+        let limited = post_json(&app, &report(MITTE.0, MITTE.1, "other")).await;
+        assert_eq!(limited.status().as_u16(), 429);
+        let wait: u64 = limited.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&wait));
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    list_filters_and_keyset_pagination,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            let category = if i % 2 == 0 {
+                "street_lighting"
+            } else {
+                "roads_paths"
+            };
+            let created = file(
+                &app,
+                report(MITTE.0 + f64::from(i) * 0.001, MITTE.1, category),
+            )
+            .await;
+            ids.push(created["id"].as_str().unwrap().to_owned());
+        }
+        file(&app, report(BRIESEN.0, BRIESEN.1, "street_lighting")).await;
+
+        // Newest first, two per page, every report exactly once.
+        let mut seen = Vec::new();
+        let mut path = "/api/v1/reports?limit=2".to_owned();
+        loop {
+            let (status, page) = app.get_json(&path).await;
+            assert_eq!(status, 200);
+            for r in page["reports"].as_array().unwrap() {
+                seen.push(r["id"].as_str().unwrap().to_owned());
+                assert!(r.get("history").is_none());
+            }
+            match page["next_cursor"].as_str() {
+                Some(cursor) => path = format!("/api/v1/reports?limit=2&cursor={cursor}"),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 6);
+        let mut sorted = seen.clone();
+        sorted.sort();
+        sorted.reverse();
+        assert_eq!(seen, sorted, "newest first");
+
+        let (_, berlin) = app
+            .get_json("/api/v1/reports?bbox=13.0,52.3,13.8,52.7")
+            .await;
+        assert_eq!(berlin["reports"].as_array().unwrap().len(), 5);
+        let (_, lights) = app
+            .get_json("/api/v1/reports?category=street_lighting&bbox=13.0,52.3,13.8,52.7")
+            .await;
+        assert_eq!(lights["reports"].as_array().unwrap().len(), 3);
+        let (_, amt) = app.get_json("/api/v1/reports?authority=120675706").await;
+        assert_eq!(amt["reports"].as_array().unwrap().len(), 1);
+        let (_, open) = app
+            .get_json("/api/v1/reports?status=open,in_progress")
+            .await;
+        assert_eq!(open["reports"].as_array().unwrap().len(), 6);
+        let (_, done) = app.get_json("/api/v1/reports?status=resolved").await;
+        assert_eq!(done["reports"], json!([]));
+        let (_, future) = app
+            .get_json("/api/v1/reports?since=2999-01-01T00:00:00Z")
+            .await;
+        assert_eq!(future["reports"], json!([]));
+        let (_, past) = app
+            .get_json("/api/v1/reports?since=2020-01-01T00:00:00Z")
+            .await;
+        assert_eq!(past["reports"].as_array().unwrap().len(), 6);
+
+        for bad in [
+            "limit=0",
+            "limit=201",
+            "limit=x",
+            "cursor=abc",
+            "status=unconfirmed",
+            "status=red",
+            "bbox=1,2,3",
+            "bbox=14,52,13,53",
+            "bbox=a,b,c,d",
+            "since=yesterday",
+            "authority=12",
+        ] {
+            app.get_problem(&format!("/api/v1/reports?{bad}"), 400)
+                .await;
+        }
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    the_map_layer_sends_points_up_close_and_clusters_far_out,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        for i in 0..3 {
+            file(
+                &app,
+                report(MITTE.0 + f64::from(i) * 0.0005, MITTE.1, "street_lighting"),
+            )
+            .await;
+        }
+        file(&app, report(BRIESEN.0, BRIESEN.1, "roads_paths")).await;
+
+        let response = app
+            .get("/api/v1/reports.geojson?bbox=13.40,52.51,13.43,52.53&zoom=16")
+            .await;
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.headers()["content-type"], "application/geo+json");
+        let close: Value = response.json().await.unwrap();
+        assert_eq!(close["type"], "FeatureCollection");
+        let features = close["features"].as_array().unwrap();
+        assert_eq!(features.len(), 3);
+        assert!(
+            features
+                .iter()
+                .all(|f| f["properties"]["kind"] == "report" && f["properties"]["light"] == "red")
+        );
+
+        let (_, far) = app
+            .get_json("/api/v1/reports.geojson?bbox=10.5,51.3,15.0,54.8&zoom=6")
+            .await;
+        let clusters = far["features"].as_array().unwrap();
+        let total: i64 = clusters
+            .iter()
+            .map(|f| f["properties"]["count"].as_i64().unwrap())
+            .sum();
+        assert_eq!(total, 4);
+        assert!(
+            clusters
+                .iter()
+                .all(|f| f["properties"]["kind"] == "cluster")
+        );
+        let red: i64 = clusters
+            .iter()
+            .map(|f| f["properties"]["lights"]["red"].as_i64().unwrap())
+            .sum();
+        assert_eq!(red, 4);
+        // At zoom 10 Mitte and Briesen are apart, and Mitte's three reports are one cluster.
+        let (_, mid) = app
+            .get_json("/api/v1/reports.geojson?bbox=10.5,51.3,15.0,54.8&zoom=10")
+            .await;
+        let mut counts: Vec<i64> = mid["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["count"].as_i64().unwrap())
+            .collect();
+        counts.sort();
+        assert_eq!(counts, [1, 3]);
+
+        for bad in [
+            "zoom=5",
+            "bbox=1,2,3,4",
+            "bbox=13,52,14,53&zoom=23",
+            "bbox=13,52,14,53&zoom=x",
+        ] {
+            app.get_problem(&format!("/api/v1/reports.geojson?{bad}"), 400)
+                .await;
+        }
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    nearby_finds_open_reports_of_the_category_within_50_m,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let near = file(&app, report(MITTE.0, MITTE.1, "street_lighting")).await;
+        file(&app, report(MITTE.0, MITTE.1, "roads_paths")).await;
+        file(&app, report(MITTE.0 + 0.001, MITTE.1, "street_lighting")).await; // ~110 m north
+        let (status, body) = app
+            .get_json(&format!(
+                "/api/v1/reports/nearby?lat={}&lon={}&category=street_lighting",
+                MITTE.0 + 0.0002,
+                MITTE.1
+            ))
+            .await;
+        assert_eq!(status, 200);
+        let found = body["reports"].as_array().unwrap();
+        assert_eq!(found.len(), 1, "{body}");
+        assert_eq!(found[0]["id"], near["id"]);
+        let d = found[0]["distance_m"].as_f64().unwrap();
+        assert!((d - 22.1).abs() < 1.0, "{d}");
+        app.get_problem("/api/v1/reports/nearby?lat=52.5&lon=13.4", 400)
+            .await;
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    no_public_route_shows_the_reporters_contact,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let mut body = report(MITTE.0, MITTE.1, "street_lighting");
+        body["email"] = json!("geheim.reporter@example.org");
+        body["name"] = json!("Erika Geheimname");
+        let created = file(&app, body).await;
+        let id = created["id"].as_str().unwrap();
+        let pages = [
+            format!("/api/v1/reports/{id}"),
+            "/api/v1/reports".to_owned(),
+            "/api/v1/reports.geojson?bbox=13.40,52.51,13.43,52.53&zoom=16".to_owned(),
+            "/api/v1/reports.geojson?bbox=10,51,15,55&zoom=5".to_owned(),
+            format!(
+                "/api/v1/reports/nearby?lat={}&lon={}&category=street_lighting",
+                MITTE.0, MITTE.1
+            ),
+        ];
+        let mut texts = vec![created.to_string()];
+        for page in pages {
+            let response = app.get(&page).await;
+            assert_eq!(response.status().as_u16(), 200, "{page}");
+            texts.push(response.text().await.unwrap());
+        }
+        for text in texts {
+            assert!(!text.contains("geheim.reporter"), "{text}");
+            assert!(!text.contains("Geheimname"), "{text}");
+        }
+        app.stop().await;
+    }
+);

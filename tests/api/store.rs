@@ -1,0 +1,190 @@
+//! The store on both backends: the boundary import is idempotent and keeps what admins manage.
+
+use buergerbuero::import::import_boundaries;
+use buergerbuero::store::{Changes, Store};
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestDatabase, boundaries_dir};
+
+/// Runs SQL statements on a test database, stopping at the first failure; `$1`, where used,
+/// is the current time.
+pub async fn try_execute(db: &TestDatabase, statements: &[&str]) -> Result<(), sqlx::Error> {
+    // One body for both pool types: the statements and binds are the same.
+    macro_rules! run_all {
+        ($pool:expr) => {{
+            let pool = $pool;
+            let now = chrono::Utc::now();
+            let mut outcome = Ok(());
+            for sql in statements {
+                let query = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()));
+                let query = if sql.contains("$1") {
+                    query.bind(now)
+                } else {
+                    query
+                };
+                if let Err(e) = query.execute(&pool).await {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+            pool.close().await;
+            outcome
+        }};
+    }
+    drop(connect(db).await); // migrated
+    match db.backend() {
+        // sqlx enables SQLite's foreign keys on every connection by default.
+        Backend::Sqlite => run_all!(sqlx::SqlitePool::connect(&db.url).await?),
+        Backend::Postgres => run_all!(sqlx::PgPool::connect(&db.url).await?),
+    }
+}
+
+/// Runs SQL statements that must succeed.
+pub async fn execute(db: &TestDatabase, statements: &[&str]) {
+    try_execute(db, statements).await.unwrap();
+}
+
+async fn connect(db: &TestDatabase) -> std::sync::Arc<dyn Store> {
+    let store = buergerbuero::store::connect(&db.url, 2).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+}
+
+async fn reimport(store: &dyn Store) -> buergerbuero::import::ImportReport {
+    import_boundaries(store, &boundaries_dir(), &mut |_| {})
+        .await
+        .unwrap()
+}
+
+both_backends!(
+    a_second_import_changes_nothing,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend);
+        let store = connect(&db).await;
+        let report = reimport(&*store).await;
+        assert_eq!(
+            report.changes.areas,
+            Changes {
+                unchanged: 1149,
+                ..Changes::default()
+            }
+        );
+        assert_eq!(
+            report.changes.authorities,
+            Changes {
+                unchanged: 341,
+                ..Changes::default()
+            }
+        );
+        assert_eq!(store.count_areas().await.unwrap(), 1149);
+        assert_eq!(store.list_authorities().await.unwrap().len(), 341);
+        let per_state: Vec<usize> = report.areas_per_state.values().copied().collect();
+        assert_eq!(per_state, [12, 413, 724]);
+    }
+);
+
+both_backends!(
+    an_import_repairs_drift_and_keeps_contact_addresses,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend);
+        execute(
+        &db,
+        &[
+            "update authorities set contact_email = 'maerker@odervorland.example' where key = '120675706'",
+            "update authorities set name = 'Amt Irgendwo' where key = '12067'",
+            "update areas set name = 'Falsch' where key = '11000001'",
+            "insert into areas (key, name, official_name, state, kreis_key, kreis_name, authority_key,
+               kreis_authority_key, source_id, precision_rank, geometry, updated_at)
+             select '12067999', 'Gone', 'Gone', state, kreis_key, kreis_name, authority_key,
+               kreis_authority_key, source_id, precision_rank, geometry, updated_at
+             from areas where key = '12067072'",
+        ],
+    )
+    .await;
+        let store = connect(&db).await;
+        let report = reimport(&*store).await;
+        assert_eq!(
+            report.changes.areas,
+            Changes {
+                updated: 1,
+                unchanged: 1148,
+                removed: 1,
+                ..Changes::default()
+            }
+        );
+        assert_eq!(
+            report.changes.authorities,
+            Changes {
+                updated: 1,
+                unchanged: 340,
+                ..Changes::default()
+            }
+        );
+        let authorities = store.list_authorities().await.unwrap();
+        let amt = authorities
+            .iter()
+            .find(|a| a.key.as_str() == "120675706")
+            .unwrap();
+        assert_eq!(amt.contact_email, "maerker@odervorland.example");
+        let kreis = authorities
+            .iter()
+            .find(|a| a.key.as_str() == "12067")
+            .unwrap();
+        assert_eq!(kreis.name, "Landkreis Oder-Spree");
+        let areas = store.load_boundaries().await.unwrap();
+        assert_eq!(areas.len(), 1149);
+        assert_eq!(
+            areas
+                .iter()
+                .find(|a| a.area.key.as_str() == "11000001")
+                .unwrap()
+                .area
+                .name,
+            "Mitte"
+        );
+    }
+);
+
+both_backends!(
+    stored_outlines_read_back_exactly,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend);
+        let store = connect(&db).await;
+        let stored = store.load_boundaries().await.unwrap();
+        let read = tokio::task::block_in_place(|| {
+            buergerbuero::boundaries::read(&boundaries_dir(), &mut |_| {}).unwrap()
+        });
+        assert_eq!(stored.len(), read.areas.len());
+        for (s, r) in stored.iter().zip(&read.areas) {
+            assert_eq!(s.area, r.area);
+            assert_eq!(s.shape, r.shape, "{}", s.area.key);
+        }
+    }
+);
+
+both_backends!(
+    constraints_refuse_inconsistent_rows,
+    |backend: Backend| async move {
+        let db = TestDatabase::new(backend);
+        // A category routed to a named authority must name one, and it must exist.
+        let bad = [
+            "update categories set routing_level = 'authority' where code = 'other'",
+            "update categories set routing_level = 'authority', routing_authority_key = 'BE-NOPE' where code = 'other'",
+            "update authorities set kind = 'kingdom' where key = '12067'",
+            "update areas set authority_key = '129999999' where key = '12067072'",
+        ];
+        for sql in bad {
+            let outcome = try_execute(&db, &[sql]).await;
+            let error = outcome.expect_err(sql);
+            let mapped = buergerbuero::store::Error::from(error);
+            assert!(
+                matches!(
+                    mapped,
+                    buergerbuero::store::Error::Conflict { .. }
+                        | buergerbuero::store::Error::Other(_)
+                ),
+                "{sql}: {mapped:?}"
+            );
+        }
+    }
+);
