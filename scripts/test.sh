@@ -17,6 +17,14 @@ if [ ! -f "${BUERGERBUERO_BOUNDARIES_DIR:-../shared/data/boundaries}/SOURCES.md"
   exit 1
 fi
 
+step "test tools from npm (maildev, the SMTP server of the mail tests)"
+# Reinstalled when the lock file changed since the last install (a copy of it marks that).
+tools=tests/tools
+if ! cmp -s "$tools/package-lock.json" "$tools/node_modules/.installed-lock.json" 2>/dev/null; then
+  npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error
+  cp "$tools/package-lock.json" "$tools/node_modules/.installed-lock.json"
+fi
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy"

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::auth::AuthSettings;
 use crate::jurisdiction::JurisdictionSettings;
+use crate::notify::worker::MailSettings;
 use crate::rate_limit::RateLimitSettings;
 
 /// Whether reports are published at once or after a clerk's review.
@@ -72,6 +73,8 @@ pub struct Settings {
     pub service_promise_days: u32,
     /// Sessions and the log-in back-off.
     pub auth: AuthSettings,
+    /// Mail delivery: sender, retries, digest.
+    pub mail: MailSettings,
 }
 
 impl Default for Settings {
@@ -95,6 +98,7 @@ impl Default for Settings {
             photo_decode_concurrency: 1,
             service_promise_days: 3,
             auth: AuthSettings::default(),
+            mail: MailSettings::default(),
         }
     }
 }
@@ -220,6 +224,37 @@ impl Settings {
             "BUERGERBUERO_AUTH__LOGIN_BACKOFF_SECS",
             &mut self.auth.login_backoff_secs,
         )?;
+        set(env, "BUERGERBUERO_MAIL__FROM", &mut self.mail.from)?;
+        set(
+            env,
+            "BUERGERBUERO_MAIL__MAX_ATTEMPTS",
+            &mut self.mail.max_attempts,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_MAIL__RETRY_BASE_SECS",
+            &mut self.mail.retry_base_secs,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_MAIL__RETRY_MAX_SECS",
+            &mut self.mail.retry_max_secs,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_MAIL__SEND_TIMEOUT_SECS",
+            &mut self.mail.send_timeout_secs,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_MAIL__POLL_INTERVAL_MS",
+            &mut self.mail.poll_interval_ms,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_MAIL__DIGEST_HOUR_UTC",
+            &mut self.mail.digest_hour_utc,
+        )?;
         if let Some(url) = env("BUERGERBUERO_SMTP_URL") {
             self.smtp_url = Some(url).filter(|u| !u.is_empty());
         }
@@ -302,6 +337,7 @@ impl Settings {
                 });
             }
         }
+        self.mail.validate()?;
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(bad_choice(
                 "BUERGERBUERO_LOG_FORMAT",

@@ -12,6 +12,8 @@ use crate::domain::{
     InvalidValue, NewReport, ReportId, ReportInput, ReportStatus, Visibility, reaction_deadline,
 };
 use crate::jurisdiction::{JurisdictionHandle, LocateError};
+use crate::notify::compose::{Composer, MailReport};
+use crate::notify::events::{self, Reporter};
 use crate::photos::{self, PhotoError, PhotoId, PhotoLimits, PhotoStorage};
 use crate::store::Store;
 use crate::store::reports::{CreateOutcome, PhotoRecord, ReportRecord};
@@ -32,6 +34,8 @@ pub struct FilingContext {
     pub settings: Arc<Settings>,
     /// Bounds how many photos decode at once, and so the memory they take.
     pub decode_permits: Arc<Semaphore>,
+    /// Renders the mails a filing sends.
+    pub composer: Composer,
 }
 
 /// One filing as received.
@@ -167,6 +171,38 @@ pub async fn file_report(ctx: &FilingContext, filing: Filing) -> Result<Filed, F
     // The promise's clock starts when the report is open: at filing, or at confirmation.
     let reaction_due_at = (status == ReportStatus::Open)
         .then(|| reaction_deadline(answer.area.state, now, ctx.settings.service_promise_days));
+    let mail_report = MailReport {
+        id: id.uuid(),
+        category_de: &category.name_de,
+        category_en: &category.name_en,
+        description: &report.description,
+        address: report.address.as_deref(),
+        lat: report.location.lat(),
+        lon: report.location.lon(),
+        authority: &answer.authority.name,
+    };
+    let reporter = report.email.as_ref().map(|email| Reporter {
+        email: email.as_str(),
+        language: report.language.as_str(),
+    });
+    let mail = match (&status, reporter) {
+        (ReportStatus::Unconfirmed, Some(reporter)) => {
+            events::awaiting_confirmation(&ctx.composer, &mail_report, reporter, now)?
+        }
+        _ => {
+            let contact = ctx
+                .store
+                .authority_contact(answer.authority.key.as_str())
+                .await?;
+            events::opened(
+                &ctx.composer,
+                &mail_report,
+                reporter,
+                contact.as_deref(),
+                now,
+            )?
+        }
+    };
     let record = ReportRecord {
         id,
         report: &report,
@@ -180,6 +216,7 @@ pub async fn file_report(ctx: &FilingContext, filing: Filing) -> Result<Filed, F
         now,
         reaction_due_at,
         idempotency: key.map(|k| (k, fingerprint.as_str())),
+        mail: &mail,
     };
     match ctx.store.create_report(&record).await? {
         CreateOutcome::Created => Ok(Filed {

@@ -13,10 +13,14 @@ use crate::filing::FilingContext;
 use crate::http::{self, AppState};
 use crate::import::import_boundaries;
 use crate::jurisdiction::{Jurisdiction, JurisdictionHandle};
+use crate::notify::compose::Composer;
+use crate::notify::transport::Transport;
+use crate::notify::worker::Worker;
 use crate::photos::{FsPhotoStorage, PhotoStorage};
 use crate::rate_limit::RateLimiter;
 use crate::store::{self, Store};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinHandle;
 
 /// Opens the database and applies the migrations.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
@@ -96,6 +100,8 @@ fn spawn_catalog_refresh(store: Arc<dyn Store>, jurisdiction: Arc<JurisdictionHa
 pub struct Application {
     port: u16,
     server: Server,
+    mail_worker: JoinHandle<()>,
+    stop_mail: watch::Sender<bool>,
 }
 
 impl Application {
@@ -120,6 +126,22 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let workers = settings.http_workers;
+        let transport = Transport::new(
+            settings.smtp_url.as_deref(),
+            &settings.data_dir,
+            std::time::Duration::from_secs(settings.mail.send_timeout_secs),
+        )?;
+        let (stop_mail, stop_mail_rx) = watch::channel(false);
+        let mail_worker = tokio::spawn(
+            Worker {
+                store: store.clone(),
+                transport,
+                jurisdiction: jurisdiction.clone(),
+                composer: Composer::new(&settings.public_url),
+                settings: settings.mail.clone(),
+            }
+            .run(stop_mail_rx),
+        );
         let settings = Arc::new(settings);
         let photos: Arc<dyn PhotoStorage> =
             Arc::new(FsPhotoStorage::new(settings.data_dir.clone()));
@@ -130,6 +152,7 @@ impl Application {
                 photos: photos.clone(),
                 settings: settings.clone(),
                 decode_permits: Arc::new(Semaphore::new(settings.photo_decode_concurrency)),
+                composer: Composer::new(&settings.public_url),
             },
             rate_limiter: Arc::new(RateLimiter::new(settings.rate_limit)),
             store,
@@ -156,7 +179,12 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         tracing::info!(port, "listening");
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            mail_worker,
+            stop_mail,
+        })
     }
 
     /// The port the server listens on.
@@ -169,7 +197,8 @@ impl Application {
         self.server.handle()
     }
 
-    /// Runs until SIGINT or SIGTERM, then lets in-flight requests finish.
+    /// Runs until SIGINT or SIGTERM, then lets in-flight requests finish and the mail worker
+    /// finish the mail in hand.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
         let server = tokio::spawn(self.server);
@@ -178,6 +207,11 @@ impl Application {
             () = shutdown_signal() => tracing::info!("shutting down: finishing in-flight requests"),
         }
         handle.stop(true).await;
+        // The worker checks between mails; the one in hand is delivered and recorded first.
+        let _ = self.stop_mail.send(true);
+        if let Err(error) = self.mail_worker.await {
+            tracing::error!(%error, "the mail worker ended abnormally");
+        }
         Ok(())
     }
 }

@@ -17,6 +17,9 @@ use crate::domain::{
     Transition, TransitionError,
 };
 use crate::jurisdiction::JurisdictionHandle;
+use crate::notify::MailChanges;
+use crate::notify::compose::Composer;
+use crate::notify::events;
 use crate::store::clerk::{NewEvent, ReportUpdate};
 use crate::store::reports::ReportRow;
 use crate::store::{self, Store};
@@ -526,6 +529,8 @@ pub struct WorkflowContext {
     pub store: Arc<dyn Store>,
     /// Authorities and categories.
     pub jurisdiction: Arc<JurisdictionHandle>,
+    /// Renders the mails a change sends.
+    pub composer: Composer,
 }
 
 /// Performs an action of `actor` on report `id`: loads it, checks scope and references,
@@ -596,6 +601,27 @@ pub async fn act(
         facts.template = ctx.store.answer_template(status, &row.language).await?;
     }
     let plan = plan(&row, &action, actor, &facts, now)?;
+    let mail = if plan.events.iter().any(|e| e.public) {
+        let followers = ctx.store.active_followers(row.id).await?;
+        let contact = match plan.new.authority_key != row.authority_key {
+            true => ctx.store.authority_contact(&plan.new.authority_key).await?,
+            false => None,
+        };
+        events::after_change(
+            &ctx.composer,
+            &engine,
+            &events::ClerkChange {
+                old: &row,
+                new: &plan.new,
+                events: &plan.events,
+            },
+            &followers,
+            contact.as_deref(),
+            now,
+        )?
+    } else {
+        MailChanges::default()
+    };
     ctx.store
         .update_report(&ReportUpdate {
             old: &row,
@@ -606,6 +632,7 @@ pub async fn act(
                 .as_ref()
                 .map(|(id, visible)| (id.as_str(), *visible)),
             linked: plan.linked.as_ref().map(|(id, event)| (*id, event)),
+            mail: &mail,
         })
         .await?;
     Ok(plan.new)

@@ -268,6 +268,7 @@ fn rendered_problems_match_the_documented_problem_types() {
         ApiError::OutsideServiceArea,
         ApiError::UnknownCategory("potholes".into()),
         ApiError::NotFound,
+        ApiError::LinkExpired,
         ApiError::MethodNotAllowed {
             allow: "GET".into(),
         },
@@ -298,6 +299,7 @@ fn rendered_problems_match_the_documented_problem_types() {
             | ApiError::OutsideServiceArea
             | ApiError::UnknownCategory(_)
             | ApiError::NotFound
+            | ApiError::LinkExpired
             | ApiError::MethodNotAllowed { .. }
             | ApiError::Unavailable(_)
             | ApiError::Internal(_)

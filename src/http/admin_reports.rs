@@ -291,6 +291,7 @@ async fn run(
     let ctx = WorkflowContext {
         store: state.store.clone(),
         jurisdiction: state.jurisdiction.clone(),
+        composer: state.filing.composer.clone(),
     };
     let row = workflow::act(&ctx, &signed.actor, id, action, Utc::now())
         .await

@@ -7,6 +7,7 @@ pub mod auth;
 mod catalog;
 mod health;
 mod jurisdiction;
+mod mail;
 mod problem;
 mod report_view;
 mod reports;
@@ -112,6 +113,41 @@ pub fn routes() -> Vec<RouteDef> {
             method: Method::GET,
             path: "/api/v1/reports/{id}",
             route: || web::get().to(reports::get_report),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/reports/{id}/followers",
+            route: || web::post().to(mail::follow),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/mail/confirm/{token}",
+            route: || web::get().to(mail::confirm_page),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/mail/confirm/{token}",
+            route: || web::post().to(mail::confirm),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/mail/unsubscribe/{token}",
+            route: || web::get().to(mail::unsubscribe_page),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/mail/unsubscribe/{token}",
+            route: || web::post().to(mail::unsubscribe),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/mail",
+            route: || web::get().to(mail::list_mail),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/mail/{id}/retry",
+            route: || web::post().to(mail::retry_mail),
         },
         RouteDef {
             method: Method::GET,

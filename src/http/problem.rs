@@ -84,6 +84,9 @@ pub enum ApiError {
     /// No such resource (404).
     #[error("not found")]
     NotFound,
+    /// A link from a mail whose time ran out (410).
+    #[error("link expired")]
+    LinkExpired,
     /// No valid session or API token (401).
     #[error("unauthorized")]
     Unauthorized,
@@ -150,6 +153,7 @@ impl ApiError {
             ApiError::UnknownCategory(_) => ("unknown-category", "Unknown category"),
             ApiError::UnknownReference { .. } => ("unknown-reference", "Unknown reference"),
             ApiError::NotFound => ("not-found", "Not found"),
+            ApiError::LinkExpired => ("link-expired", "Link expired"),
             ApiError::Unauthorized => ("unauthorized", "Not signed in"),
             ApiError::Forbidden(..) => ("forbidden", "Forbidden"),
             ApiError::LoginBlocked { .. } => ("login-blocked", "Too many failed log-ins"),
@@ -212,6 +216,10 @@ impl ApiError {
             ApiError::NotFound => (
                 "There is nothing at this address.".into(),
                 "Unter dieser Adresse gibt es nichts.".into(),
+            ),
+            ApiError::LinkExpired => (
+                "This link from an email no longer works. Confirmation links work for 7 days; file the report again or ask to follow it again.".into(),
+                "Dieser Link aus einer E-Mail gilt nicht mehr. Bestätigungslinks gelten 7 Tage; bitte melden Sie erneut oder folgen Sie der Meldung erneut.".into(),
             ),
             ApiError::Unauthorized => (
                 "Sign in (POST /api/v1/admin/login) or send a valid API token as Authorization: Bearer. Wrong email or password, an expired session and a revoked token all end here.".into(),
@@ -279,6 +287,7 @@ impl ResponseError for ApiError {
             | ApiError::UnknownCategory(_)
             | ApiError::UnknownReference { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::LinkExpired => StatusCode::GONE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(..) => StatusCode::FORBIDDEN,
             ApiError::LoginBlocked { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -41,6 +41,8 @@ pub struct ReportUpdate<'a> {
     pub photo: Option<(&'a str, bool)>,
     /// An event for another report (the original of a duplicate).
     pub linked: Option<(Uuid, &'a NewEvent)>,
+    /// The mails the change sends, with their tokens and followers.
+    pub mail: &'a crate::notify::MailChanges,
 }
 
 /// Sort order of the inbox.

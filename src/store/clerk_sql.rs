@@ -78,7 +78,7 @@ macro_rules! clerk_store_impl {
                        authority_key = $5, status = $6, close_reason = $7, close_detail = $8,
                        duplicate_of = $9, visibility = $10, updated_at = $11, status_changed_at = $12,
                        first_reaction_at = $13, resolved_at = $14, authority_since = $15,
-                       revision = revision + 1
+                       opened_at = $17, reaction_due_at = $18, revision = revision + 1
                      where id = $1 and revision = $16",
                 )
                 .bind(new.id)
@@ -97,6 +97,8 @@ macro_rules! clerk_store_impl {
                 .bind(new.resolved_at)
                 .bind(new.authority_since)
                 .bind(old.revision)
+                .bind(new.opened_at)
+                .bind(new.reaction_due_at)
                 .execute(&mut *tx)
                 .await?;
                 if updated.rows_affected() != 1 {
@@ -121,6 +123,7 @@ macro_rules! clerk_store_impl {
                     .execute(&mut *tx)
                     .await?;
                 }
+                $crate::store::notify_sql::write_mail_changes!(tx, update.mail, new.updated_at);
                 if let Some((photo_id, visible)) = update.photo {
                     sqlx::query(
                         "update report_photos set visible = $3 where report_id = $1 and photo_id = $2",

@@ -111,6 +111,7 @@ macro_rules! report_store_impl {
                         .await?;
                     }
                 }
+                $crate::store::notify_sql::write_mail_changes!(tx, record.mail, record.now);
                 if let Some((key, fingerprint)) = record.idempotency {
                     sqlx::query(
                         "insert into idempotency_keys (key, fingerprint, report_id, created_at)

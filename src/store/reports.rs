@@ -64,6 +64,8 @@ pub struct ReportRecord<'a> {
     pub reaction_due_at: Option<DateTime<Utc>>,
     /// `Idempotency-Key` and the request's fingerprint.
     pub idempotency: Option<(&'a str, &'a str)>,
+    /// The mails the filing sends, with their tokens and followers.
+    pub mail: &'a crate::notify::MailChanges,
 }
 
 /// What `create_report` did.

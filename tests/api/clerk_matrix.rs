@@ -55,9 +55,10 @@ enum Route {
     ListRules,
     PutRule,
     DeleteRule,
+    ListMail,
 }
 
-const ROUTES: [Route; 27] = [
+const ROUTES: [Route; 28] = [
     Route::Inbox,
     Route::GetReport,
     Route::Publish,
@@ -85,6 +86,7 @@ const ROUTES: [Route; 27] = [
     Route::ListRules,
     Route::PutRule,
     Route::DeleteRule,
+    Route::ListMail,
 ];
 
 /// What a route is about.
@@ -110,7 +112,8 @@ fn kind(route: Route) -> Kind {
         | Route::PutCategory
         | Route::ListRules
         | Route::PutRule
-        | Route::DeleteRule => Kind::AdminOnly,
+        | Route::DeleteRule
+        | Route::ListMail => Kind::AdminOnly,
         _ => Kind::Report,
     }
 }
@@ -229,6 +232,7 @@ async fn prepare(
             )
         }
         Route::ListCategories => (Method::GET, "/api/v1/admin/categories".into(), None),
+        Route::ListMail => (Method::GET, "/api/v1/admin/mail?state=dead".into(), None),
         Route::PutCategory => (
             Method::PUT,
             "/api/v1/admin/categories/street_lighting".into(),

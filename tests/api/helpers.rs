@@ -308,6 +308,11 @@ impl TestApp {
         .unwrap();
     }
 
+    /// The server's data directory (photos, `.eml` mails).
+    pub fn data_dir(&self) -> &Path {
+        &self._data.0
+    }
+
     /// The PostgreSQL database name (PostgreSQL tests only).
     pub fn database_name(&self) -> &str {
         self._db.pg_name.as_deref().unwrap()

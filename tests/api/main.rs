@@ -9,6 +9,8 @@ mod clerk_matrix;
 mod cli;
 mod helpers;
 mod jurisdiction;
+mod mail;
+mod maildev;
 mod reports;
 mod service;
 mod store;

@@ -1,0 +1,175 @@
+//! Which mails a change causes: filing, a report becoming open, a clerk's public change. Each
+//! function returns the [`MailChanges`] the caller stores with its change.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::compose::{Composer, MailReport, PublicUpdate, Recipient};
+use super::{MailChanges, NewFollower};
+use crate::domain::AuthorityKey;
+use crate::jurisdiction::Jurisdiction;
+use crate::store::clerk::NewEvent;
+use crate::store::notify::FollowerRow;
+use crate::store::reports::ReportRow;
+
+/// What mails say about a stored report: category and authority by name.
+pub fn mail_report<'a>(engine: &'a Jurisdiction, row: &'a ReportRow) -> MailReport<'a> {
+    let (category_de, category_en) = engine.category(&row.category_code).map_or(
+        (row.category_code.as_str(), row.category_code.as_str()),
+        |c| (c.name_de.as_str(), c.name_en.as_str()),
+    );
+    MailReport {
+        id: row.id,
+        category_de,
+        category_en,
+        description: &row.description,
+        address: row.address.as_deref(),
+        lat: row.lat,
+        lon: row.lon,
+        authority: authority_name(engine, &row.authority_key),
+    }
+}
+
+/// An authority's name, or its key if the engine does not know it.
+pub fn authority_name<'a>(engine: &'a Jurisdiction, key: &'a str) -> &'a str {
+    AuthorityKey::parse(key)
+        .ok()
+        .and_then(|k| engine.authority(&k))
+        .map_or(key, |a| a.name.as_str())
+}
+
+/// The reporter of a report, when they gave an address.
+#[derive(Debug, Clone, Copy)]
+pub struct Reporter<'a> {
+    /// Their address.
+    pub email: &'a str,
+    /// The report's language, `de` or `en`.
+    pub language: &'a str,
+}
+
+impl<'a> Reporter<'a> {
+    /// The reporter of a stored report, if they gave an address.
+    pub fn of(row: &'a ReportRow) -> Option<Self> {
+        row.reporter_email.as_deref().map(|email| Reporter {
+            email,
+            language: &row.language,
+        })
+    }
+}
+
+/// A report was filed with an address that still needs confirming: the opt-in mail.
+pub fn awaiting_confirmation(
+    composer: &Composer,
+    report: &MailReport<'_>,
+    reporter: Reporter<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<MailChanges> {
+    composer.confirm_report(reporter.email, reporter.language, report, now)
+}
+
+/// A report became `open` (at filing, or when its address was confirmed): the reporter follows
+/// it and gets the receipt; the authority hears of it at its contact address.
+pub fn opened(
+    composer: &Composer,
+    report: &MailReport<'_>,
+    reporter: Option<Reporter<'_>>,
+    authority_contact: Option<&str>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<MailChanges> {
+    let mut changes = MailChanges::default();
+    if let Some(reporter) = reporter {
+        let language = if reporter.language == "en" {
+            "en"
+        } else {
+            "de"
+        };
+        let follower = NewFollower {
+            id: Uuid::now_v7(),
+            report_id: report.id,
+            email: reporter.email.to_owned(),
+            language,
+            role: "reporter",
+            confirmed: true,
+        };
+        let to = Recipient {
+            follower_id: follower.id,
+            email: reporter.email,
+            language,
+        };
+        changes.extend(composer.receipt(&to, report, now)?);
+        changes.followers.push(follower);
+    }
+    if let Some(contact) = authority_contact {
+        changes
+            .mails
+            .push(composer.new_report(contact, report, None));
+    }
+    Ok(changes)
+}
+
+/// A clerk's change: the report before and after, and the events recording it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClerkChange<'a> {
+    /// Before.
+    pub old: &'a ReportRow,
+    /// After.
+    pub new: &'a ReportRow,
+    /// The events the change appends.
+    pub events: &'a [NewEvent],
+}
+
+/// A clerk's change, told to everyone following the report if the public sees it (status,
+/// answer, forwarding), and to the new authority if the report was forwarded.
+pub fn after_change(
+    composer: &Composer,
+    engine: &Jurisdiction,
+    change: &ClerkChange<'_>,
+    followers: &[FollowerRow],
+    new_authority_contact: Option<&str>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<MailChanges> {
+    let ClerkChange { old, new, events } = *change;
+    let mut changes = MailChanges::default();
+    let Some(update) = public_update(engine, new, events) else {
+        return Ok(changes);
+    };
+    // An unconfirmed reporter has no follower row, so they hear nothing until they confirm.
+    for follower in followers.iter().filter(|f| f.is_active()) {
+        let to = Recipient {
+            follower_id: follower.id,
+            email: &follower.email,
+            language: &follower.language,
+        };
+        let report = mail_report(engine, new);
+        changes.extend(composer.update(&to, &report, &update, now)?);
+    }
+    if let (PublicUpdate::Forwarded { .. }, Some(contact)) = (update, new_authority_contact) {
+        let from = authority_name(engine, &old.authority_key);
+        changes
+            .mails
+            .push(composer.new_report(contact, &mail_report(engine, new), Some(from)));
+    }
+    Ok(changes)
+}
+
+/// The public news in a change's events, if any.
+fn public_update<'a>(
+    engine: &'a Jurisdiction,
+    new: &'a ReportRow,
+    events: &'a [NewEvent],
+) -> Option<PublicUpdate<'a>> {
+    events
+        .iter()
+        .filter(|e| e.public)
+        .find_map(|event| match event.kind {
+            "status_changed" | "marked_duplicate" | "reopened" => Some(PublicUpdate::Status {
+                status: &new.status,
+                answer: event.body.as_deref(),
+            }),
+            "answer" => event.body.as_deref().map(PublicUpdate::Answer),
+            "forwarded" => Some(PublicUpdate::Forwarded {
+                to: authority_name(engine, &new.authority_key),
+            }),
+            _ => None,
+        })
+}

@@ -1,0 +1,58 @@
+//! The URLs that mails link to, built from the configured public base URL. One place, so the
+//! web frontend can move its pages without hunting through mail texts.
+
+use uuid::Uuid;
+
+/// Builds absolute links from `BUERGERBUERO_PUBLIC_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Links {
+    base: String,
+}
+
+impl Links {
+    /// Links under `public_url` (a trailing slash is ignored).
+    pub fn new(public_url: &str) -> Self {
+        Self {
+            base: public_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The public view of a report (the tracking link).
+    pub fn report(&self, id: Uuid) -> String {
+        format!("{}/api/v1/reports/{id}", self.base)
+    }
+
+    /// The report with everything, for the authority's clerks (needs a log-in).
+    pub fn clerk_report(&self, id: Uuid) -> String {
+        format!("{}/api/v1/admin/reports/{id}", self.base)
+    }
+
+    /// The page that confirms an address (a report's or a follower's).
+    pub fn confirm(&self, token: &str) -> String {
+        format!("{}/mail/confirm/{token}", self.base)
+    }
+
+    /// The page (and RFC 8058 one-click target) that stops mails about a report.
+    pub fn unsubscribe(&self, token: &str) -> String {
+        format!("{}/mail/unsubscribe/{token}", self.base)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_ignore_a_trailing_slash() {
+        let links = Links::new("https://example.org/bb/");
+        assert_eq!(
+            links.confirm("abc"),
+            "https://example.org/bb/mail/confirm/abc"
+        );
+        let id = Uuid::nil();
+        assert_eq!(
+            links.report(id),
+            format!("https://example.org/bb/api/v1/reports/{id}")
+        );
+    }
+}

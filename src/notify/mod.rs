@@ -1,0 +1,146 @@
+//! Email notifications through a transactional outbox.
+//!
+//! A change that causes mail (a filing, a confirmation, a clerk's answer, a follow request)
+//! renders its mails here and hands them to the store as [`MailChanges`], which writes them as
+//! `outbox` rows in the change's own transaction: a change and its mails are stored together
+//! or not at all. The [`worker`] started by `serve` delivers the rows through SMTP (or as
+//! `.eml` files when no SMTP server is configured), with back-off, a dead-letter state and
+//! leases that keep several instances from sending the same row twice.
+//!
+//! - [`compose`] — which mail says what, in German and English, plain text and HTML.
+//! - [`links`] — the URLs in mails.
+//! - [`subscriptions`] — following a report, and redeeming the tokens of mail links.
+//! - [`transport`] — SMTP or files.
+//! - [`worker`] — delivery and the daily digest.
+
+pub mod compose;
+pub mod events;
+pub mod links;
+pub mod subscriptions;
+pub mod transport;
+pub mod worker;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// A mail to store in the outbox, already rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMail {
+    /// The outbox row's id (also the Message-ID, so a repeated delivery is recognisable).
+    pub id: Uuid,
+    /// What kind of mail (`confirm_report`, `receipt`, `update`, …), for admins and tests.
+    pub kind: &'static str,
+    /// The one recipient address.
+    pub recipient: String,
+    /// `de` or `en`.
+    pub language: &'static str,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body_text: String,
+    /// HTML body.
+    pub body_html: String,
+    /// The one-click unsubscribe URL (RFC 8058), for mails a follower can stop.
+    pub list_unsubscribe: Option<String>,
+    /// The report it concerns.
+    pub report_id: Option<Uuid>,
+    /// Set for mails that must exist once however often they are scheduled (the digest).
+    pub dedupe_key: Option<String>,
+}
+
+/// What a mail link's token lets its holder do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    /// Confirm the reporter's address: the report becomes `open`.
+    ConfirmReport,
+    /// Confirm a follower's address.
+    ConfirmFollow,
+    /// Stop mails about a report.
+    Unsubscribe,
+}
+
+impl TokenPurpose {
+    /// The database name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ConfirmReport => "confirm_report",
+            Self::ConfirmFollow => "confirm_follow",
+            Self::Unsubscribe => "unsubscribe",
+        }
+    }
+
+    /// Parses the database name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "confirm_report" => Some(Self::ConfirmReport),
+            "confirm_follow" => Some(Self::ConfirmFollow),
+            "unsubscribe" => Some(Self::Unsubscribe),
+            _ => None,
+        }
+    }
+}
+
+/// A token whose link goes out in a mail; only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    /// SHA-256 of the secret in the link.
+    pub hash: String,
+    /// What it is for.
+    pub purpose: TokenPurpose,
+    /// The report it concerns.
+    pub report_id: Uuid,
+    /// The follower it concerns (confirm-follow and unsubscribe tokens).
+    pub follower_id: Option<Uuid>,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Someone who hears about a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFollower {
+    /// The row id.
+    pub id: Uuid,
+    /// The report.
+    pub report_id: Uuid,
+    /// Their address.
+    pub email: String,
+    /// `de` or `en`.
+    pub language: &'static str,
+    /// The reporter (confirmed with the report) or a follower (confirms on their own).
+    pub role: &'static str,
+    /// Whether the address is confirmed already.
+    pub confirmed: bool,
+}
+
+/// Everything a change adds or changes for email, written in the change's transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MailChanges {
+    /// Mails to deliver.
+    pub mails: Vec<OutboxMail>,
+    /// Tokens behind the links in those mails.
+    pub tokens: Vec<NewToken>,
+    /// Followers to add.
+    pub followers: Vec<NewFollower>,
+    /// A confirmation token this change uses up (hash). The change fails with
+    /// `Conflict { constraint: TOKEN_USED }` if it was used or expired meanwhile.
+    pub use_token: Option<String>,
+    /// A follower whose address is now confirmed.
+    pub confirm_follower: Option<Uuid>,
+    /// A follower who leaves.
+    pub unsubscribe_follower: Option<Uuid>,
+}
+
+/// The `Conflict` constraint name when a token was used or expired during the change.
+pub const TOKEN_USED: &str = "mail_tokens_used";
+
+impl MailChanges {
+    /// Adds another change's mails, tokens and followers.
+    pub fn extend(&mut self, other: MailChanges) {
+        self.mails.extend(other.mails);
+        self.tokens.extend(other.tokens);
+        self.followers.extend(other.followers);
+        self.use_token = self.use_token.take().or(other.use_token);
+        self.confirm_follower = self.confirm_follower.or(other.confirm_follower);
+        self.unsubscribe_follower = self.unsubscribe_follower.or(other.unsubscribe_follower);
+    }
+}

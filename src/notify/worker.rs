@@ -1,0 +1,390 @@
+//! The delivery worker that `serve` starts: claims due outbox rows one at a time, delivers
+//! them, and records the outcome — sent, retry later with exponential back-off, or dead letter.
+//! Once a day it also schedules each authority's digest of overdue reports.
+//!
+//! Safe with several instances on one database: a row is claimed with a lease (see
+//! [`NotifyStore::claim_mail`]) longer than the send timeout, so only a worker that died
+//! mid-delivery ever gives a row up to another. Stopping waits for the mail in hand: nothing
+//! is left half-sent.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use lettre::message::Mailbox;
+use serde::Deserialize;
+use tokio::sync::watch;
+
+use super::compose::{Composer, MailReport};
+use super::events::mail_report;
+use super::transport::Transport;
+use super::{MailChanges, OutboxMail};
+use crate::config::ConfigError;
+use crate::jurisdiction::JurisdictionHandle;
+use crate::store::Store;
+use crate::store::clerk::InboxFilter;
+use crate::store::notify::{MailOutcome, MailRow};
+
+/// Mail delivery settings (`[mail]` in the TOML file, `BUERGERBUERO_MAIL__*`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    /// The sender, e.g. `Bürgerbüro <noreply@example.org>`.
+    pub from: String,
+    /// Attempts before a mail becomes a dead letter.
+    pub max_attempts: u32,
+    /// The first retry waits this long; each further one twice as long.
+    pub retry_base_secs: u64,
+    /// The longest wait between two attempts.
+    pub retry_max_secs: u64,
+    /// Longest time one SMTP delivery may take.
+    pub send_timeout_secs: u64,
+    /// How often an idle worker looks for due mail.
+    pub poll_interval_ms: u64,
+    /// The hour (UTC) from which the day's digests of overdue reports go out.
+    pub digest_hour_utc: u32,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            from: "Bürgerbüro <noreply@buergerbuero.localhost>".into(),
+            max_attempts: 8,
+            retry_base_secs: 30,
+            retry_max_secs: 3600,
+            send_timeout_secs: 30,
+            poll_interval_ms: 1000,
+            digest_hour_utc: 6,
+        }
+    }
+}
+
+impl MailSettings {
+    /// Checks the values: a parseable sender, at least one attempt, sensible times.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let error = |setting: &str, reason: String| ConfigError {
+            setting: setting.into(),
+            reason,
+        };
+        self.from.parse::<Mailbox>().map_err(|e| {
+            error(
+                "BUERGERBUERO_MAIL__FROM",
+                format!("{:?} is not a mailbox: {e}", self.from),
+            )
+        })?;
+        if self.max_attempts == 0 {
+            return Err(error(
+                "BUERGERBUERO_MAIL__MAX_ATTEMPTS",
+                "must be at least 1".into(),
+            ));
+        }
+        for (setting, value) in [
+            ("BUERGERBUERO_MAIL__RETRY_BASE_SECS", self.retry_base_secs),
+            ("BUERGERBUERO_MAIL__RETRY_MAX_SECS", self.retry_max_secs),
+            (
+                "BUERGERBUERO_MAIL__SEND_TIMEOUT_SECS",
+                self.send_timeout_secs,
+            ),
+        ] {
+            if !(1..=86_400).contains(&value) {
+                return Err(error(
+                    setting,
+                    format!("{value} s is not between 1 s and a day"),
+                ));
+            }
+        }
+        if !(10..=60_000).contains(&self.poll_interval_ms) {
+            return Err(error(
+                "BUERGERBUERO_MAIL__POLL_INTERVAL_MS",
+                format!("{} ms is not between 10 and 60000", self.poll_interval_ms),
+            ));
+        }
+        if self.digest_hour_utc > 23 {
+            return Err(error(
+                "BUERGERBUERO_MAIL__DIGEST_HOUR_UTC",
+                format!("{} is not an hour (0-23)", self.digest_hour_utc),
+            ));
+        }
+        Ok(())
+    }
+
+    /// How long a claim lasts: twice the send timeout, so a live worker never loses its row.
+    pub fn lease(&self) -> chrono::Duration {
+        chrono::Duration::seconds(2 * self.send_timeout_secs as i64)
+    }
+
+    /// The wait before attempt `attempts + 1`: base × 2^(attempts − 1), at most the maximum.
+    pub fn backoff(&self, attempts: u32) -> chrono::Duration {
+        let factor = 1u64 << attempts.saturating_sub(1).min(20);
+        let secs = self
+            .retry_base_secs
+            .saturating_mul(factor)
+            .min(self.retry_max_secs);
+        chrono::Duration::seconds(secs as i64)
+    }
+}
+
+/// What the worker needs.
+pub struct Worker {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// SMTP or files.
+    pub transport: Transport,
+    /// Authorities (names, contact addresses) and categories, for the digest.
+    pub jurisdiction: Arc<JurisdictionHandle>,
+    /// Renders the digest.
+    pub composer: Composer,
+    /// Timing and the sender.
+    pub settings: MailSettings,
+}
+
+impl Worker {
+    /// Delivers until `stop` turns true; returns after the mail in hand is done.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let from: Mailbox = match self.settings.from.parse() {
+            Ok(from) => from,
+            Err(error) => {
+                // `Settings::validate` checked it; this is a bug, not a configuration error.
+                tracing::error!(%error, "mail sender invalid; mail delivery is off");
+                return;
+            }
+        };
+        let name = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
+        let idle = Duration::from_millis(self.settings.poll_interval_ms);
+        let mut digest_done: Option<NaiveDate> = None;
+        while !*stop.borrow() {
+            let now = Utc::now();
+            if let Some(date) = digest_due(now, self.settings.digest_hour_utc, digest_done) {
+                match schedule_digests(&*self.store, &self.jurisdiction, &self.composer, now, date)
+                    .await
+                {
+                    Ok(count) => {
+                        tracing::info!(count, %date, "digests of overdue reports scheduled");
+                        digest_done = Some(date);
+                    }
+                    Err(error) => tracing::warn!(error = format!("{error:#}"), "digest failed"),
+                }
+            }
+            let worked = match self.deliver_next(&name, &from).await {
+                Ok(worked) => worked,
+                Err(error) => {
+                    tracing::warn!(error = format!("{error:#}"), "outbox unavailable");
+                    false
+                }
+            };
+            if !worked {
+                tokio::select! {
+                    () = tokio::time::sleep(idle) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+        tracing::info!("mail worker stopped");
+    }
+
+    /// Claims and delivers one due mail; false when none was due.
+    async fn deliver_next(&self, worker: &str, from: &Mailbox) -> anyhow::Result<bool> {
+        let now = Utc::now();
+        let Some(mail) = self
+            .store
+            .claim_mail(worker, now, now + self.settings.lease())
+            .await?
+        else {
+            return Ok(false);
+        };
+        let timeout = Duration::from_secs(self.settings.send_timeout_secs);
+        let result = match tokio::time::timeout(timeout, self.transport.deliver(&mail, from)).await
+        {
+            Ok(result) => result.map_err(|e| (e.permanent, e.message)),
+            Err(_) => Err((false, format!("no answer within {} s", timeout.as_secs()))),
+        };
+        let outcome = outcome(&self.settings, &mail, result, Utc::now());
+        match &outcome {
+            MailOutcome::Sent => tracing::info!(id = %mail.id, kind = mail.kind, "mail sent"),
+            MailOutcome::Retry { at, error } => {
+                tracing::warn!(id = %mail.id, attempts = mail.attempts, %at, error, "mail delivery failed; will retry")
+            }
+            MailOutcome::Dead { error } => {
+                tracing::error!(id = %mail.id, attempts = mail.attempts, error, "mail delivery failed for good")
+            }
+        }
+        if !self
+            .store
+            .finish_mail(mail.id, worker, &outcome, Utc::now())
+            .await?
+        {
+            tracing::warn!(id = %mail.id, "lease of a mail ran out during delivery");
+        }
+        Ok(true)
+    }
+}
+
+/// Schedules one digest per authority with a contact address and overdue reports, for `date`.
+/// Returns how many it wrote; a digest another instance (or an earlier call) scheduled for the
+/// same authority and day is kept, not repeated.
+pub async fn schedule_digests(
+    store: &dyn Store,
+    jurisdiction: &JurisdictionHandle,
+    composer: &Composer,
+    now: DateTime<Utc>,
+    date: NaiveDate,
+) -> anyhow::Result<usize> {
+    let overdue = store
+        .list_inbox(&InboxFilter {
+            overdue: Some(true),
+            now,
+            limit: 10_000,
+            ..InboxFilter::default()
+        })
+        .await?;
+    let engine = jurisdiction.current();
+    let mut by_authority: std::collections::BTreeMap<&str, Vec<MailReport<'_>>> =
+        Default::default();
+    for row in &overdue {
+        by_authority
+            .entry(row.authority_key.as_str())
+            .or_default()
+            .push(mail_report(&engine, row));
+    }
+    // Contact addresses from the database: admins change them at run time.
+    let mut mails: Vec<OutboxMail> = Vec::new();
+    for authority in store.list_authorities().await? {
+        let key = authority.key.as_str();
+        match by_authority.get(key) {
+            Some(reports) if !authority.contact_email.is_empty() => {
+                mails.push(composer.digest(
+                    &authority.contact_email,
+                    key,
+                    &authority.name,
+                    date,
+                    reports,
+                ));
+            }
+            _ => {}
+        }
+    }
+    let count = mails.len();
+    store
+        .apply_mail_changes(
+            &MailChanges {
+                mails,
+                ..MailChanges::default()
+            },
+            now,
+        )
+        .await?;
+    Ok(count)
+}
+
+/// The date whose digest is due now, unless it was done: from `hour` UTC each day.
+fn digest_due(now: DateTime<Utc>, hour: u32, done: Option<NaiveDate>) -> Option<NaiveDate> {
+    let today = now.date_naive();
+    (now.hour() >= hour && done != Some(today)).then_some(today)
+}
+
+/// What a delivery result means for the row: sent, retry after back-off, or dead when the
+/// error is permanent or the attempts are used up.
+fn outcome(
+    settings: &MailSettings,
+    mail: &MailRow,
+    result: Result<(), (bool, String)>,
+    now: DateTime<Utc>,
+) -> MailOutcome {
+    let attempts = u32::try_from(mail.attempts).unwrap_or(u32::MAX);
+    match result {
+        Ok(()) => MailOutcome::Sent,
+        Err((permanent, error)) if permanent || attempts >= settings.max_attempts => {
+            MailOutcome::Dead { error }
+        }
+        Err((_, error)) => MailOutcome::Retry {
+            at: now + settings.backoff(attempts),
+            error,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_maximum() {
+        let settings = MailSettings::default();
+        let secs: Vec<i64> = (1..=9).map(|a| settings.backoff(a).num_seconds()).collect();
+        assert_eq!(secs, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+        assert_eq!(settings.backoff(u32::MAX).num_seconds(), 3600);
+    }
+
+    fn row(attempts: i32) -> MailRow {
+        MailRow {
+            id: uuid::Uuid::now_v7(),
+            kind: "receipt".into(),
+            recipient: "a@example.org".into(),
+            language: "de".into(),
+            subject: "s".into(),
+            body_text: Some("t".into()),
+            body_html: Some("h".into()),
+            list_unsubscribe: None,
+            report_id: None,
+            state: "sending".into(),
+            attempts,
+            next_attempt_at: Utc::now(),
+            last_error: None,
+            created_at: Utc::now(),
+            sent_at: None,
+        }
+    }
+
+    #[test]
+    fn failures_retry_until_the_attempts_are_used_up() {
+        let settings = MailSettings::default();
+        let now = Utc::now();
+        let transient = || Err((false, "down".to_string()));
+        assert_eq!(
+            outcome(&settings, &row(1), transient(), now),
+            MailOutcome::Retry {
+                at: now + chrono::Duration::seconds(30),
+                error: "down".into()
+            }
+        );
+        assert!(matches!(
+            outcome(&settings, &row(8), transient(), now),
+            MailOutcome::Dead { .. }
+        ));
+        assert!(matches!(
+            outcome(&settings, &row(1), Err((true, "no such user".into())), now),
+            MailOutcome::Dead { .. }
+        ));
+        assert_eq!(outcome(&settings, &row(3), Ok(()), now), MailOutcome::Sent);
+    }
+
+    #[test]
+    fn the_digest_is_due_once_a_day_from_its_hour() {
+        let at = |h| {
+            NaiveDate::from_ymd_opt(2026, 12, 3)
+                .unwrap()
+                .and_hms_opt(h, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        let today = at(0).date_naive();
+        assert_eq!(digest_due(at(5), 6, None), None);
+        assert_eq!(digest_due(at(6), 6, None), Some(today));
+        assert_eq!(digest_due(at(9), 6, Some(today)), None);
+    }
+
+    #[test]
+    fn settings_refuse_an_unusable_sender_and_zero_attempts() {
+        let bad_from = MailSettings {
+            from: "not a mailbox".into(),
+            ..MailSettings::default()
+        };
+        assert!(bad_from.validate().is_err());
+        let no_attempts = MailSettings {
+            max_attempts: 0,
+            ..MailSettings::default()
+        };
+        assert!(no_attempts.validate().is_err());
+        assert!(MailSettings::default().validate().is_ok());
+    }
+}

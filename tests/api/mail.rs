@@ -1,0 +1,628 @@
+//! Mail end to end: the outbox, a real SMTP server (maildev) read back over its API, the links
+//! in the mails followed against the running server, outages, restarts and several instances.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::clerk::{Client, MITTE, MITTE_POINT, sign_in};
+use crate::helpers::{Backend, Scratch, TestApp, TestDatabase, boundaries_dir};
+use crate::maildev::{Maildev, free_port, link_after, to_address};
+
+const CONTACT: &str = "meldungen@mitte.example";
+
+/// A server delivering to `smtp_url` whose links point at itself.
+async fn mail_app(
+    backend: Backend,
+    smtp_url: Option<String>,
+    adjust: impl FnOnce(&mut buergerbuero::config::Settings),
+) -> TestApp {
+    let port = free_port();
+    TestApp::spawn_with(TestDatabase::new(backend), |s| {
+        s.listen = format!("127.0.0.1:{port}");
+        s.public_url = format!("http://127.0.0.1:{port}");
+        s.smtp_url = smtp_url;
+        s.mail.poll_interval_ms = 50;
+        s.rate_limit.reports_per_hour = 0;
+        adjust(s);
+    })
+    .await
+}
+
+async fn file(app: &TestApp, email: &str, description: &str) -> String {
+    let response = app
+        .client
+        .post(format!("{}/api/v1/reports", app.address))
+        .json(&json!({
+            "category": "street_lighting",
+            "description": description,
+            "lat": MITTE_POINT.0,
+            "lon": MITTE_POINT.1,
+            "email": email,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn set_contact(app: &TestApp, admin: &Client) {
+    let (status, _) = admin
+        .put(
+            app,
+            &format!("/api/v1/admin/authorities/{MITTE}/contact"),
+            json!({ "email": CONTACT }),
+        )
+        .await;
+    assert_eq!(status, 200);
+}
+
+/// Follows a link in a mail the way a browser does: the page (GET) changes nothing, its
+/// button (POST) does the work. Returns the POST's status and page.
+async fn follow_link(app: &TestApp, link: &str) -> (u16, String) {
+    let page = app.client.get(link).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("<form method=\"post\">")
+    );
+    let done = app.client.post(link).send().await.unwrap();
+    (done.status().as_u16(), done.text().await.unwrap())
+}
+
+both_backends!(
+    reporter_follower_and_authority_get_their_mails_once,
+    |backend| async move {
+        let maildev = Maildev::start_new().await;
+        let app = mail_app(backend, Some(maildev.smtp_url()), |_| {}).await;
+        let admin = sign_in(&app, "admin@example.org", true, &[]).await;
+        set_contact(&app, &admin).await;
+
+        // Filing with an address: only the opt-in mail, nothing to the authority yet.
+        let id = file(&app, "erika@example.org", "Laterne <defekt> & dunkel").await;
+        let confirm = maildev.wait_for("erika@example.org", 1).await;
+        assert_eq!(confirm[0]["subject"], "Bitte bestätigen Sie Ihre Meldung");
+        let source = maildev.source(&confirm[0]).await;
+        assert!(source.contains(&format!("Message-ID: <")), "{source}");
+        assert!(source.contains("multipart/alternative"), "{source}");
+        assert!(!source.contains("List-Unsubscribe"), "{source}");
+        assert!(
+            confirm[0]["html"]
+                .as_str()
+                .unwrap()
+                .contains("Laterne &lt;defekt&gt; &amp; dunkel")
+        );
+        let text = confirm[0]["text"].as_str().unwrap();
+        let link = link_after(text, &format!("{}/mail/confirm/", app.address));
+        let (_, report) = admin
+            .get(&app, &format!("/api/v1/admin/reports/{id}"))
+            .await;
+        assert_eq!(report["status"], "unconfirmed");
+
+        // The link confirms: open, the promise's clock runs, receipt and authority mail go out.
+        let (status, page) = follow_link(&app, &link).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("Meldung bestätigt"), "{page}");
+        let (_, report) = admin
+            .get(&app, &format!("/api/v1/admin/reports/{id}"))
+            .await;
+        assert_eq!(report["status"], "open");
+        let receipt = &maildev.wait_for("erika@example.org", 2).await[1];
+        assert_eq!(receipt["subject"], "Ihre Meldung ist eingegangen");
+        let source = maildev.source(receipt).await;
+        assert!(
+            source.contains("List-Unsubscribe: <http://127.0.0.1:"),
+            "{source}"
+        );
+        assert!(
+            source.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+            "{source}"
+        );
+        assert!(
+            receipt["text"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("/api/v1/reports/{id}"))
+        );
+        let authority = maildev.wait_for(CONTACT, 1).await;
+        assert_eq!(authority[0]["subject"], "Neue Meldung: Straßenbeleuchtung");
+        let clerk_link = link_after(
+            authority[0]["text"].as_str().unwrap(),
+            &format!("{}/api/v1/admin/reports/", app.address),
+        );
+        let path = clerk_link.trim_start_matches(&app.address);
+        assert_eq!(admin.get(&app, path).await.0, 200);
+        // A second click changes nothing and says so.
+        let (status, page) = follow_link(&app, &link).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("schon bestätigt"), "{page}");
+
+        // Someone else follows the published report (double opt-in, in English).
+        let action = |a: &str| format!("/api/v1/admin/reports/{id}/{a}");
+        assert_eq!(
+            admin
+                .send(&app, Method::POST, &action("publish"), None)
+                .await
+                .0,
+            200
+        );
+        let follow = |email: &str| {
+            app.client
+                .post(format!("{}/api/v1/reports/{id}/followers", app.address))
+                .json(&json!({ "email": email, "language": "en" }))
+                .send()
+        };
+        assert_eq!(
+            follow("fan@example.org").await.unwrap().status().as_u16(),
+            202
+        );
+        let opt_in = maildev.wait_for("fan@example.org", 1).await;
+        assert_eq!(opt_in[0]["subject"], "Please confirm: follow a report");
+        let link = link_after(
+            opt_in[0]["text"].as_str().unwrap(),
+            &format!("{}/mail/confirm/", app.address),
+        );
+        assert_eq!(follow_link(&app, &link).await.0, 200);
+        // Following again sends nothing: the address follows already.
+        assert_eq!(
+            follow("fan@example.org").await.unwrap().status().as_u16(),
+            202
+        );
+
+        // A status change with an answer reaches both, each in their language.
+        let (status, _) = admin
+            .post(
+                &app,
+                &action("status"),
+                json!({ "status": "in_progress", "answer": "Wir sind dran." }),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let erika = maildev.wait_for("erika@example.org", 3).await;
+        assert_eq!(erika[2]["subject"], "Ihre Meldung: in Bearbeitung (gelb)");
+        assert!(
+            erika[2]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Wir sind dran.")
+        );
+        let fan = maildev.wait_for("fan@example.org", 2).await;
+        assert_eq!(fan[1]["subject"], "Your report: in progress (yellow)");
+
+        // One-click unsubscribe as a mail client does it (RFC 8058), then an answer: only Erika.
+        let source = maildev.source(&fan[1]).await;
+        let unsubscribe = link_after(&source, &format!("{}/mail/unsubscribe/", app.address))
+            .trim_end_matches('>')
+            .to_owned();
+        // A link works only on its own route: an unsubscribe token confirms nothing.
+        let wrong_route = unsubscribe.replace("/mail/unsubscribe/", "/mail/confirm/");
+        let response = app.client.post(&wrong_route).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 404);
+        let response = app
+            .client
+            .post(&unsubscribe)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("List-Unsubscribe=One-Click")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let (status, _) = admin
+            .post(
+                &app,
+                &action("answers"),
+                json!({ "text": "Morgen fertig." }),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let erika = maildev.wait_for("erika@example.org", 4).await;
+        assert_eq!(erika[3]["subject"], "Antwort auf Ihre Meldung");
+
+        // Exactly these mails, each once, and the outbox says so (without the bodies).
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let all = maildev.emails().await;
+        assert_eq!(all.len(), 4 + 2 + 1, "{all:#?}");
+        let (status, outbox) = admin.get(&app, "/api/v1/admin/mail").await;
+        assert_eq!(status, 200);
+        let mails = outbox["mails"].as_array().unwrap();
+        assert_eq!(mails.len(), 7);
+        assert!(
+            mails
+                .iter()
+                .all(|m| m["state"] == "sent" && m.get("body_text").is_none())
+        );
+    }
+);
+
+both_backends!(
+    dead_letters_are_listed_and_can_be_retried,
+    |backend| async move {
+        let mut maildev = Maildev::reserve();
+        let app = mail_app(backend, Some(maildev.smtp_url()), |s| {
+            s.email_confirmation = buergerbuero::config::EmailConfirmation::Off;
+            s.mail.max_attempts = 2;
+            s.mail.retry_base_secs = 1;
+            s.mail.send_timeout_secs = 2;
+        })
+        .await;
+        let admin = sign_in(&app, "admin@example.org", true, &[]).await;
+        let clerk = sign_in(&app, "a@mitte.example", false, &[MITTE]).await;
+        file(&app, "erika@example.org", "Laterne aus").await;
+
+        // The server is down: two attempts, a second apart, then a dead letter.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let dead = loop {
+            let (status, list) = admin.get(&app, "/api/v1/admin/mail?state=dead").await;
+            assert_eq!(status, 200);
+            if let Some(mail) = list["mails"].as_array().unwrap().first() {
+                break mail.clone();
+            }
+            assert!(Instant::now() < deadline, "no dead letter");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert_eq!(dead["attempts"], 2);
+        assert_eq!(dead["recipient"], "erika@example.org");
+        assert!(!dead["last_error"].as_str().unwrap().is_empty());
+        let retry = format!("/api/v1/admin/mail/{}/retry", dead["id"].as_str().unwrap());
+        assert_eq!(clerk.send(&app, Method::POST, &retry, None).await.0, 403);
+        assert_eq!(clerk.get(&app, "/api/v1/admin/mail").await.0, 403);
+        assert_eq!(
+            Client::ANONYMOUS.get(&app, "/api/v1/admin/mail").await.0,
+            401
+        );
+        assert_eq!(
+            admin.get(&app, "/api/v1/admin/mail?state=lost").await.0,
+            400
+        );
+
+        // Back up and retried: delivered once. A second retry is refused: it is not dead any more.
+        maildev.start().await;
+        assert_eq!(admin.send(&app, Method::POST, &retry, None).await.0, 202);
+        let mails = maildev.wait_for("erika@example.org", 1).await;
+        assert_eq!(mails[0]["subject"], "Ihre Meldung ist eingegangen");
+        let (status, problem) = admin.send(&app, Method::POST, &retry, None).await;
+        assert_eq!(status, 409, "{problem}");
+        let unknown = format!("/api/v1/admin/mail/{}/retry", uuid::Uuid::now_v7());
+        assert_eq!(admin.send(&app, Method::POST, &unknown, None).await.0, 404);
+    }
+);
+
+/// Waits for a file matching `suffix` in `dir` and returns its content.
+async fn wait_for_eml(dir: &std::path::Path, count: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let files: Vec<_> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if files.len() >= count {
+            assert_eq!(files.len(), count);
+            return files
+                .iter()
+                .map(|f| std::fs::read_to_string(f).unwrap())
+                .collect();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} of {count} .eml files",
+            files.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_smtp_mails_become_eml_files_and_links_are_checked() {
+    let app = mail_app(Backend::Sqlite, None, |_| {}).await;
+    let id = file(&app, "erika@example.org", "Laterne aus").await;
+    let mails = wait_for_eml(&app.data_dir().join("mail"), 1).await;
+    assert!(mails[0].contains("To: erika@example.org"), "{}", mails[0]);
+    assert!(mails[0].contains("Subject: Bitte"), "{}", mails[0]);
+    // Quoted-printable may fold the link; the plain-text part of lettre's output keeps it whole
+    // as long as the line is short, so take it from the HTML-free text.
+    let link = link_after(
+        &mails[0].replace("=\r\n", "").replace("=\n", ""),
+        &format!("{}/mail/confirm/", app.address),
+    );
+    let token = link
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .trim_end_matches('"')
+        .to_owned();
+
+    // Links that are malformed, unknown or expired are refused with a problem document.
+    for (path, status) in [
+        ("/mail/confirm/not-a-token".to_owned(), 404),
+        (format!("/mail/confirm/{}", "a".repeat(64)), 404),
+        (format!("/mail/unsubscribe/{}", "b".repeat(64)), 404),
+    ] {
+        let response = app
+            .client
+            .post(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+    }
+    let pool = sqlx::SqlitePool::connect(app.database_url()).await.unwrap();
+    sqlx::query("update mail_tokens set expires_at = '2020-01-01T00:00:00Z'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let expired = app
+        .client
+        .post(format!("{}/mail/confirm/{token}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expired.status().as_u16(), 410);
+    let problem: Value = expired.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/link-expired");
+    let (status, _) = app.get_json(&format!("/api/v1/reports/{id}")).await;
+    assert_eq!(status, 404, "still unconfirmed, so not public");
+
+    // Following needs a valid address and a public report.
+    let follow = |id: String, email: &'static str| {
+        app.client
+            .post(format!("{}/api/v1/reports/{id}/followers", app.address))
+            .json(&json!({ "email": email }))
+            .send()
+    };
+    let bad = follow(id.clone(), "not an address").await.unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    assert_eq!(bad.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        follow(id.clone(), "fan@example.org")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+    let unknown = uuid::Uuid::now_v7().to_string();
+    assert_eq!(
+        follow(unknown, "fan@example.org")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+}
+
+both_backends!(
+    the_overdue_digest_goes_out_once_per_authority_and_day,
+    |backend| async move {
+        let maildev = Maildev::start_new().await;
+        let app = mail_app(backend, Some(maildev.smtp_url()), |s| {
+            s.email_confirmation = buergerbuero::config::EmailConfirmation::Off;
+        })
+        .await;
+        let admin = sign_in(&app, "admin@example.org", true, &[]).await;
+        set_contact(&app, &admin).await;
+        let id = file(&app, "erika@example.org", "Laterne aus").await;
+        maildev.wait_for(CONTACT, 1).await;
+        let (_, overdue) = admin.get(&app, "/api/v1/admin/reports?overdue=true").await;
+        assert_eq!(overdue["reports"].as_array().unwrap().len(), 0);
+
+        // The promise's days pass without a reaction; then, as two instances would, the digest
+        // is scheduled twice.
+        set_past_deadline(backend, app.database_url()).await;
+        let store = buergerbuero::store::connect(app.database_url(), 1)
+            .await
+            .unwrap();
+        let jurisdiction = buergerbuero::jurisdiction::JurisdictionHandle::new(
+            buergerbuero::startup::load_jurisdiction(
+                &*store,
+                &buergerbuero::config::Settings::default(),
+            )
+            .await
+            .unwrap(),
+        );
+        let composer = buergerbuero::notify::compose::Composer::new(&app.address);
+        let now = chrono::Utc::now();
+        for _ in 0..2 {
+            let scheduled = buergerbuero::notify::worker::schedule_digests(
+                &*store,
+                &jurisdiction,
+                &composer,
+                now,
+                now.date_naive(),
+            )
+            .await
+            .unwrap();
+            assert_eq!(scheduled, 1, "digests scheduled");
+        }
+        let mails = maildev.wait_for(CONTACT, 2).await;
+        assert_eq!(
+            mails[1]["subject"],
+            "Überfällige Meldungen: 1 (Bezirksamt Mitte)"
+        );
+        assert!(mails[1]["text"].as_str().unwrap().contains(&id));
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(to_address(maildev.emails().await, CONTACT).len(), 2);
+        let digests = store.list_mail(None, 100).await.unwrap();
+        assert_eq!(digests.iter().filter(|m| m.kind == "digest").count(), 1);
+    }
+);
+
+/// Moves every report's reaction deadline to yesterday.
+async fn set_past_deadline(backend: Backend, url: &str) {
+    let yesterday = chrono::Utc::now() - chrono::Duration::days(1);
+    let sql = "update reports set reaction_due_at = $1";
+    match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+            sqlx::query(sql)
+                .bind(yesterday)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::query(sql)
+                .bind(yesterday)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+/// `buergerbuero serve` as a process on `db_url`, delivering to `smtp_url`.
+fn serve(db_url: &str, smtp_url: &str, data: &Scratch) -> (Child, u16) {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_buergerbuero"))
+        .arg("serve")
+        .env("BUERGERBUERO_DATABASE_URL", db_url)
+        .env("BUERGERBUERO_DATA_DIR", &data.0)
+        .env("BUERGERBUERO_BOUNDARIES_DIR", boundaries_dir())
+        .env("BUERGERBUERO_LISTEN", format!("127.0.0.1:{port}"))
+        .env(
+            "BUERGERBUERO_PUBLIC_URL",
+            format!("http://127.0.0.1:{port}"),
+        )
+        .env("BUERGERBUERO_HTTP_WORKERS", "1")
+        .env("BUERGERBUERO_SMTP_URL", smtp_url)
+        .env("BUERGERBUERO_EMAIL_CONFIRMATION", "off")
+        .env("BUERGERBUERO_RATE_LIMIT__REPORTS_PER_HOUR", "0")
+        .env("BUERGERBUERO_MAIL__POLL_INTERVAL_MS", "50")
+        .env("BUERGERBUERO_MAIL__RETRY_BASE_SECS", "1")
+        .env("BUERGERBUERO_MAIL__RETRY_MAX_SECS", "1")
+        .env("BUERGERBUERO_MAIL__SEND_TIMEOUT_SECS", "2")
+        .env("BUERGERBUERO_MAIL__MAX_ATTEMPTS", "1000")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    (child, port)
+}
+
+async fn wait_ready(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+        .await
+        .map(|r| !r.status().is_success())
+        .unwrap_or(true)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "serve on {port} did not get ready"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mails_survive_an_smtp_outage_and_a_killed_server_and_go_out_once_from_two_instances() {
+    let db = TestDatabase::new(Backend::Postgres);
+    let data = Scratch::new("mail-restart");
+    let mut maildev = Maildev::reserve();
+    let store = buergerbuero::store::connect(&db.url, 1).await.unwrap();
+    store.set_authority_contact(MITTE, CONTACT).await.unwrap();
+
+    // The mail server is down while five reports are filed: ten mails wait, failing.
+    let (mut first, port) = serve(&db.url, &maildev.smtp_url(), &data);
+    wait_ready(port).await;
+    let client = reqwest::Client::new();
+    for n in 0..5 {
+        let response = client
+            .post(format!("http://127.0.0.1:{port}/api/v1/reports"))
+            .json(&json!({
+                "category": "street_lighting",
+                "description": format!("Laterne {n} aus"),
+                "lat": MITTE_POINT.0,
+                "lon": MITTE_POINT.1,
+                "email": format!("r{n}@example.org"),
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let mails = store.list_mail(None, 100).await.unwrap();
+        assert_eq!(mails.len(), 10);
+        if mails
+            .iter()
+            .all(|m| m.attempts >= 1 && m.last_error.is_some())
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not every mail was tried: {mails:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // The server dies without warning, mid-delivery; the mail server comes back; two
+    // instances start on the same database.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    maildev.start().await;
+    let (mut second, port_b) = serve(&db.url, &maildev.smtp_url(), &data);
+    let (mut third, port_c) = serve(&db.url, &maildev.smtp_url(), &data);
+    wait_ready(port_b).await;
+    wait_ready(port_c).await;
+    for n in 0..5 {
+        let mails = maildev.wait_for(&format!("r{n}@example.org"), 1).await;
+        assert_eq!(mails[0]["subject"], "Ihre Meldung ist eingegangen");
+    }
+    maildev.wait_for(CONTACT, 5).await;
+    // Longer than a lease (2 × the send timeout): nothing arrives a second time.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let all = maildev.emails().await;
+    assert_eq!(all.len(), 10, "{all:#?}");
+    let mut ids: Vec<String> = Vec::new();
+    for mail in &all {
+        let source = maildev.source(mail).await;
+        let id = source
+            .lines()
+            .find_map(|line| line.strip_prefix("Message-ID: "))
+            .unwrap()
+            .to_owned();
+        assert!(!ids.contains(&id), "{id} twice");
+        ids.push(id);
+    }
+    let states: Vec<String> = store
+        .list_mail(None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.state)
+        .collect();
+    assert!(states.iter().all(|s| s == "sent"), "{states:?}");
+
+    // Both stop gracefully.
+    for child in [&mut second, &mut third] {
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        assert!(child.wait().unwrap().success());
+    }
+}
