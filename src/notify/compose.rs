@@ -116,19 +116,15 @@ impl Composer {
                 pick(de, "Guten Tag,", "Hello,"),
                 if de {
                     format!(
-                        "Sie haben eine Meldung an {} geschickt: „{}“ ({}, {}).",
+                        "Sie haben eine Meldung an {} geschickt: {}.",
                         report.authority,
-                        excerpt(report.description),
-                        report.category(de),
-                        place(report, de)
+                        about(report, de)
                     )
                 } else {
                     format!(
-                        "You sent a report to {}: “{}” ({}, {}).",
+                        "You sent a report to {}: {}.",
                         report.authority,
-                        excerpt(report.description),
-                        report.category(de),
-                        place(report, de)
+                        about(report, de)
                     )
                 },
                 pick(
@@ -179,18 +175,14 @@ impl Composer {
                 pick(de, "Guten Tag,", "Hello,"),
                 if de {
                     format!(
-                        "vielen Dank für Ihre Meldung „{}“ ({}, {}). Sie ist bei {} eingegangen.",
-                        excerpt(report.description),
-                        report.category(de),
-                        place(report, de),
+                        "vielen Dank für Ihre Meldung {}. Sie ist bei {} eingegangen.",
+                        about(report, de),
                         report.authority
                     )
                 } else {
                     format!(
-                        "thank you for your report “{}” ({}, {}). {} has received it.",
-                        excerpt(report.description),
-                        report.category(de),
-                        place(report, de),
+                        "thank you for your report {}. {} has received it.",
+                        about(report, de),
                         report.authority
                     )
                 },
@@ -226,19 +218,9 @@ impl Composer {
         let mut paragraphs = vec![
             pick(de, "Guten Tag,", "Hello,"),
             if de {
-                format!(
-                    "es gibt Neuigkeiten zur Meldung „{}“ ({}, {}):",
-                    excerpt(report.description),
-                    report.category(de),
-                    place(report, de)
-                )
+                format!("es gibt Neuigkeiten zur Meldung {}:", about(report, de))
             } else {
-                format!(
-                    "there is news about the report “{}” ({}, {}):",
-                    excerpt(report.description),
-                    report.category(de),
-                    place(report, de)
-                )
+                format!("there is news about the report {}:", about(report, de))
             },
         ];
         let subject = match update {
@@ -303,17 +285,13 @@ impl Composer {
                 pick(de, "Guten Tag,", "Hello,"),
                 if de {
                     format!(
-                        "Sie möchten über die Meldung „{}“ ({}, {}) auf dem Laufenden bleiben. Bitte bestätigen Sie Ihre E-Mail-Adresse; der Link gilt 7 Tage.",
-                        excerpt(report.description),
-                        report.category(de),
-                        place(report, de)
+                        "Sie möchten über die Meldung {} auf dem Laufenden bleiben. Bitte bestätigen Sie Ihre E-Mail-Adresse; der Link gilt 7 Tage.",
+                        about(report, de)
                     )
                 } else {
                     format!(
-                        "You asked to follow the report “{}” ({}, {}). Please confirm your email address; the link works for 7 days.",
-                        excerpt(report.description),
-                        report.category(de),
-                        place(report, de)
+                        "You asked to follow the report {}. Please confirm your email address; the link works for 7 days.",
+                        about(report, de)
                     )
                 },
             ],
@@ -509,6 +487,17 @@ fn is_de(language: &str) -> bool {
 
 fn pick(de: bool, german: &str, english: &str) -> String {
     if de { german } else { english }.to_owned()
+}
+
+/// A report as a mail names it: its text (quoted), category and place.
+fn about(report: &MailReport<'_>, de: bool) -> String {
+    let (open, close) = if de { ('„', '“') } else { ('“', '”') };
+    format!(
+        "{open}{}{close} ({}, {})",
+        excerpt(report.description),
+        report.category(de),
+        place(report, de)
+    )
 }
 
 /// The address, or the coordinates when none was given.
