@@ -146,7 +146,7 @@ fn filing_error(error: FilingError) -> ApiError {
 
 /// The client's address for rate limiting: the peer, or behind a trusted proxy the last
 /// `X-Forwarded-For` hop.
-fn client_address(request: &HttpRequest, trust_forwarded_for: bool) -> IpAddr {
+pub(super) fn client_address(request: &HttpRequest, trust_forwarded_for: bool) -> IpAddr {
     let forwarded = trust_forwarded_for
         .then(|| request.headers().get("x-forwarded-for"))
         .flatten()
@@ -364,6 +364,7 @@ pub async fn list_reports(
             })
             .transpose()?,
         limit: limit + 1,
+        ..ReportFilter::default()
     };
     let mut rows = state.store.list_public_reports(&filter).await?;
     let next_cursor = (rows.len() as i64 > limit).then(|| {

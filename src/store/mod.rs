@@ -11,6 +11,8 @@ mod account_sql;
 pub mod accounts;
 pub mod clerk;
 mod clerk_sql;
+pub mod open311;
+mod open311_sql;
 mod postgres;
 mod report_sql;
 pub mod reports;
@@ -105,12 +107,13 @@ pub struct ImportChanges {
 
 /// The whole persistence interface: one object per database, used as `Arc<dyn Store>`.
 /// Bring the sub-traits into scope (or `use buergerbuero::store::*`) to call their methods.
-pub trait Store: BoundaryStore + ReportStore + ClerkStore + AccountStore {}
+pub trait Store: BoundaryStore + ReportStore + ClerkStore + AccountStore + Open311Store {}
 
-impl<T: BoundaryStore + ReportStore + ClerkStore + AccountStore> Store for T {}
+impl<T: BoundaryStore + ReportStore + ClerkStore + AccountStore + Open311Store> Store for T {}
 
 pub use accounts::AccountStore;
 pub use clerk::ClerkStore;
+pub use open311::Open311Store;
 pub use reports::ReportStore;
 
 /// Schema, health and the boundary data. Each method is one transaction.

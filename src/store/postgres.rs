@@ -9,6 +9,7 @@ use sqlx::{PgPool, Postgres};
 use super::Backend;
 use super::account_sql::account_store_impl;
 use super::clerk_sql::clerk_store_impl;
+use super::open311_sql::open311_store_impl;
 use super::report_sql::report_store_impl;
 use super::shared::store_impl;
 
@@ -34,3 +35,4 @@ store_impl!(PgStore, Postgres, Backend::Postgres, "migrations/postgres");
 report_store_impl!(PgStore, Postgres);
 clerk_store_impl!(PgStore, Postgres);
 account_store_impl!(PgStore, Postgres);
+open311_store_impl!(PgStore, Postgres);

@@ -10,6 +10,7 @@ use sqlx::{Sqlite, SqlitePool};
 use super::Backend;
 use super::account_sql::account_store_impl;
 use super::clerk_sql::clerk_store_impl;
+use super::open311_sql::open311_store_impl;
 use super::report_sql::report_store_impl;
 use super::shared::store_impl;
 
@@ -58,3 +59,4 @@ store_impl!(SqliteStore, Sqlite, Backend::Sqlite, "migrations/sqlite");
 report_store_impl!(SqliteStore, Sqlite);
 clerk_store_impl!(SqliteStore, Sqlite);
 account_store_impl!(SqliteStore, Sqlite);
+open311_store_impl!(SqliteStore, Sqlite);
