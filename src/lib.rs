@@ -14,6 +14,7 @@ pub mod filing;
 pub mod http;
 pub mod import;
 pub mod jurisdiction;
+pub mod open311;
 pub mod photos;
 pub mod rate_limit;
 pub mod startup;

@@ -9,6 +9,7 @@ mod clerk_matrix;
 mod cli;
 mod helpers;
 mod jurisdiction;
+mod open311;
 mod reports;
 mod service;
 mod store;
