@@ -782,7 +782,7 @@ both_backends!(
         assert_eq!(status, 200);
         assert_eq!(
             ids(&all),
-            [third.clone(), road.clone(), lamp.clone()],
+            [third.as_str(), road.as_str(), lamp.as_str()],
             "newest first"
         );
         let resolved = all
@@ -797,9 +797,9 @@ both_backends!(
         assert_no_contact(&all.to_string());
 
         let (_, closed) = get_json(&app, &format!("{BASE}/requests.json?status=closed")).await;
-        assert_eq!(ids(&closed), [road.clone()]);
+        assert_eq!(ids(&closed), [road.as_str()]);
         let (_, open) = get_json(&app, &format!("{BASE}/requests.json?status=open")).await;
-        assert_eq!(ids(&open), [third.clone(), lamp.clone()]);
+        assert_eq!(ids(&open), [third.as_str(), lamp.as_str()]);
         let (_, both) = get_json(&app, &format!("{BASE}/requests.json?status=open,closed")).await;
         assert_eq!(ids(&both).len(), 3);
         let (_, lamps) = get_json(
@@ -807,20 +807,20 @@ both_backends!(
             &format!("{BASE}/requests.json?service_code=street_lighting"),
         )
         .await;
-        assert_eq!(ids(&lamps), [lamp.clone()]);
+        assert_eq!(ids(&lamps), [lamp.as_str()]);
         let (_, codes) = get_json(
             &app,
             &format!("{BASE}/requests.json?service_code=street_lighting,roads_paths&status=closed"),
         )
         .await;
-        assert_eq!(ids(&codes), [road.clone()]);
+        assert_eq!(ids(&codes), [road.as_str()]);
         // The id list overrides every other argument (here: status=closed).
         let (_, picked) = get_json(
             &app,
             &format!("{BASE}/requests.json?service_request_id={lamp},{third},nope&status=closed"),
         )
         .await;
-        assert_eq!(ids(&picked), [third.clone(), lamp.clone()]);
+        assert_eq!(ids(&picked), [third.as_str(), lamp.as_str()]);
         let (_, none) = get_json(
             &app,
             &format!("{BASE}/requests.json?service_request_id=nope"),
@@ -907,7 +907,7 @@ both_backends!(
         );
         assert_eq!(
             ids(&response.json::<Value>().await.unwrap()),
-            [third.clone(), road.clone()]
+            [third.as_str(), road.as_str()]
         );
         let response = app
             .get(&format!("{BASE}/requests.json?page_size=2&page=2"))
@@ -915,7 +915,7 @@ both_backends!(
         assert!(response.headers().get("link").is_none());
         assert_eq!(
             ids(&response.json::<Value>().await.unwrap()),
-            [lamp.clone()]
+            [lamp.as_str()]
         );
         expect_json_errors(app.get(&format!("{BASE}/requests.json?page=0")).await, 400).await;
         expect_json_errors(
