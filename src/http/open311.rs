@@ -725,10 +725,10 @@ pub async fn updates(request: HttpRequest, state: web::Data<AppState>) -> Answer
     Ok(ok(format, "service_request_updates", &node))
 }
 
-/// The argument `name`, if given non-empty.
+/// The argument `name`, if given non-empty (as sent, untrimmed).
 fn arg<'a>(args: &'a [(String, String)], name: &str) -> Option<&'a str> {
     args.iter()
         .rev()
-        .find(|(k, v)| k == name && !v.trim().is_empty())
-        .map(|(_, v)| v.trim())
+        .find(|(k, v)| k == name && !v.is_empty())
+        .map(|(_, v)| v.as_str())
 }

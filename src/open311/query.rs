@@ -42,12 +42,13 @@ pub struct RequestsQuery {
     pub page_size: i64,
 }
 
-/// The argument `name`, if given non-empty (the last one wins when repeated).
+/// The argument `name`, if given non-empty (the last one wins when repeated). Values are taken
+/// as sent: `" open"` is not `open`.
 fn arg<'a>(args: &'a [(String, String)], name: &str) -> Option<&'a str> {
     args.iter()
         .rev()
-        .find(|(k, v)| k == name && !v.trim().is_empty())
-        .map(|(_, v)| v.trim())
+        .find(|(k, v)| k == name && !v.is_empty())
+        .map(|(_, v)| v.as_str())
 }
 
 /// Parses the arguments of `GET requests`; every problem is reported at once.
@@ -73,7 +74,7 @@ pub fn parse_requests_query(
         .unwrap_or_default();
     let mut statuses = Vec::new();
     if let Some(list) = arg(args, "status") {
-        for status in list.split(',').map(str::trim) {
+        for status in list.split(',') {
             match native_statuses(status) {
                 Some(native) => statuses.extend_from_slice(native),
                 None => errors.push(ErrorItem::new(
@@ -157,9 +158,11 @@ fn date(
     errors: &mut Vec<ErrorItem>,
 ) -> Option<DateTime<Utc>> {
     let text = arg(args, name)?;
+    // chrono also takes a space between date and time; RFC 3339's `date-time` (and W3C) only `T`.
+    let separator_ok = matches!(text.as_bytes().get(10), Some(b'T' | b't'));
     match DateTime::parse_from_rfc3339(text) {
-        Ok(t) => Some(t.with_timezone(&Utc)),
-        Err(_) => {
+        Ok(t) if separator_ok => Some(t.with_timezone(&Utc)),
+        _ => {
             errors.push(ErrorItem::new(
                 400,
                 format!(
@@ -197,8 +200,9 @@ fn whole(
     let Some(text) = arg(args, name) else {
         return default;
     };
+    // Digits only: `+5` or ` 5` is not a page number.
     match text.parse::<i64>() {
-        Ok(n) if (min..=max).contains(&n) => n,
+        Ok(n) if text.bytes().all(|b| b.is_ascii_digit()) && (min..=max).contains(&n) => n,
         _ => {
             errors.push(ErrorItem::new(
                 400,
@@ -258,6 +262,18 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.len(), 3, "{e:?}");
+        // Values are taken as sent: no sign, no padding, `T` between date and time.
+        let e = parse_requests_query(
+            &args(&[
+                ("page", "+5"),
+                ("status", " open"),
+                ("start_date", "2026-05-01 00:00:00Z"),
+                ("extensions", "True"),
+            ]),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(e.len(), 4, "{e:?}");
     }
 
     #[test]

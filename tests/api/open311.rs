@@ -1030,6 +1030,41 @@ both_backends!(
         .await;
         assert_eq!(future, json!([]));
         expect_xml_errors(app.get(&format!("{BASE}/servicerequestupdates.xml?start_date=2020-01-01T00:00:00Z&end_date=2021-01-01T00:00:00Z")).await, 400).await;
+        expect_json_errors(
+            app.get(&format!("{BASE}/servicerequestupdates.json?end_date=soon"))
+                .await,
+            400,
+        )
+        .await;
+        expect_json_errors(
+            app.get(&format!(
+                "{BASE}/servicerequestupdates.json?jurisdiction_id=99999"
+            ))
+            .await,
+            404,
+        )
+        .await;
+        expect_xml_errors(
+            app.get(&format!("{BASE}/requests.xml?jurisdiction_id=99999"))
+                .await,
+            404,
+        )
+        .await;
+        expect_json_errors(
+            app.get(&format!("{BASE}/requests.json?jurisdiction_id=BE-NOPE"))
+                .await,
+            404,
+        )
+        .await;
+        // Other methods on an Open311 path: the service-wide 405 with Allow.
+        let response = app
+            .client
+            .delete(format!("{}{BASE}/requests.json", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 405);
+        assert_eq!(response.headers()["allow"], "GET, POST");
         app.stop().await;
     }
 );
