@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit and integration tests on SQLite and
-# PostgreSQL, the OpenAPI drift test, and schemathesis against the real server.
+# PostgreSQL, the OpenAPI drift test, schemathesis and PyPI's georeport Open311 client against
+# the real server.
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) or TEST_POSTGRES_URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,4 +34,6 @@ step "cargo test (unit, integration on SQLite and PostgreSQL, OpenAPI drift)"
 cargo test --locked --all-targets
 step "schemathesis against the running server"
 scripts/schemathesis.sh
+step "the georeport Open311 client against the running server"
+scripts/open311-client.sh
 step "all checks passed"

@@ -15,6 +15,7 @@ pub mod http;
 pub mod import;
 pub mod jurisdiction;
 pub mod notify;
+pub mod open311;
 pub mod photos;
 pub mod rate_limit;
 pub mod startup;

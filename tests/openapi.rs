@@ -140,6 +140,11 @@ fn every_operation_documents_a_problem_answer() {
                 "{method} {path}: {status:?} is not an HTTP status (`default` and ranges hide \
                  undocumented answers from the conformance checks)"
             );
+            // Open311 answers errors in its own error-list format (checked below), except the
+            // 405 that every path shares.
+            if path.starts_with("/open311/") && status != "405" {
+                continue;
+            }
             if status.starts_with('4') || status.starts_with('5') {
                 let response = deref(&spec, response);
                 let content = response["content"].as_object();
@@ -159,6 +164,59 @@ fn every_operation_documents_a_problem_answer() {
             "{method} {path} documents no 4xx/5xx problem answer"
         );
     }
+}
+
+/// Every Open311 operation answers in the format its path names — success and errors alike —
+/// and its errors are the spec's error list (`Open311Errors` in JSON, an `<errors>` document in
+/// XML), with only the statuses GeoReport v2 uses (400, 403, 404; 405 is the shared problem).
+#[test]
+fn open311_operations_answer_in_their_format() {
+    let spec = spec();
+    let mut seen = 0;
+    for ((method, path), operation) in operations(&spec) {
+        if !path.starts_with("/open311/") {
+            continue;
+        }
+        seen += 1;
+        let (media_type, format) = if path.ends_with(".json") {
+            ("application/json", "json")
+        } else if path.ends_with(".xml") {
+            ("text/xml", "xml")
+        } else {
+            panic!("{method} {path}: an Open311 path must end in .json or .xml");
+        };
+        let responses = operation["responses"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{method} {path} has no responses"));
+        for (status, response) in responses {
+            if status == "405" {
+                continue;
+            }
+            assert!(
+                ["200", "201", "400", "403", "404"].contains(&status.as_str()),
+                "{method} {path}: {status} is not a status GeoReport v2 answers with"
+            );
+            let response = deref(&spec, response);
+            let content = response["content"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{method} {path} {status}: no content"));
+            assert!(
+                content.len() == 1 && content.contains_key(media_type),
+                "{method} {path} {status}: must answer {media_type} only"
+            );
+            if status.starts_with('4') {
+                let schema = &content[media_type]["schema"];
+                let ok = match format {
+                    "json" => schema["$ref"] == "#/components/schemas/Open311Errors",
+                    _ => schema["pattern"]
+                        .as_str()
+                        .is_some_and(|p| p.contains("<errors")),
+                };
+                assert!(ok, "{method} {path} {status}: not the Open311 error list");
+            }
+        }
+    }
+    assert_eq!(seen, 16, "eight Open311 operations in two formats each");
 }
 
 #[test]
@@ -192,9 +250,11 @@ fn operation_ids_are_unique_and_path_parameters_declared() {
             .as_str()
             .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
         assert!(ids.insert(id), "operationId {id:?} is used twice");
+        // Template expressions, whole segments or parts of one (`{service_code}.json`).
         let templated: BTreeSet<&str> = path
-            .split('/')
-            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
             .collect();
         let item_params = spec["paths"][&path]["parameters"].as_array();
         let declared: BTreeSet<&str> = operation["parameters"]

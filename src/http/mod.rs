@@ -8,6 +8,8 @@ mod catalog;
 mod health;
 mod jurisdiction;
 mod mail;
+mod open311;
+mod open311_keys;
 mod problem;
 mod report_view;
 mod reports;
@@ -313,6 +315,102 @@ pub fn routes() -> Vec<RouteDef> {
             method: Method::DELETE,
             path: "/api/v1/admin/routing-rules/{category}/{scope}/{key}",
             route: || web::delete().to(admin_catalog::delete_routing_rule),
+        },
+        // Open311 GeoReport v2: every resource as .json and .xml (the suffix picks the format).
+        RouteDef {
+            method: Method::GET,
+            path: "/open311/v2/discovery.json",
+            route: || web::get().to(open311::discovery),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/open311/v2/services.json",
+            route: || web::get().to(open311::services),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/open311/v2/services/{service_code}.json",
+            route: || web::get().to(open311::service_definition),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/open311/v2/requests.json",
+            route: || web::get().to(open311::list_requests),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/open311/v2/requests.json",
+            route: || web::post().to(open311::create_request),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/open311/v2/requests/{service_request_id}.json",
+            route: || web::get().to(open311::get_request),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/open311/v2/tokens/{token}.json",
+            route: || web::get().to(open311::token),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/open311/v2/servicerequestupdates.json",
+            route: || web::get().to(open311::updates),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/open311/v2/discovery.xml",
+            route: || web::get().to(open311::discovery),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/open311/v2/services.xml",
+            route: || web::get().to(open311::services),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/open311/v2/services/{service_code}.xml",
+            route: || web::get().to(open311::service_definition),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/open311/v2/requests.xml",
+            route: || web::get().to(open311::list_requests),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/open311/v2/requests.xml",
+            route: || web::post().to(open311::create_request),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/open311/v2/requests/{service_request_id}.xml",
+            route: || web::get().to(open311::get_request),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/open311/v2/tokens/{token}.xml",
+            route: || web::get().to(open311::token),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/open311/v2/servicerequestupdates.xml",
+            route: || web::get().to(open311::updates),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/open311-keys",
+            route: || web::get().to(open311_keys::list_keys),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/open311-keys",
+            route: || web::post().to(open311_keys::create_key),
+        },
+        RouteDef {
+            method: Method::DELETE,
+            path: "/api/v1/admin/open311-keys/{id}",
+            route: || web::delete().to(open311_keys::revoke_key),
         },
     ]
 }

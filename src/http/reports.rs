@@ -364,6 +364,7 @@ pub async fn list_reports(
             })
             .transpose()?,
         limit: limit + 1,
+        ..ReportFilter::default()
     };
     let mut rows = state.store.list_public_reports(&filter).await?;
     let next_cursor = (rows.len() as i64 > limit).then(|| {

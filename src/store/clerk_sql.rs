@@ -300,13 +300,13 @@ macro_rules! clerk_store_impl {
                     .await?;
                 sqlx::query(
                     "insert into categories (code, name_de, name_en, group_code, notice_de, notice_en,
-                       routing_level, routing_authority_key, active, sort_order)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                       routing_level, routing_authority_key, active, sort_order, updated_at)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                      on conflict (code) do update set name_de = excluded.name_de, name_en = excluded.name_en,
                        group_code = excluded.group_code, notice_de = excluded.notice_de,
                        notice_en = excluded.notice_en, routing_level = excluded.routing_level,
                        routing_authority_key = excluded.routing_authority_key, active = excluded.active,
-                       sort_order = excluded.sort_order",
+                       sort_order = excluded.sort_order, updated_at = excluded.updated_at",
                 )
                 .bind(category.code.as_str())
                 .bind(&category.name_de)
@@ -318,6 +318,8 @@ macro_rules! clerk_store_impl {
                 .bind(category.routing.authority().map(|k| k.as_str()))
                 .bind(category.active)
                 .bind(category.sort_order)
+                // Open311 discovery's changeset: when the catalogue last changed.
+                .bind(chrono::Utc::now())
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;

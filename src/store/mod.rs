@@ -13,6 +13,8 @@ pub mod clerk;
 mod clerk_sql;
 pub mod notify;
 mod notify_sql;
+pub mod open311;
+mod open311_sql;
 mod postgres;
 mod report_sql;
 pub mod reports;
@@ -107,13 +109,20 @@ pub struct ImportChanges {
 
 /// The whole persistence interface: one object per database, used as `Arc<dyn Store>`.
 /// Bring the sub-traits into scope (or `use buergerbuero::store::*`) to call their methods.
-pub trait Store: BoundaryStore + ReportStore + ClerkStore + AccountStore + NotifyStore {}
+pub trait Store:
+    BoundaryStore + ReportStore + ClerkStore + AccountStore + NotifyStore + Open311Store
+{
+}
 
-impl<T: BoundaryStore + ReportStore + ClerkStore + AccountStore + NotifyStore> Store for T {}
+impl<T> Store for T where
+    T: BoundaryStore + ReportStore + ClerkStore + AccountStore + NotifyStore + Open311Store
+{
+}
 
 pub use accounts::AccountStore;
 pub use clerk::ClerkStore;
 pub use notify::NotifyStore;
+pub use open311::Open311Store;
 pub use reports::ReportStore;
 
 /// Schema, health and the boundary data. Each method is one transaction.

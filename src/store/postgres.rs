@@ -10,6 +10,7 @@ use super::Backend;
 use super::account_sql::account_store_impl;
 use super::clerk_sql::clerk_store_impl;
 use super::notify_sql::notify_store_impl;
+use super::open311_sql::open311_store_impl;
 use super::report_sql::report_store_impl;
 use super::shared::store_impl;
 
@@ -36,3 +37,4 @@ report_store_impl!(PgStore, Postgres);
 clerk_store_impl!(PgStore, Postgres);
 account_store_impl!(PgStore, Postgres);
 notify_store_impl!(PgStore, Postgres, "for update skip locked");
+open311_store_impl!(PgStore, Postgres);

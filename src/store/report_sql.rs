@@ -231,6 +231,25 @@ macro_rules! report_store_impl {
                 if let Some(authority) = &filter.authority {
                     query.push(" and authority_key = ").push_bind(authority.clone());
                 }
+                if !filter.categories.is_empty() {
+                    query.push(" and category_code in (");
+                    let mut list = query.separated(", ");
+                    for category in &filter.categories {
+                        list.push_bind(category.clone());
+                    }
+                    query.push(")");
+                }
+                if !filter.ids.is_empty() {
+                    query.push(" and id in (");
+                    let mut list = query.separated(", ");
+                    for id in &filter.ids {
+                        list.push_bind(*id);
+                    }
+                    query.push(")");
+                }
+                if let Some(until) = filter.until {
+                    query.push(" and id < ").push_bind($crate::store::reports::first_uuid_at(until));
+                }
                 if let Some(since) = filter.since {
                     query.push(" and id >= ").push_bind($crate::store::reports::first_uuid_at(since));
                 }
@@ -238,6 +257,9 @@ macro_rules! report_store_impl {
                     query.push(" and id < ").push_bind(before);
                 }
                 query.push(" order by id desc limit ").push_bind(filter.limit);
+                if filter.offset > 0 {
+                    query.push(" offset ").push_bind(filter.offset);
+                }
                 Ok(query
                     .build_query_as::<$crate::store::reports::ReportRow>()
                     .fetch_all(&self.pool)

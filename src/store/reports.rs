@@ -163,14 +163,22 @@ pub struct ReportFilter {
     pub statuses: Vec<&'static str>,
     /// Only this category.
     pub category: Option<String>,
+    /// Only these categories (empty = all).
+    pub categories: Vec<String>,
+    /// Only these reports (empty = all).
+    pub ids: Vec<Uuid>,
     /// Only this authority.
     pub authority: Option<String>,
     /// Only reports filed at or after this time (compared through the UUID v7 id).
     pub since: Option<DateTime<Utc>>,
+    /// Only reports filed before this time (compared through the UUID v7 id).
+    pub until: Option<DateTime<Utc>>,
     /// Keyset cursor: only reports older than this id.
     pub before: Option<Uuid>,
     /// Page size.
     pub limit: i64,
+    /// Rows to skip (page-numbered lists such as Open311's; the native list uses `before`).
+    pub offset: i64,
 }
 
 /// One map cell's count for one light.

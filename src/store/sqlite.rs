@@ -11,6 +11,7 @@ use super::Backend;
 use super::account_sql::account_store_impl;
 use super::clerk_sql::clerk_store_impl;
 use super::notify_sql::notify_store_impl;
+use super::open311_sql::open311_store_impl;
 use super::report_sql::report_store_impl;
 use super::shared::store_impl;
 
@@ -60,3 +61,4 @@ report_store_impl!(SqliteStore, Sqlite);
 clerk_store_impl!(SqliteStore, Sqlite);
 account_store_impl!(SqliteStore, Sqlite);
 notify_store_impl!(SqliteStore, Sqlite, "");
+open311_store_impl!(SqliteStore, Sqlite);

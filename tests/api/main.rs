@@ -11,6 +11,7 @@ mod helpers;
 mod jurisdiction;
 mod mail;
 mod maildev;
+mod open311;
 mod reports;
 mod service;
 mod store;

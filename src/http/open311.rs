@@ -1,0 +1,734 @@
+//! Open311 GeoReport v2 over HTTP, under `/open311/v2/`. Each route exists as `.json` and
+//! `.xml`; the suffix picks the format. Errors use the spec's error list with its status codes:
+//! 403 for a missing or wrong `api_key`, 404 for unknown resources, 400 for everything else —
+//! finer causes (413, 415, 422, 429, 500) go into the list's `code`, as the spec allows.
+//!
+//! The handlers only translate: filing is [`crate::filing::file_report`] (the native rules:
+//! validation, routing, moderation, photos), reads are the public report queries (published
+//! reports only, never the reporter's contact), and the rate limit is the native one.
+
+use std::time::Instant;
+
+use actix_multipart::Multipart;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use chrono::Utc;
+use futures_util::StreamExt;
+
+use super::AppState;
+use super::reports::client_address;
+use crate::auth::secrets::secret_hash;
+use crate::config::{EmailConfirmation, Moderation};
+use crate::domain::{AuthorityKey, ReportId};
+use crate::filing::{Filing, FilingError, MAX_PHOTOS, file_report};
+use crate::jurisdiction::Jurisdiction;
+use crate::open311::form::{parse_request_form, translate_invalid};
+use crate::open311::query::{MAX_PAGE_SIZE, date_range, flag, parse_requests_query};
+use crate::open311::requests::{PublicReport, RenderContext, request_node, update_node};
+use crate::open311::services::{definition_node, service_node};
+use crate::open311::{BASE_PATH, ErrorItem, Format, Node, SPECIFICATION, datetime, errors_node};
+use crate::photos::PhotoLimits;
+use crate::store::open311::UPDATE_KINDS;
+use crate::store::reports::{PhotoRow, ReportFilter, ReportRow};
+
+/// Largest form-encoded body: one 10 MB photo as a base64 `data:` URI, with room for the rest.
+const FORM_BODY_LIMIT: usize = 14 * 1024 * 1024;
+/// Largest text field of a multipart request.
+const TEXT_FIELD_LIMIT: usize = 16 * 1024;
+/// The discovery `changeset` before any category was changed.
+const INITIAL_CHANGESET: &str = "2026-01-01T00:00:00Z";
+
+/// An Open311 error answer: status 400, 403 or 404 with an error list in the request's format.
+#[derive(Debug)]
+pub struct Open311Error {
+    format: Format,
+    status: StatusCode,
+    errors: Vec<ErrorItem>,
+    retry_after_secs: Option<u64>,
+}
+
+impl Open311Error {
+    fn new(format: Format, status: StatusCode, errors: Vec<ErrorItem>) -> Self {
+        Self {
+            format,
+            status,
+            errors,
+            retry_after_secs: None,
+        }
+    }
+
+    /// 400 with these errors.
+    fn bad_request(format: Format, errors: Vec<ErrorItem>) -> Self {
+        Self::new(format, StatusCode::BAD_REQUEST, errors)
+    }
+
+    /// 404 with one error.
+    fn not_found(format: Format, what: impl Into<String>) -> Self {
+        Self::new(
+            format,
+            StatusCode::NOT_FOUND,
+            vec![ErrorItem::new(404, what)],
+        )
+    }
+
+    /// A failure on our side, logged with its cause; the spec's answer is a 400.
+    fn internal(format: Format, error: impl Into<anyhow::Error>) -> Self {
+        let error = error.into();
+        tracing::error!(error = ?error, "open311 request failed");
+        Self::bad_request(
+            format,
+            vec![ErrorItem::new(
+                500,
+                "something went wrong on our side; it has been logged, please try again later",
+            )],
+        )
+    }
+}
+
+impl std::fmt::Display for Open311Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "open311 error {}", self.status)
+    }
+}
+
+impl ResponseError for Open311Error {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        response.content_type(self.format.content_type());
+        if let Some(secs) = self.retry_after_secs {
+            response.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        response.body(self.format.render("errors", &errors_node(&self.errors)))
+    }
+}
+
+type Answer = Result<HttpResponse, Open311Error>;
+
+fn ok(format: Format, root: &str, node: &Node) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(format.content_type())
+        .body(format.render(root, node))
+}
+
+/// The query string as ordered pairs (repeated keys kept).
+fn query_args(
+    request: &HttpRequest,
+    format: Format,
+) -> Result<Vec<(String, String)>, Open311Error> {
+    serde_urlencoded::from_str(request.query_string()).map_err(|e| {
+        Open311Error::bad_request(
+            format,
+            vec![ErrorItem::new(
+                400,
+                format!("the query string is malformed: {e}"),
+            )],
+        )
+    })
+}
+
+/// The optional `jurisdiction_id`: one endpoint serves every authority, so it is not required;
+/// when given it must be an authority's key (404 otherwise), and it narrows what is read or
+/// checks where a request is filed.
+fn jurisdiction(
+    engine: &Jurisdiction,
+    id: Option<&str>,
+    format: Format,
+) -> Result<Option<AuthorityKey>, Open311Error> {
+    let Some(id) = id else { return Ok(None) };
+    AuthorityKey::parse(id)
+        .ok()
+        .filter(|key| engine.authority(key).is_some())
+        .map(Some)
+        .ok_or_else(|| {
+            Open311Error::not_found(
+                format,
+                format!("jurisdiction_id {id:?} names no authority of this endpoint"),
+            )
+        })
+}
+
+/// Filings are public at once only without moderation and without email confirmation; then
+/// the services are `realtime`, otherwise `batch` (a token first, the id once published).
+fn realtime(state: &AppState) -> bool {
+    state.settings.moderation == Moderation::Off
+        && state.settings.email_confirmation == EmailConfirmation::Off
+}
+
+fn service_notice(state: &AppState) -> String {
+    format!(
+        "Erste Rückmeldung innerhalb von {} Werktagen / first reaction within {} working days",
+        state.settings.service_promise_days, state.settings.service_promise_days
+    )
+}
+
+fn public_url(state: &AppState) -> String {
+    state.settings.public_url.trim_end_matches('/').to_owned()
+}
+
+/// `GET /open311/v2/discovery.{json,xml}`: the endpoint, its formats and the changeset.
+pub async fn discovery(request: HttpRequest, state: web::Data<AppState>) -> Answer {
+    let format = Format::of_path(request.path());
+    let changeset = state
+        .store
+        .catalog_changed_at()
+        .await
+        .map_err(|e| Open311Error::internal(format, e))?
+        .map_or_else(|| INITIAL_CHANGESET.to_owned(), datetime);
+    let endpoint = Node::Object(vec![
+        ("specification", Node::Text(SPECIFICATION.into())),
+        (
+            "url",
+            Node::Text(format!("{}{BASE_PATH}", public_url(&state))),
+        ),
+        ("changeset", Node::Text(changeset.clone())),
+        ("type", Node::Text("production".into())),
+        (
+            "formats",
+            Node::list(
+                "format",
+                vec![
+                    Node::Text("text/xml".into()),
+                    Node::Text("application/json".into()),
+                ],
+            ),
+        ),
+    ]);
+    let node = Node::Object(vec![
+        ("changeset", Node::Text(changeset)),
+        (
+            "contact",
+            Node::Text(format!(
+                "buergerbuero, {} — Meldungen an Berliner Bezirksämter und die Verwaltungen in Brandenburg und Mecklenburg-Vorpommern",
+                public_url(&state)
+            )),
+        ),
+        (
+            "key_service",
+            Node::Text("API keys for filing are issued by the operators of this service (admins: POST /api/v1/admin/open311-keys); reading needs no key.".into()),
+        ),
+        ("endpoints", Node::list("endpoint", vec![endpoint])),
+    ]);
+    Ok(ok(format, "discovery", &node))
+}
+
+/// `GET /open311/v2/services.{json,xml}`: the active categories as services.
+pub async fn services(request: HttpRequest, state: web::Data<AppState>) -> Answer {
+    let format = Format::of_path(request.path());
+    let args = query_args(&request, format)?;
+    let engine = state.jurisdiction.current();
+    jurisdiction(&engine, arg(&args, "jurisdiction_id"), format)?;
+    let realtime = realtime(&state);
+    let services = engine
+        .categories()
+        .into_iter()
+        .filter(|c| c.active)
+        .map(|c| service_node(c, realtime))
+        .collect();
+    Ok(ok(format, "services", &Node::list("service", services)))
+}
+
+/// `GET /open311/v2/services/{service_code}.{json,xml}`: a service definition.
+pub async fn service_definition(
+    request: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Answer {
+    let format = Format::of_path(request.path());
+    let args = query_args(&request, format)?;
+    let engine = state.jurisdiction.current();
+    jurisdiction(&engine, arg(&args, "jurisdiction_id"), format)?;
+    let code = path.into_inner();
+    let category = engine
+        .category(&code)
+        .filter(|c| c.active)
+        .ok_or_else(|| Open311Error::not_found(format, format!("there is no service {code:?}")))?;
+    Ok(ok(format, "service_definition", &definition_node(category)))
+}
+
+/// `POST /open311/v2/requests.{json,xml}`: files a request (form-encoded as the spec says, or
+/// multipart with `media` photo files) with a valid `api_key`.
+pub async fn create_request(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Answer {
+    let format = Format::of_path(request.path());
+    let client = client_address(&request, state.settings.trust_forwarded_for);
+    if let Err(wait) = state.rate_limiter.check(client, Instant::now()) {
+        let secs = wait.as_secs().max(1);
+        let mut error = Open311Error::bad_request(
+            format,
+            vec![ErrorItem::new(
+                429,
+                format!("too many requests from your address; try again in {secs} s"),
+            )],
+        );
+        error.retry_after_secs = Some(secs);
+        return Err(error);
+    }
+    let media_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let (fields, files) = match media_type.as_str() {
+        "application/x-www-form-urlencoded" => (read_form(payload, format).await?, Vec::new()),
+        "multipart/form-data" => {
+            read_multipart(Multipart::new(request.headers(), payload), format).await?
+        }
+        _ => {
+            return Err(Open311Error::bad_request(
+                format,
+                vec![ErrorItem::new(
+                    415,
+                    "send the request as application/x-www-form-urlencoded (or multipart/form-data with media files)",
+                )],
+            ));
+        }
+    };
+    // The key first: without a valid one, nothing else about the request is answered.
+    let api_key = fields
+        .iter()
+        .rev()
+        .find(|(k, v)| k == "api_key" && !v.trim().is_empty())
+        .map(|(_, v)| v.trim().to_owned());
+    check_api_key(&state, api_key.as_deref(), format).await?;
+    let form = parse_request_form(fields).map_err(|e| Open311Error::bad_request(format, e))?;
+    let engine = state.jurisdiction.current();
+    let wanted = jurisdiction(&engine, form.jurisdiction_id.as_deref(), format)?;
+    if let Some(code) = &form.input.category
+        && engine.category(code).is_none_or(|c| !c.active)
+    {
+        return Err(Open311Error::not_found(
+            format,
+            format!("service_code: there is no service {code:?}"),
+        ));
+    }
+    if let (Some(wanted), Some(lat), Some(lon), Some(code)) = (
+        &wanted,
+        form.input.lat,
+        form.input.lon,
+        form.input.category.as_deref(),
+    ) && let Ok(point) = crate::domain::Coordinates::new(lat, lon)
+        && let Ok(answer) = engine.locate(point, Some(code))
+        && answer.authority.key != *wanted
+    {
+        return Err(Open311Error::bad_request(
+            format,
+            vec![ErrorItem::new(
+                400,
+                format!(
+                    "jurisdiction_id: this place is handled by {} ({}), not by {wanted}",
+                    answer.authority.name, answer.authority.key
+                ),
+            )],
+        ));
+    }
+    let mut photos = form.media;
+    photos.extend(files);
+    if photos.len() > MAX_PHOTOS {
+        return Err(Open311Error::bad_request(
+            format,
+            vec![ErrorItem::new(
+                400,
+                format!("at most {MAX_PHOTOS} photos per request"),
+            )],
+        ));
+    }
+    let filed = file_report(
+        &state.filing,
+        Filing {
+            input: form.input,
+            photos,
+            idempotency_key: None,
+        },
+    )
+    .await
+    .map_err(|e| filing_error(format, e))?;
+    let id = filed.id.to_string();
+    let notice = Node::Text(service_notice(&state));
+    let item = if realtime(&state) {
+        Node::Object(vec![
+            ("service_request_id", Node::Text(id)),
+            ("service_notice", notice),
+            ("account_id", Node::Null),
+        ])
+    } else {
+        Node::Object(vec![
+            ("token", Node::Text(id)),
+            ("service_notice", notice),
+            ("account_id", Node::Null),
+        ])
+    };
+    Ok(HttpResponse::Created()
+        .content_type(format.content_type())
+        .body(format.render("service_requests", &Node::list("request", vec![item]))))
+}
+
+/// Refuses (403) unless `key` is an issued, unrevoked key; records its use.
+async fn check_api_key(
+    state: &AppState,
+    key: Option<&str>,
+    format: Format,
+) -> Result<(), Open311Error> {
+    let forbidden = || {
+        Open311Error::new(
+            format,
+            StatusCode::FORBIDDEN,
+            vec![ErrorItem::new(
+                403,
+                "api_key is missing, unknown or revoked",
+            )],
+        )
+    };
+    let key = key.ok_or_else(forbidden)?;
+    let row = state
+        .store
+        .api_key_by_hash(&secret_hash(key))
+        .await
+        .map_err(|e| Open311Error::internal(format, e))?
+        .filter(|k| k.revoked_at.is_none())
+        .ok_or_else(forbidden)?;
+    state
+        .store
+        .touch_api_key(row.id, Utc::now())
+        .await
+        .map_err(|e| Open311Error::internal(format, e))
+}
+
+fn filing_error(format: Format, error: FilingError) -> Open311Error {
+    let one = |code: u16, text: String| {
+        Open311Error::bad_request(format, vec![ErrorItem::new(code, text)])
+    };
+    match error {
+        FilingError::Invalid(errors) => Open311Error::bad_request(format, translate_invalid(errors)),
+        FilingError::UnknownCategory(code) => {
+            Open311Error::not_found(format, format!("service_code: there is no service {code:?}"))
+        }
+        FilingError::OutsideServiceArea => one(
+            422,
+            "this place lies outside Berlin, Brandenburg and Mecklenburg-Vorpommern, so no authority of this service can take it".into(),
+        ),
+        FilingError::TooManyPhotos => one(400, format!("at most {MAX_PHOTOS} photos per request")),
+        FilingError::Photo { index, error } => one(
+            error.status(),
+            format!("media {}: {}", index + 1, error.detail()),
+        ),
+        FilingError::KeyReused => one(422, "this request repeats an earlier one with different content".into()),
+        FilingError::Internal(e) => Open311Error::internal(format, e),
+    }
+}
+
+async fn read_form(
+    mut payload: web::Payload,
+    format: Format,
+) -> Result<Vec<(String, String)>, Open311Error> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            Open311Error::bad_request(
+                format,
+                vec![ErrorItem::new(400, format!("reading the body failed: {e}"))],
+            )
+        })?;
+        if body.len() + chunk.len() > FORM_BODY_LIMIT {
+            return Err(Open311Error::bad_request(
+                format,
+                vec![ErrorItem::new(
+                    413,
+                    format!("the body is larger than {FORM_BODY_LIMIT} bytes"),
+                )],
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    serde_urlencoded::from_bytes(&body).map_err(|e| {
+        Open311Error::bad_request(
+            format,
+            vec![ErrorItem::new(
+                400,
+                format!("the body is not a valid form: {e}"),
+            )],
+        )
+    })
+}
+
+/// Text fields in order, and the `media` files.
+async fn read_multipart(
+    mut form: Multipart,
+    format: Format,
+) -> Result<(Vec<(String, String)>, Vec<Vec<u8>>), Open311Error> {
+    let bad = |code: u16, text: String| {
+        Open311Error::bad_request(format, vec![ErrorItem::new(code, text)])
+    };
+    let max_photo = PhotoLimits::default().max_bytes;
+    let (mut fields, mut files) = (Vec::new(), Vec::new());
+    while let Some(field) = form.next().await {
+        let mut field =
+            field.map_err(|e| bad(400, format!("the multipart body is malformed: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let is_media = name == "media";
+        if is_media && files.len() == MAX_PHOTOS {
+            return Err(bad(400, format!("at most {MAX_PHOTOS} photos per request")));
+        }
+        let limit = if is_media {
+            max_photo
+        } else {
+            TEXT_FIELD_LIMIT
+        };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk =
+                chunk.map_err(|e| bad(400, format!("the multipart body is malformed: {e}")))?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(bad(413, format!("{name} is larger than {limit} bytes")));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if is_media {
+            files.push(bytes);
+        } else {
+            let text = String::from_utf8(bytes)
+                .map_err(|_| bad(400, format!("{name} is not UTF-8 text")))?;
+            fields.push((name, text));
+        }
+    }
+    Ok((fields, files))
+}
+
+/// `GET /open311/v2/tokens/{token}.{json,xml}`: the request id of a token, once the request
+/// is published (until then `service_request_id` is empty); 404 for tokens never issued or
+/// for requests that moderation rejected.
+pub async fn token(
+    request: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Answer {
+    let format = Format::of_path(request.path());
+    let args = query_args(&request, format)?;
+    jurisdiction(
+        &state.jurisdiction.current(),
+        arg(&args, "jurisdiction_id"),
+        format,
+    )?;
+    let token = path.into_inner();
+    let unknown = || Open311Error::not_found(format, format!("there is no token {token:?}"));
+    let id = ReportId::parse(&token).map_err(|_| unknown())?;
+    let row = state
+        .store
+        .get_report(id)
+        .await
+        .map_err(|e| Open311Error::internal(format, e))?
+        .filter(|r| r.visibility != "hidden")
+        .ok_or_else(unknown)?;
+    let published = row.visibility == "published" && row.status != "unconfirmed";
+    let item = Node::Object(vec![
+        (
+            "service_request_id",
+            Node::opt_text(published.then(|| id.to_string())),
+        ),
+        ("token", Node::Text(token.clone())),
+    ]);
+    Ok(ok(
+        format,
+        "service_requests",
+        &Node::list("request", vec![item]),
+    ))
+}
+
+/// `GET /open311/v2/requests.{json,xml}`: published requests, newest first.
+pub async fn list_requests(request: HttpRequest, state: web::Data<AppState>) -> Answer {
+    let format = Format::of_path(request.path());
+    let args = query_args(&request, format)?;
+    let query = parse_requests_query(&args, Utc::now())
+        .map_err(|e| Open311Error::bad_request(format, e))?;
+    let engine = state.jurisdiction.current();
+    let authority = jurisdiction(&engine, query.jurisdiction_id.as_deref(), format)?;
+    let filter = match &query.ids {
+        // An id list overrides every other argument.
+        Some(ids) if ids.is_empty() => None,
+        Some(ids) => Some(ReportFilter {
+            ids: ids.clone(),
+            limit: MAX_PAGE_SIZE,
+            ..ReportFilter::default()
+        }),
+        None => Some(ReportFilter {
+            categories: query.service_codes.clone(),
+            statuses: query.statuses.clone(),
+            authority: authority.map(|a| a.to_string()),
+            since: Some(query.from),
+            until: Some(query.until),
+            limit: query.page_size + 1,
+            offset: (query.page - 1) * query.page_size,
+            ..ReportFilter::default()
+        }),
+    };
+    let mut rows = match filter {
+        Some(filter) => state
+            .store
+            .list_public_reports(&filter)
+            .await
+            .map_err(|e| Open311Error::internal(format, e))?,
+        None => Vec::new(),
+    };
+    let more = query.ids.is_none() && rows.len() as i64 > query.page_size;
+    rows.truncate(query.page_size as usize);
+    let node = render_requests(&state, &engine, &rows, query.extensions, format).await?;
+    let mut response = HttpResponse::Ok();
+    response.content_type(format.content_type());
+    if more {
+        response.insert_header((
+            header::LINK,
+            next_page_link(&request, &args, query.page + 1),
+        ));
+    }
+    Ok(response.body(format.render("service_requests", &node)))
+}
+
+/// The `Link` header of the next page: the same arguments with `page` advanced.
+fn next_page_link(request: &HttpRequest, args: &[(String, String)], page: i64) -> String {
+    let mut next: Vec<(String, String)> =
+        args.iter().filter(|(k, _)| k != "page").cloned().collect();
+    next.push(("page".into(), page.to_string()));
+    let query = serde_urlencoded::to_string(&next).unwrap_or_default();
+    format!("<{}?{query}>; rel=\"next\"", request.path())
+}
+
+/// Renders reports with their visible photos and latest public answers, loaded per page.
+async fn render_requests(
+    state: &AppState,
+    engine: &Jurisdiction,
+    rows: &[ReportRow],
+    extensions: bool,
+    format: Format,
+) -> Result<Node, Open311Error> {
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+    let internal = |e| Open311Error::internal(format, e);
+    let mut photos: std::collections::HashMap<uuid::Uuid, Vec<PhotoRow>> = Default::default();
+    for row in state
+        .store
+        .visible_photos_of(&ids)
+        .await
+        .map_err(internal)?
+    {
+        photos.entry(row.report_id).or_default().push(row.photo);
+    }
+    let notes: std::collections::HashMap<uuid::Uuid, String> = state
+        .store
+        .latest_public_notes(&ids)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .collect();
+    let mut histories = std::collections::HashMap::new();
+    if extensions {
+        for row in rows {
+            let events = state
+                .store
+                .report_events(row.id.into(), true)
+                .await
+                .map_err(internal)?;
+            histories.insert(row.id, events);
+        }
+    }
+    let (url, notice) = (public_url(state), service_notice(state));
+    let ctx = RenderContext {
+        jurisdiction: engine,
+        public_url: &url,
+        service_notice: &notice,
+        extensions,
+        now: Utc::now(),
+    };
+    let items = rows
+        .iter()
+        .map(|row| {
+            request_node(
+                PublicReport {
+                    row,
+                    photos: photos.get(&row.id).map_or(&[][..], Vec::as_slice),
+                    status_notes: notes.get(&row.id).map(String::as_str),
+                    history: histories.get(&row.id).map(Vec::as_slice),
+                },
+                &ctx,
+            )
+        })
+        .collect();
+    Ok(Node::list("request", items))
+}
+
+/// `GET /open311/v2/requests/{service_request_id}.{json,xml}`: one published request, as a
+/// one-element list; 404 for unknown and unpublished ones alike.
+pub async fn get_request(
+    request: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Answer {
+    let format = Format::of_path(request.path());
+    let args = query_args(&request, format)?;
+    let mut errors = Vec::new();
+    let extensions = flag(&args, "extensions", &mut errors);
+    if !errors.is_empty() {
+        return Err(Open311Error::bad_request(format, errors));
+    }
+    let engine = state.jurisdiction.current();
+    jurisdiction(&engine, arg(&args, "jurisdiction_id"), format)?;
+    let raw = path.into_inner();
+    let unknown = || Open311Error::not_found(format, format!("there is no request {raw:?}"));
+    let id = ReportId::parse(&raw).map_err(|_| unknown())?;
+    let row = state
+        .store
+        .get_report(id)
+        .await
+        .map_err(|e| Open311Error::internal(format, e))?
+        .filter(|r| r.visibility == "published" && r.status != "unconfirmed")
+        .ok_or_else(unknown)?;
+    let node = render_requests(
+        &state,
+        &engine,
+        std::slice::from_ref(&row),
+        extensions,
+        format,
+    )
+    .await?;
+    Ok(ok(format, "service_requests", &node))
+}
+
+/// `GET /open311/v2/servicerequestupdates.{json,xml}`: status changes and public answers of
+/// published requests between `start_date` and `end_date` (default: the last 90 days), oldest
+/// first, at most 1,000 (FixMyStreet's updates feed, read-only).
+pub async fn updates(request: HttpRequest, state: web::Data<AppState>) -> Answer {
+    let format = Format::of_path(request.path());
+    let args = query_args(&request, format)?;
+    jurisdiction(
+        &state.jurisdiction.current(),
+        arg(&args, "jurisdiction_id"),
+        format,
+    )?;
+    let (from, until) =
+        date_range(&args, Utc::now()).map_err(|e| Open311Error::bad_request(format, e))?;
+    let rows = state
+        .store
+        .public_updates(from, until, MAX_PAGE_SIZE)
+        .await
+        .map_err(|e| Open311Error::internal(format, e))?;
+    debug_assert!(rows.iter().all(|r| UPDATE_KINDS.contains(&r.kind.as_str())));
+    let node = Node::list("request_update", rows.iter().map(update_node).collect());
+    Ok(ok(format, "service_request_updates", &node))
+}
+
+/// The argument `name`, if given non-empty (as sent, untrimmed).
+fn arg<'a>(args: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    args.iter()
+        .rev()
+        .find(|(k, v)| k == name && !v.is_empty())
+        .map(|(_, v)| v.as_str())
+}

@@ -1,0 +1,1140 @@
+//! Open311 GeoReport v2 on both backends: every route in JSON and XML, every error case with
+//! the spec's error list and status, the XML parsed back and its element structure checked,
+//! filing by form-encoded POST (and the multipart and data: URI photo extensions), API keys
+//! issued and revoked by admins, moderation (tokens), the 90-day window, pagination, the
+//! extensions and the updates feed — and never the reporter's contact in any answer.
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::clerk::{Client, MITTE_POINT, clerk_app, sign_in};
+use crate::helpers::{Backend, TestApp, TestDatabase};
+
+const BASE: &str = "/open311/v2";
+const SECRET_EMAIL: &str = "anna.geheim@example.org";
+const SECRET_PHONE: &str = "0301234567";
+const SECRET_NAME: &str = "Geheimnachname";
+
+/// Publishes at once, no email confirmation, no rate limit: services are `realtime`.
+async fn open_app(backend: Backend) -> TestApp {
+    TestApp::spawn_with(TestDatabase::new(backend), |s| {
+        s.moderation = buergerbuero::config::Moderation::Off;
+        s.email_confirmation = buergerbuero::config::EmailConfirmation::Off;
+        s.rate_limit.reports_per_hour = 0;
+    })
+    .await
+}
+
+/// An admin and an Open311 key it issued.
+async fn admin_and_key(app: &TestApp) -> (Client, String, String) {
+    let admin = sign_in(app, "admin@example.org", true, &[]).await;
+    let (status, key) = admin
+        .post(
+            app,
+            "/api/v1/admin/open311-keys",
+            json!({ "name": "Stadt-App" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{key}");
+    let secret = key["api_key"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("bbo_"));
+    (admin, secret, key["id"].as_str().unwrap().to_owned())
+}
+
+/// A form-encoded POST, exactly as the spec describes it.
+async fn post_form(app: &TestApp, format: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.client
+        .post(format!("{}{BASE}/requests.{format}", app.address))
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn mitte_request<'a>(key: &'a str, lat: &'a str, lon: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("api_key", key),
+        ("service_code", "street_lighting"),
+        ("lat", lat),
+        ("long", lon),
+        ("description", "Laterne vor Nr. 12 ist dunkel"),
+        ("email", SECRET_EMAIL),
+        ("first_name", "Anna"),
+        ("last_name", SECRET_NAME),
+        ("phone", SECRET_PHONE),
+        ("address_string", "Karl-Liebknecht-Straße 12, Berlin"),
+    ]
+}
+
+/// GET in one format: (status, content type, body text).
+async fn get(app: &TestApp, path: &str) -> (u16, String, String) {
+    let response = app.get(path).await;
+    let status = response.status().as_u16();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    (status, content_type, response.text().await.unwrap())
+}
+
+async fn get_json(app: &TestApp, path: &str) -> (u16, Value) {
+    let (status, content_type, body) = get(app, path).await;
+    assert_eq!(content_type, "application/json; charset=utf-8", "{path}");
+    (status, serde_json::from_str(&body).unwrap())
+}
+
+/// GET an `.xml` resource; checks the declaration and well-formedness, returns the text.
+async fn get_xml(app: &TestApp, path: &str) -> (u16, String) {
+    let (status, content_type, body) = get(app, path).await;
+    assert_eq!(content_type, "text/xml; charset=utf-8", "{path}");
+    check_xml(&body);
+    (status, body)
+}
+
+fn check_xml(body: &str) {
+    assert!(
+        body.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>"),
+        "no declaration: {body}"
+    );
+    roxmltree::Document::parse(body).unwrap_or_else(|e| panic!("not well-formed ({e}): {body}"));
+}
+
+/// The element children of a node.
+fn elements<'a, 'i>(node: roxmltree::Node<'a, 'i>) -> Vec<roxmltree::Node<'a, 'i>> {
+    node.children().filter(|n| n.is_element()).collect()
+}
+
+fn names(node: roxmltree::Node<'_, '_>) -> Vec<String> {
+    elements(node)
+        .iter()
+        .map(|n| n.tag_name().name().to_owned())
+        .collect()
+}
+
+fn child_text(node: roxmltree::Node<'_, '_>, name: &str) -> Option<String> {
+    elements(node)
+        .into_iter()
+        .find(|n| n.tag_name().name() == name)
+        .map(|n| n.text().unwrap_or_default().to_owned())
+}
+
+/// An Open311 error answer in JSON: status, a non-empty list of {code, description}.
+async fn expect_json_errors(response: reqwest::Response, status: u16) -> Vec<Value> {
+    assert_eq!(response.status().as_u16(), status);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json; charset=utf-8"
+    );
+    let body: Value = response.json().await.unwrap();
+    let list = body
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {body}"))
+        .clone();
+    assert!(!list.is_empty());
+    for error in &list {
+        assert!(error["code"].as_u64().is_some(), "{error}");
+        assert!(!error["description"].as_str().unwrap().is_empty());
+        assert_eq!(error.as_object().unwrap().len(), 2, "{error}");
+    }
+    list
+}
+
+/// An Open311 error answer in XML: `<errors><error><code/><description/></error>…</errors>`.
+async fn expect_xml_errors(response: reqwest::Response, status: u16) -> Vec<(String, String)> {
+    assert_eq!(response.status().as_u16(), status);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/xml; charset=utf-8"
+    );
+    let body = response.text().await.unwrap();
+    check_xml(&body);
+    let doc = roxmltree::Document::parse(&body).unwrap();
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "errors");
+    let errors = elements(root);
+    assert!(!errors.is_empty());
+    errors
+        .into_iter()
+        .map(|e| {
+            assert_eq!(e.tag_name().name(), "error");
+            assert_eq!(names(e), ["code", "description"]);
+            (
+                child_text(e, "code").unwrap(),
+                child_text(e, "description").unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn assert_no_contact(text: &str) {
+    for secret in [SECRET_EMAIL, SECRET_PHONE, SECRET_NAME] {
+        assert!(!text.contains(secret), "personal data {secret} in {text}");
+    }
+}
+
+both_backends!(
+    discovery_services_and_definitions_in_both_formats,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let (status, discovery) = get_json(&app, &format!("{BASE}/discovery.json")).await;
+        assert_eq!(status, 200);
+        for field in ["changeset", "contact", "key_service"] {
+            assert!(
+                discovery[field].as_str().is_some_and(|v| !v.is_empty()),
+                "{field}"
+            );
+        }
+        let endpoint = &discovery["endpoints"][0];
+        assert_eq!(
+            endpoint["specification"],
+            "http://wiki.open311.org/GeoReport_v2"
+        );
+        assert_eq!(endpoint["type"], "production");
+        assert_eq!(endpoint["formats"], json!(["text/xml", "application/json"]));
+        let (status, xml) = get_xml(&app, &format!("{BASE}/discovery.xml")).await;
+        assert_eq!(status, 200);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "discovery");
+        assert_eq!(
+            names(root),
+            ["changeset", "contact", "key_service", "endpoints"]
+        );
+        let endpoint = elements(elements(root)[3])[0];
+        assert_eq!(endpoint.tag_name().name(), "endpoint");
+        assert_eq!(
+            names(endpoint),
+            ["specification", "url", "changeset", "type", "formats"]
+        );
+        assert_eq!(names(elements(endpoint)[4]), ["format", "format"]);
+
+        let (status, services) = get_json(&app, &format!("{BASE}/services.json")).await;
+        assert_eq!(status, 200);
+        let services = services.as_array().unwrap().clone();
+        let categories = app.get_json("/api/v1/categories").await.1;
+        let codes: Vec<&str> = services
+            .iter()
+            .map(|s| s["service_code"].as_str().unwrap())
+            .collect();
+        let native: Vec<&str> = categories["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            codes, native,
+            "services are the active categories, in order"
+        );
+        let lighting = services
+            .iter()
+            .find(|s| s["service_code"] == "street_lighting")
+            .unwrap();
+        assert_eq!(lighting["type"], "realtime");
+        assert_eq!(lighting["metadata"], true);
+        assert!(lighting["service_name"].as_str().is_some());
+        assert!(lighting["group"].as_str().is_some());
+        let (_, xml) = get_xml(&app, &format!("{BASE}/services.xml")).await;
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        assert_eq!(doc.root_element().tag_name().name(), "services");
+        let xml_services = elements(doc.root_element());
+        assert_eq!(xml_services.len(), services.len());
+        for (node, json) in xml_services.iter().zip(&services) {
+            assert_eq!(node.tag_name().name(), "service");
+            assert_eq!(
+                names(*node),
+                [
+                    "service_code",
+                    "service_name",
+                    "description",
+                    "metadata",
+                    "type",
+                    "keywords",
+                    "group"
+                ]
+            );
+            assert_eq!(
+                child_text(*node, "service_code").unwrap(),
+                json["service_code"].as_str().unwrap()
+            );
+            assert_eq!(child_text(*node, "metadata").unwrap(), "true");
+        }
+
+        let (status, definition) =
+            get_json(&app, &format!("{BASE}/services/street_lighting.json")).await;
+        assert_eq!(status, 200);
+        assert_eq!(definition["service_code"], "street_lighting");
+        let language = &definition["attributes"][0];
+        assert_eq!(language["code"], "language");
+        assert_eq!(language["variable"], true);
+        assert_eq!(language["datatype"], "singlevaluelist");
+        assert_eq!(language["order"], 1);
+        assert_eq!(
+            language["values"],
+            json!([{"key": "de", "name": "Deutsch"}, {"key": "en", "name": "English"}])
+        );
+        let (status, xml) = get_xml(&app, &format!("{BASE}/services/street_lighting.xml")).await;
+        assert_eq!(status, 200);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "service_definition");
+        assert_eq!(names(root), ["service_code", "attributes"]);
+        let attribute = elements(elements(root)[1])[0];
+        assert_eq!(attribute.tag_name().name(), "attribute");
+        assert_eq!(
+            names(attribute),
+            [
+                "variable",
+                "code",
+                "datatype",
+                "required",
+                "datatype_description",
+                "order",
+                "description",
+                "values"
+            ]
+        );
+        assert_eq!(names(elements(attribute)[7]), ["value", "value"]);
+        assert_eq!(names(elements(elements(attribute)[7])[0]), ["key", "name"]);
+
+        // Unknown service codes and jurisdictions: 404 with the error list, in both formats.
+        let errors = expect_json_errors(
+            app.get(&format!("{BASE}/services/potholes.json")).await,
+            404,
+        )
+        .await;
+        assert_eq!(errors[0]["code"], 404);
+        let errors =
+            expect_xml_errors(app.get(&format!("{BASE}/services/potholes.xml")).await, 404).await;
+        assert_eq!(errors[0].0, "404");
+        expect_json_errors(
+            app.get(&format!("{BASE}/services.json?jurisdiction_id=99999"))
+                .await,
+            404,
+        )
+        .await;
+        expect_xml_errors(
+            app.get(&format!("{BASE}/services.xml?jurisdiction_id=nope"))
+                .await,
+            404,
+        )
+        .await;
+        let (status, _) = get_json(
+            &app,
+            &format!("{BASE}/services.json?jurisdiction_id=11000001"),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let (status, _) = get_json(&app, &format!("{BASE}/services.json?jurisdiction_id=")).await;
+        assert_eq!(status, 200, "an empty argument is an absent one");
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    filing_by_form_post_with_an_admin_issued_key,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let (admin, key, key_id) = admin_and_key(&app).await;
+        let (lat, lon) = (MITTE_POINT.0.to_string(), MITTE_POINT.1.to_string());
+
+        // Missing, wrong key: 403 before anything else is looked at.
+        let mut no_key = mitte_request(&key, &lat, &lon);
+        no_key.retain(|(k, _)| *k != "api_key");
+        expect_json_errors(post_form(&app, "json", &no_key).await, 403).await;
+        let wrong = [("api_key", "bbo_wrong")];
+        let errors = expect_xml_errors(post_form(&app, "xml", &wrong).await, 403).await;
+        assert_eq!(errors[0].0, "403");
+
+        // Filed: one-element list with the id and the service notice.
+        let response = post_form(&app, "json", &mitte_request(&key, &lat, &lon)).await;
+        assert_eq!(response.status().as_u16(), 201);
+        let body: Value = response.json().await.unwrap();
+        let item = &body.as_array().unwrap()[0];
+        let id = item["service_request_id"].as_str().unwrap().to_owned();
+        assert!(item.get("token").is_none(), "never both id and token");
+        assert!(item["service_notice"].as_str().unwrap().contains("3"));
+        // It is a native report: routed to Bezirksamt Mitte, contact kept private.
+        let (status, native) = app.get_json(&format!("/api/v1/reports/{id}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(native["authority"]["key"], "11000001");
+        assert_eq!(native["address"], "Karl-Liebknecht-Straße 12, Berlin");
+
+        let (status, one) = get_json(&app, &format!("{BASE}/requests/{id}.json")).await;
+        assert_eq!(status, 200);
+        let request = &one[0];
+        assert_eq!(request["service_request_id"], id.as_str());
+        assert_eq!(request["status"], "open");
+        assert_eq!(request["service_code"], "street_lighting");
+        assert_eq!(request["agency_responsible"], "Bezirksamt Mitte");
+        assert_eq!(request["lat"], MITTE_POINT.0);
+        assert_eq!(request["long"], MITTE_POINT.1);
+        assert_eq!(request["address"], "Karl-Liebknecht-Straße 12, Berlin");
+        assert!(
+            request["requested_datetime"]
+                .as_str()
+                .unwrap()
+                .ends_with('Z')
+        );
+        assert!(request.get("extended_attributes").is_none());
+        let (_, _, raw) = get(&app, &format!("{BASE}/requests/{id}.json")).await;
+        assert_no_contact(&raw);
+        let (_, xml) = get_xml(&app, &format!("{BASE}/requests/{id}.xml")).await;
+        assert_no_contact(&xml);
+
+        // XML answer to an XML POST; the key is recorded as used.
+        let response = post_form(&app, "xml", &mitte_request(&key, &lat, &lon)).await;
+        assert_eq!(response.status().as_u16(), 201);
+        let xml = response.text().await.unwrap();
+        check_xml(&xml);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        assert_eq!(doc.root_element().tag_name().name(), "service_requests");
+        let request = elements(doc.root_element())[0];
+        assert_eq!(request.tag_name().name(), "request");
+        assert_eq!(
+            names(request),
+            ["service_request_id", "service_notice", "account_id"]
+        );
+        let (_, keys) = admin.get(&app, "/api/v1/admin/open311-keys").await;
+        assert!(keys["keys"][0]["last_used_at"].is_string());
+        assert!(
+            keys["keys"][0].get("api_key").is_none(),
+            "the secret is shown once only"
+        );
+
+        // Validation: every problem at once, in Open311's names.
+        let errors = expect_json_errors(
+            post_form(
+                &app,
+                "json",
+                &[
+                    ("api_key", &key),
+                    ("service_code", "street_lighting"),
+                    ("lat", "52.5"),
+                ],
+            )
+            .await,
+            400,
+        )
+        .await;
+        let text = errors
+            .iter()
+            .map(|e| e["description"].as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join(" | ");
+        assert!(text.contains("together"), "{text}");
+        let too_long = "x".repeat(4001);
+        let errors = expect_json_errors(
+            post_form(
+                &app,
+                "json",
+                &[
+                    ("api_key", &key),
+                    ("service_code", "street_lighting"),
+                    ("lat", &lat),
+                    ("long", &lon),
+                    ("description", &too_long),
+                    ("email", "anna@"),
+                ],
+            )
+            .await,
+            400,
+        )
+        .await;
+        let text = errors
+            .iter()
+            .map(|e| e["description"].as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join(" | ");
+        assert!(
+            text.contains("description") && text.contains("email"),
+            "{text}"
+        );
+        // An address alone cannot be placed: refused clearly.
+        let errors = expect_xml_errors(
+            post_form(
+                &app,
+                "xml",
+                &[
+                    ("api_key", &key),
+                    ("service_code", "street_lighting"),
+                    ("description", "dunkel"),
+                    ("address_string", "Unter den Linden 1, Berlin"),
+                ],
+            )
+            .await,
+            400,
+        )
+        .await;
+        assert!(errors[0].1.contains("no geocoder"), "{errors:?}");
+        // Unknown service: 404; outside the service area: 400 with the finer code 422.
+        expect_json_errors(
+            post_form(
+                &app,
+                "json",
+                &[
+                    ("api_key", &key),
+                    ("service_code", "potholes"),
+                    ("lat", &lat),
+                    ("long", &lon),
+                    ("description", "x"),
+                ],
+            )
+            .await,
+            404,
+        )
+        .await;
+        let errors = expect_json_errors(
+            post_form(
+                &app,
+                "json",
+                &[
+                    ("api_key", &key),
+                    ("service_code", "street_lighting"),
+                    ("lat", "48.1"),
+                    ("long", "11.5"),
+                    ("description", "x"),
+                ],
+            )
+            .await,
+            400,
+        )
+        .await;
+        assert_eq!(errors[0]["code"], 422);
+        // Attributes: the definition's `language` is taken, others are refused.
+        let mut with_attribute = mitte_request(&key, &lat, &lon);
+        with_attribute.push(("attribute[language]", "en"));
+        assert_eq!(
+            post_form(&app, "json", &with_attribute)
+                .await
+                .status()
+                .as_u16(),
+            201
+        );
+        let mut unknown = mitte_request(&key, &lat, &lon);
+        unknown.push(("attribute[WHISPAWN]", "123456"));
+        let errors = expect_json_errors(post_form(&app, "json", &unknown).await, 400).await;
+        assert!(
+            errors[0]["description"]
+                .as_str()
+                .unwrap()
+                .contains("WHISPAWN")
+        );
+        // Not a form: 400 with the finer code 415.
+        let response = app
+            .client
+            .post(format!("{}{BASE}/requests.json", app.address))
+            .json(&json!({ "api_key": key }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(expect_json_errors(response, 400).await[0]["code"], 415);
+        // jurisdiction_id must hold the place; an unknown one is a 404.
+        let mut elsewhere = mitte_request(&key, &lat, &lon);
+        elsewhere.push(("jurisdiction_id", "11000002"));
+        let errors = expect_json_errors(post_form(&app, "json", &elsewhere).await, 400).await;
+        assert!(
+            errors[0]["description"]
+                .as_str()
+                .unwrap()
+                .contains("Bezirksamt Mitte")
+        );
+        let mut unknown_jurisdiction = mitte_request(&key, &lat, &lon);
+        unknown_jurisdiction.push(("jurisdiction_id", "99999"));
+        expect_json_errors(post_form(&app, "json", &unknown_jurisdiction).await, 404).await;
+        let mut right = mitte_request(&key, &lat, &lon);
+        right.push(("jurisdiction_id", "11000001"));
+        assert_eq!(post_form(&app, "json", &right).await.status().as_u16(), 201);
+
+        // Revoked: refused from now on; revoking twice is a 404.
+        let revoke = admin
+            .request(
+                &app,
+                reqwest::Method::DELETE,
+                &format!("/api/v1/admin/open311-keys/{key_id}"),
+                None,
+            )
+            .await;
+        assert_eq!(revoke.status().as_u16(), 204);
+        expect_json_errors(
+            post_form(&app, "json", &mitte_request(&key, &lat, &lon)).await,
+            403,
+        )
+        .await;
+        let again = admin
+            .request(
+                &app,
+                reqwest::Method::DELETE,
+                &format!("/api/v1/admin/open311-keys/{key_id}"),
+                None,
+            )
+            .await;
+        assert_eq!(again.status().as_u16(), 404);
+        app.stop().await;
+    }
+);
+
+/// A small JPEG made at run time.
+fn jpeg() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(40, 30, |x, y| {
+        image::Rgb([(x * 6) as u8, (y * 8) as u8, 90])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .unwrap();
+    out.into_inner()
+}
+
+both_backends!(
+    photos_by_multipart_and_data_uri_go_through_the_pipeline,
+    |backend: Backend| async move {
+        use base64::Engine as _;
+        let app = open_app(backend).await;
+        let (_, key, _) = admin_and_key(&app).await;
+        let (lat, lon) = (MITTE_POINT.0.to_string(), MITTE_POINT.1.to_string());
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in mitte_request(&key, &lat, &lon) {
+            form = form.text(k.to_owned(), v.to_owned());
+        }
+        form = form.part(
+            "media",
+            reqwest::multipart::Part::bytes(jpeg()).file_name("a.jpg"),
+        );
+        let response = app
+            .client
+            .post(format!("{}{BASE}/requests.json", app.address))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+        let body: Value = response.json().await.unwrap();
+        let id = body[0]["service_request_id"].as_str().unwrap().to_owned();
+        let (_, one) = get_json(&app, &format!("{BASE}/requests/{id}.json?extensions=true")).await;
+        let media = one[0]["media_url"].as_str().unwrap().to_owned();
+        assert!(
+            media.starts_with("http://127.0.0.1:8080/api/v1/photos/") && media.ends_with("/web"),
+            "{media}"
+        );
+        let path = media.trim_start_matches("http://127.0.0.1:8080");
+        assert_eq!(
+            app.get(path).await.status().as_u16(),
+            200,
+            "the photo is served"
+        );
+        assert_eq!(
+            one[0]["extended_attributes"]["photos"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+
+        let data = format!(
+            "data:image/jpeg;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(jpeg())
+        );
+        let mut fields = mitte_request(&key, &lat, &lon);
+        fields.push(("media_url", &data));
+        let response = post_form(&app, "json", &fields).await;
+        assert_eq!(response.status().as_u16(), 201);
+        // Not an image by content: the pipeline refuses it (finer code 415).
+        let fake = format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(b"not a picture at all")
+        );
+        let mut fields = mitte_request(&key, &lat, &lon);
+        fields.push(("media_url", &fake));
+        let errors = expect_json_errors(post_form(&app, "json", &fields).await, 400).await;
+        assert_eq!(errors[0]["code"], 415);
+        // Remote media is not fetched.
+        let mut fields = mitte_request(&key, &lat, &lon);
+        fields.push(("media_url", "http://169.254.169.254/latest/meta-data"));
+        let errors = expect_json_errors(post_form(&app, "json", &fields).await, 400).await;
+        assert!(
+            errors[0]["description"]
+                .as_str()
+                .unwrap()
+                .contains("remote media")
+        );
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    under_moderation_post_answers_a_token_until_published,
+    |backend: Backend| async move {
+        let app = clerk_app(backend, |_| {}).await;
+        let (admin, key, _) = admin_and_key(&app).await;
+        let (_, services) = get_json(&app, &format!("{BASE}/services.json")).await;
+        assert!(
+            services
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["type"] == "batch")
+        );
+        let (lat, lon) = (MITTE_POINT.0.to_string(), MITTE_POINT.1.to_string());
+        let response = post_form(&app, "json", &mitte_request(&key, &lat, &lon)).await;
+        assert_eq!(response.status().as_u16(), 201);
+        let body: Value = response.json().await.unwrap();
+        assert!(body[0].get("service_request_id").is_none());
+        let token = body[0]["token"].as_str().unwrap().to_owned();
+
+        let (status, answer) = get_json(&app, &format!("{BASE}/tokens/{token}.json")).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            answer,
+            json!([{ "service_request_id": null, "token": token }])
+        );
+        // Unpublished: not readable, not listed.
+        let (status, _) = get_json(&app, &format!("{BASE}/requests/{token}.json")).await;
+        assert_eq!(status, 404);
+        let (_, list) = get_json(&app, &format!("{BASE}/requests.json")).await;
+        assert_eq!(list, json!([]));
+
+        let (status, _) = admin
+            .post(
+                &app,
+                &format!("/api/v1/admin/reports/{token}/publish"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (_, xml) = get_xml(&app, &format!("{BASE}/tokens/{token}.xml")).await;
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        assert_eq!(doc.root_element().tag_name().name(), "service_requests");
+        let request = elements(doc.root_element())[0];
+        assert_eq!(names(request), ["service_request_id", "token"]);
+        assert_eq!(child_text(request, "service_request_id").unwrap(), token);
+        let (status, _) = get_json(&app, &format!("{BASE}/requests/{token}.json")).await;
+        assert_eq!(status, 200);
+
+        // Unknown tokens and ids: 404 in both formats.
+        let unknown = uuid::Uuid::now_v7();
+        expect_json_errors(app.get(&format!("{BASE}/tokens/{unknown}.json")).await, 404).await;
+        expect_xml_errors(
+            app.get(&format!("{BASE}/tokens/not-a-token.xml")).await,
+            404,
+        )
+        .await;
+        expect_json_errors(
+            app.get(&format!("{BASE}/requests/{unknown}.json")).await,
+            404,
+        )
+        .await;
+        expect_xml_errors(app.get(&format!("{BASE}/requests/nope.xml")).await, 404).await;
+        app.stop().await;
+    }
+);
+
+/// Files a report through the native API; returns its id.
+async fn file_native(app: &TestApp, category: &str, description: &str) -> String {
+    let response = app
+        .client
+        .post(format!("{}/api/v1/reports", app.address))
+        .json(&json!({
+            "category": category, "description": description,
+            "lat": MITTE_POINT.0, "lon": MITTE_POINT.1, "email": SECRET_EMAIL, "name": SECRET_NAME,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["service_request_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+both_backends!(
+    requests_are_filtered_paged_and_extended,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let admin = sign_in(&app, "admin@example.org", true, &[]).await;
+        let lamp = file_native(
+            &app,
+            "street_lighting",
+            "Laterne <aus> & \"dunkel\" 'heute'\u{1}",
+        )
+        .await;
+        let road = file_native(&app, "roads_paths", "Schlagloch").await;
+        let third = file_native(&app, "roads_paths", "Noch ein Schlagloch").await;
+        let (status, _) = admin
+            .post(
+                &app,
+                &format!("/api/v1/admin/reports/{road}/status"),
+                json!({ "status": "resolved", "answer": "Das Loch ist geflickt." }),
+            )
+            .await;
+        assert_eq!(status, 200);
+
+        let (status, all) = get_json(&app, &format!("{BASE}/requests.json")).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            ids(&all),
+            [third.as_str(), road.as_str(), lamp.as_str()],
+            "newest first"
+        );
+        let resolved = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["service_request_id"] == road.as_str())
+            .unwrap();
+        assert_eq!(resolved["status"], "closed");
+        assert_eq!(resolved["status_notes"], "Das Loch ist geflickt.");
+        assert_eq!(all[0]["status_notes"], Value::Null);
+        assert_no_contact(&all.to_string());
+
+        let (_, closed) = get_json(&app, &format!("{BASE}/requests.json?status=closed")).await;
+        assert_eq!(ids(&closed), [road.as_str()]);
+        let (_, open) = get_json(&app, &format!("{BASE}/requests.json?status=open")).await;
+        assert_eq!(ids(&open), [third.as_str(), lamp.as_str()]);
+        let (_, both) = get_json(&app, &format!("{BASE}/requests.json?status=open,closed")).await;
+        assert_eq!(ids(&both).len(), 3);
+        let (_, lamps) = get_json(
+            &app,
+            &format!("{BASE}/requests.json?service_code=street_lighting"),
+        )
+        .await;
+        assert_eq!(ids(&lamps), [lamp.as_str()]);
+        let (_, codes) = get_json(
+            &app,
+            &format!("{BASE}/requests.json?service_code=street_lighting,roads_paths&status=closed"),
+        )
+        .await;
+        assert_eq!(ids(&codes), [road.as_str()]);
+        // The id list overrides every other argument (here: status=closed).
+        let (_, picked) = get_json(
+            &app,
+            &format!("{BASE}/requests.json?service_request_id={lamp},{third},nope&status=closed"),
+        )
+        .await;
+        assert_eq!(ids(&picked), [third.as_str(), lamp.as_str()]);
+        let (_, none) = get_json(
+            &app,
+            &format!("{BASE}/requests.json?service_request_id=nope"),
+        )
+        .await;
+        assert_eq!(none, json!([]));
+        let (_, mitte) = get_json(
+            &app,
+            &format!("{BASE}/requests.json?jurisdiction_id=11000001"),
+        )
+        .await;
+        assert_eq!(ids(&mitte).len(), 3);
+        let (_, elsewhere) = get_json(
+            &app,
+            &format!("{BASE}/requests.json?jurisdiction_id=11000002"),
+        )
+        .await;
+        assert_eq!(elsewhere, json!([]));
+
+        // Dates: the window holds them; the future is empty; over 90 days is refused.
+        let now = chrono::Utc::now();
+        let fmt =
+            |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let (_, window) = get_json(
+            &app,
+            &format!(
+                "{BASE}/requests.json?start_date={}&end_date={}",
+                fmt(now - chrono::Duration::days(1)),
+                fmt(now + chrono::Duration::days(1))
+            ),
+        )
+        .await;
+        assert_eq!(ids(&window).len(), 3);
+        let (_, later) = get_json(
+            &app,
+            &format!(
+                "{BASE}/requests.json?start_date={}",
+                fmt(now + chrono::Duration::hours(1))
+            ),
+        )
+        .await;
+        assert_eq!(later, json!([]));
+        let (_, earlier) = get_json(
+            &app,
+            &format!(
+                "{BASE}/requests.json?end_date={}",
+                fmt(now - chrono::Duration::hours(1))
+            ),
+        )
+        .await;
+        assert_eq!(earlier, json!([]));
+        let errors = expect_json_errors(
+            app.get(&format!(
+                "{BASE}/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z"
+            ))
+            .await,
+            400,
+        )
+        .await;
+        assert!(
+            errors[0]["description"]
+                .as_str()
+                .unwrap()
+                .contains("90 days")
+        );
+        let errors = expect_xml_errors(
+            app.get(&format!(
+                "{BASE}/requests.xml?start_date=yesterday&status=pending"
+            ))
+            .await,
+            400,
+        )
+        .await;
+        assert_eq!(errors.len(), 2, "every problem at once: {errors:?}");
+
+        // Pagination: a Link to the next page.
+        let response = app.get(&format!("{BASE}/requests.json?page_size=2")).await;
+        let link = response.headers()["link"].to_str().unwrap().to_owned();
+        assert!(
+            link.contains("page=2")
+                && link.contains("page_size=2")
+                && link.ends_with("rel=\"next\""),
+            "{link}"
+        );
+        assert_eq!(
+            ids(&response.json::<Value>().await.unwrap()),
+            [third.as_str(), road.as_str()]
+        );
+        let response = app
+            .get(&format!("{BASE}/requests.json?page_size=2&page=2"))
+            .await;
+        assert!(response.headers().get("link").is_none());
+        assert_eq!(
+            ids(&response.json::<Value>().await.unwrap()),
+            [lamp.as_str()]
+        );
+        expect_json_errors(app.get(&format!("{BASE}/requests.json?page=0")).await, 400).await;
+        expect_json_errors(
+            app.get(&format!("{BASE}/requests.json?page_size=1001"))
+                .await,
+            400,
+        )
+        .await;
+
+        // Extensions: detailed status, light, authority, history.
+        let (_, extended) = get_json(
+            &app,
+            &format!("{BASE}/requests/{road}.json?extensions=true"),
+        )
+        .await;
+        let ext = &extended[0]["extended_attributes"];
+        assert_eq!(ext["detailed_status"], "PROCESSED");
+        assert_eq!(ext["buergerbuero_status"], "resolved");
+        assert_eq!(ext["light"], "green");
+        assert_eq!(ext["authority"]["key"], "11000001");
+        assert_eq!(ext["authority"]["name"], "Bezirksamt Mitte");
+        let notes = extended[0]["notes"].as_array().unwrap();
+        assert_eq!(notes[0]["type"], "created");
+        let last = notes.last().unwrap();
+        assert_eq!(last["type"], "status_changed");
+        assert_eq!(last["status"], "closed");
+        assert_eq!(last["description"], "Das Loch ist geflickt.");
+        expect_json_errors(
+            app.get(&format!("{BASE}/requests/{road}.json?extensions=maybe"))
+                .await,
+            400,
+        )
+        .await;
+
+        // XML: the spec's structure, special characters escaped and read back intact.
+        let (status, xml) = get_xml(&app, &format!("{BASE}/requests.xml?extensions=true")).await;
+        assert_eq!(status, 200);
+        assert_no_contact(&xml);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        assert_eq!(doc.root_element().tag_name().name(), "service_requests");
+        let requests = elements(doc.root_element());
+        assert_eq!(requests.len(), 3);
+        assert_eq!(
+            names(requests[2]),
+            [
+                "service_request_id",
+                "status",
+                "status_notes",
+                "service_name",
+                "service_code",
+                "description",
+                "agency_responsible",
+                "service_notice",
+                "requested_datetime",
+                "updated_datetime",
+                "expected_datetime",
+                "address",
+                "address_id",
+                "zipcode",
+                "lat",
+                "long",
+                "media_url",
+                "extended_attributes",
+                "notes"
+            ]
+        );
+        assert_eq!(child_text(requests[2], "service_request_id").unwrap(), lamp);
+        assert_eq!(
+            child_text(requests[2], "description").unwrap(),
+            "Laterne <aus> & \"dunkel\" 'heute'"
+        );
+        assert_eq!(
+            child_text(requests[2], "lat").unwrap(),
+            MITTE_POINT.0.to_string()
+        );
+        let notes = elements(requests[1])
+            .into_iter()
+            .find(|n| n.tag_name().name() == "notes")
+            .unwrap();
+        assert!(names(notes).iter().all(|n| n == "note"));
+        let (_, plain) = get_xml(&app, &format!("{BASE}/requests/{lamp}.xml")).await;
+        let doc = roxmltree::Document::parse(&plain).unwrap();
+        assert_eq!(
+            elements(doc.root_element()).len(),
+            1,
+            "one request is a one-element list"
+        );
+
+        // The updates feed: the status change, in both formats.
+        let (status, updates) = get_json(&app, &format!("{BASE}/servicerequestupdates.json")).await;
+        assert_eq!(status, 200);
+        let updates = updates.as_array().unwrap();
+        assert_eq!(updates.len(), 1, "{updates:?}");
+        assert_eq!(updates[0]["service_request_id"], road.as_str());
+        assert_eq!(updates[0]["status"], "closed");
+        assert_eq!(updates[0]["external_status_code"], "resolved");
+        assert_eq!(updates[0]["description"], "Das Loch ist geflickt.");
+        let (_, xml) = get_xml(&app, &format!("{BASE}/servicerequestupdates.xml")).await;
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        assert_eq!(
+            doc.root_element().tag_name().name(),
+            "service_request_updates"
+        );
+        assert_eq!(names(doc.root_element()), ["request_update"]);
+        let (_, future) = get_json(
+            &app,
+            &format!(
+                "{BASE}/servicerequestupdates.json?start_date={}",
+                fmt(now + chrono::Duration::days(1))
+            ),
+        )
+        .await;
+        assert_eq!(future, json!([]));
+        expect_xml_errors(app.get(&format!("{BASE}/servicerequestupdates.xml?start_date=2020-01-01T00:00:00Z&end_date=2021-01-01T00:00:00Z")).await, 400).await;
+        expect_json_errors(
+            app.get(&format!("{BASE}/servicerequestupdates.json?end_date=soon"))
+                .await,
+            400,
+        )
+        .await;
+        expect_json_errors(
+            app.get(&format!(
+                "{BASE}/servicerequestupdates.json?jurisdiction_id=99999"
+            ))
+            .await,
+            404,
+        )
+        .await;
+        expect_xml_errors(
+            app.get(&format!("{BASE}/requests.xml?jurisdiction_id=99999"))
+                .await,
+            404,
+        )
+        .await;
+        expect_json_errors(
+            app.get(&format!("{BASE}/requests.json?jurisdiction_id=BE-NOPE"))
+                .await,
+            404,
+        )
+        .await;
+        // Other methods on an Open311 path: the service-wide 405 with Allow.
+        let response = app
+            .client
+            .delete(format!("{}{BASE}/requests.json", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 405);
+        assert_eq!(response.headers()["allow"], "GET, POST");
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    filing_is_rate_limited_like_the_native_api,
+    |backend: Backend| async move {
+        let app = TestApp::spawn_with(TestDatabase::new(backend), |s| {
+            s.moderation = buergerbuero::config::Moderation::Off;
+            s.email_confirmation = buergerbuero::config::EmailConfirmation::Off;
+            s.rate_limit.reports_per_hour = 1;
+            s.rate_limit.burst = 1;
+        })
+        .await;
+        let (_, key, _) = admin_and_key(&app).await;
+        let (lat, lon) = (MITTE_POINT.0.to_string(), MITTE_POINT.1.to_string());
+        assert_eq!(
+            post_form(&app, "json", &mitte_request(&key, &lat, &lon))
+                .await
+                .status()
+                .as_u16(),
+            201
+        );
+        let response = post_form(&app, "xml", &mitte_request(&key, &lat, &lon)).await;
+        assert!(
+            response.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+                >= 1
+        );
+        let errors = expect_xml_errors(response, 400).await;
+        assert_eq!(errors[0].0, "429");
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    only_admins_manage_open311_keys,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let clerk = sign_in(&app, "clerk@example.org", false, &["11000001"]).await;
+        let (status, _) = clerk.get(&app, "/api/v1/admin/open311-keys").await;
+        assert_eq!(status, 403);
+        let (status, _) = clerk
+            .post(&app, "/api/v1/admin/open311-keys", json!({ "name": "x" }))
+            .await;
+        assert_eq!(status, 403);
+        let (status, _) = Client::ANONYMOUS
+            .get(&app, "/api/v1/admin/open311-keys")
+            .await;
+        assert_eq!(status, 401);
+        let admin = sign_in(&app, "admin@example.org", true, &[]).await;
+        let (status, _) = admin
+            .post(&app, "/api/v1/admin/open311-keys", json!({ "name": " " }))
+            .await;
+        assert_eq!(status, 400);
+        let (status, listed) = admin.get(&app, "/api/v1/admin/open311-keys").await;
+        assert_eq!((status, listed), (200, json!({ "keys": [] })));
+        let missing = uuid::Uuid::now_v7();
+        let response = admin
+            .request(
+                &app,
+                reqwest::Method::DELETE,
+                &format!("/api/v1/admin/open311-keys/{missing}"),
+                None,
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 404);
+        app.stop().await;
+    }
+);
