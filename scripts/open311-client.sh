@@ -23,69 +23,17 @@ if [[ "$("$venv/bin/python" -c 'import georeport; print(georeport.__version__)' 
   "$venv/bin/pip" install --quiet --disable-pip-version-check "georeport==$GEOREPORT_VERSION"
 fi
 
-cargo build --all-targets
-binary="${CARGO_TARGET_DIR:-target}/debug/buergerbuero"
-
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/buergerbuero-open311.XXXXXX")"
-server_pid=""
-cleanup() {
-  local status=$?
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 50); do
-      kill -0 "$server_pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  if [[ $status -ne 0 && -s "$tmp/server.log" ]]; then
-    echo "open311-client.sh: last lines of the server log:" >&2
-    tail -n 30 "$tmp/server.log" >&2
-  fi
-  rm -rf "$tmp"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-base="http://127.0.0.1:$port"
+source scripts/lib/test-server.sh
 
 # Published at once (no moderation, no email confirmation), so the filed requests are readable
 # right away and the services are `realtime` (POST answers the id).
-BUERGERBUERO_DATABASE_URL="sqlite://$tmp/o.db" \
-  BUERGERBUERO_DATA_DIR="$tmp/data" \
-  BUERGERBUERO_LISTEN="127.0.0.1:$port" \
-  BUERGERBUERO_PUBLIC_URL="$base" \
-  BUERGERBUERO_BOUNDARIES_DIR="${BUERGERBUERO_BOUNDARIES_DIR:-../shared/data/boundaries}" \
+test_server_start open311-client \
   BUERGERBUERO_MODERATION=off \
-  BUERGERBUERO_EMAIL_CONFIRMATION=off \
-  RUST_LOG="${RUST_LOG:-warn}" \
-  "$binary" serve >"$tmp/server.log" 2>&1 &
-server_pid=$!
-
-ready_s="${OPEN311_CLIENT_READY_S:-300}"
-deadline=$((SECONDS + ready_s))
-until python3 - "$base/readyz" <<'EOF' 2>/dev/null
-import sys, urllib.request
-sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=2).status == 200 else 1)
-EOF
-do
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "open311-client.sh: the server exited before it was ready" >&2
-    exit 1
-  fi
-  if ((SECONDS >= deadline)); then
-    echo "open311-client.sh: the server was not ready after ${ready_s} s" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
+  BUERGERBUERO_EMAIL_CONFIRMATION=off
+test_server_wait_ready "${OPEN311_CLIENT_READY_S:-300}"
 
 admin_password="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
-echo "$admin_password" | BUERGERBUERO_DATABASE_URL="sqlite://$tmp/o.db" RUST_LOG=warn \
+echo "$admin_password" | BUERGERBUERO_DATABASE_URL="$database_url" RUST_LOG=warn \
   "$binary" add-clerk --email open311-admin@example.org --admin >/dev/null
 
 cat >"$tmp/client_test.py" <<'EOF'

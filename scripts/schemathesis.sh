@@ -27,74 +27,18 @@ if [[ "$("$venv/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, vers
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
-# --all-targets: the same features as `cargo test` (dev-dependencies unify features), so after
-# the test run this rebuilds nothing.
-cargo build --all-targets
-binary="${CARGO_TARGET_DIR:-target}/debug/buergerbuero"
-
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/buergerbuero-schemathesis.XXXXXX")"
-server_pid=""
-cleanup() {
-  local status=$?
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    # The server finishes in-flight requests on SIGTERM; give it a moment, then insist.
-    for _ in $(seq 50); do
-      kill -0 "$server_pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  if [[ $status -ne 0 && -s "$tmp/server.log" ]]; then
-    echo "schemathesis.sh: last lines of the server log ($tmp/server.log is removed):" >&2
-    tail -n 30 "$tmp/server.log" >&2
-  fi
-  rm -rf "$tmp"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-base="http://127.0.0.1:$port"
+source scripts/lib/test-server.sh
 
 # Reports are published at once (no moderation, no email confirmation), so what the fuzzer files
 # is readable right away: the list, the map, the duplicate hint and GET /api/v1/reports/{id}
 # answer with real reports (and their schemas are tested), and the stateful phase can follow
 # the filing to the report. No rate limit, so thousands of filings from one address are fuzzed,
 # not answered 429.
-BUERGERBUERO_DATABASE_URL="sqlite://$tmp/s.db" \
-  BUERGERBUERO_DATA_DIR="$tmp/data" \
-  BUERGERBUERO_LISTEN="127.0.0.1:$port" \
-  BUERGERBUERO_BOUNDARIES_DIR="${BUERGERBUERO_BOUNDARIES_DIR:-../shared/data/boundaries}" \
-  BUERGERBUERO_LOG_FORMAT=text \
+test_server_start schemathesis \
   BUERGERBUERO_MODERATION=off \
   BUERGERBUERO_EMAIL_CONFIRMATION=off \
-  BUERGERBUERO_RATE_LIMIT__REPORTS_PER_HOUR=0 \
-  RUST_LOG="${RUST_LOG:-warn}" \
-  "$binary" serve >"$tmp/server.log" 2>&1 &
-server_pid=$!
-
-ready_s="${SCHEMATHESIS_READY_S:-300}"
-echo "schemathesis.sh: waiting up to ${ready_s} s for $base/readyz (the boundary import runs first)" >&2
-deadline=$((SECONDS + ready_s))
-until python3 - "$base/readyz" <<'EOF' 2>/dev/null
-import sys, urllib.request
-sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=2).status == 200 else 1)
-EOF
-do
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "schemathesis.sh: the server exited before it was ready" >&2
-    exit 1
-  fi
-  if ((SECONDS >= deadline)); then
-    echo "schemathesis.sh: the server was not ready after ${ready_s} s" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
+  BUERGERBUERO_RATE_LIMIT__REPORTS_PER_HOUR=0
+test_server_wait_ready "${SCHEMATHESIS_READY_S:-300}"
 
 # The configuration, written here so this script stays self-contained. Format: schemathesis 4
 # (https://schemathesis.readthedocs.io/en/stable/reference/configuration/).
@@ -413,7 +357,7 @@ read -r report_a report_b photo_id report_c photo_c < <("$venv/bin/python" "$tmp
 # admin every route is allowed; who may do what is the matrix test's job). Created with the
 # CLI as an operator would, on the server's own database file.
 admin_password="$("$venv/bin/python" -c 'import secrets; print(secrets.token_hex(16))')"
-echo "$admin_password" | BUERGERBUERO_DATABASE_URL="sqlite://$tmp/s.db" RUST_LOG=warn \
+echo "$admin_password" | BUERGERBUERO_DATABASE_URL="$database_url" RUST_LOG=warn \
   "$binary" add-clerk --email fuzz-admin@example.org --admin >/dev/null
 token="$("$venv/bin/python" - "$base" "$admin_password" <<'PYEOF'
 import json, sys, urllib.request
