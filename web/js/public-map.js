@@ -1,0 +1,288 @@
+// The home page: the public reports on a map (the GeoJSON layer, reloaded whenever the view
+// moves) and as a list, with filters by light and category that apply to both. The filters and
+// the map's view live in the address, so a view can be shared and the back button keeps it.
+import { getJson, loadCategories } from './api.js';
+import { $, el } from './dom.js';
+import { tr } from './i18n.js';
+import { LIGHTS, lightBadge, lightName } from './lights.js';
+import { HOME, createMap, lightMarker } from './map.js';
+import { initPage } from './page.js';
+import { STATUS_OF_LIGHT, categoryName, reportHref } from './public-common.js';
+import { reportList } from './public-list.js';
+
+initPage('Karte und Liste', 'Map and list');
+
+const state = readState();
+const list = reportList($('report-list'), { label: tr('Gemeldete Mängel', 'Reported problems') });
+let map = null;
+let categoryNames = new Map();
+
+/** Filters and view from the address: `light=red,yellow&category=…&inview=1&lat=…&lon=…&zoom=…`. */
+function readState() {
+  const query = new URLSearchParams(location.search);
+  const lights = (query.get('light') ?? '').split(',').filter((l) => LIGHTS.includes(l));
+  const lat = Number.parseFloat(query.get('lat'));
+  const lon = Number.parseFloat(query.get('lon'));
+  const zoom = Number.parseInt(query.get('zoom'), 10);
+  const valid = Number.isFinite(lat) && Math.abs(lat) <= 85 && Number.isFinite(lon) && Math.abs(lon) <= 180
+    && Number.isInteger(zoom) && zoom >= 0 && zoom <= 19;
+  return {
+    lights: new Set(lights),
+    category: query.get('category') ?? '',
+    inView: query.get('inview') === '1',
+    view: valid ? { center: [lat, lon], zoom } : HOME,
+  };
+}
+
+/** Writes the state back into the address without a new history entry per pan. */
+function writeState() {
+  const query = new URLSearchParams(location.search);
+  const set = (name, value) => (value ? query.set(name, value) : query.delete(name));
+  set('light', [...state.lights].join(','));
+  set('category', state.category);
+  set('inview', state.inView ? '1' : '');
+  if (map) {
+    const c = map.getCenter();
+    set('lat', c.lat.toFixed(5));
+    set('lon', c.lng.toFixed(5));
+    set('zoom', String(map.getZoom()));
+  }
+  const search = query.toString();
+  history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}`);
+}
+
+/** The list API's filters for the current state. */
+function listFilters() {
+  const statuses = [...state.lights].map((l) => STATUS_OF_LIGHT[l]);
+  return {
+    status: statuses.join(','),
+    category: state.category,
+    bbox: state.inView && map ? bboxOf(map) : '',
+  };
+}
+
+/** The map's visible box as `west,south,east,north`, rounded and inside the API's ranges. */
+function bboxOf(leafletMap) {
+  const b = leafletMap.getBounds();
+  const round = (value, limit) => Math.max(-limit, Math.min(limit, Math.round(value * 1e5) / 1e5));
+  return [round(b.getWest(), 180), round(b.getSouth(), 90), round(b.getEast(), 180), round(b.getNorth(), 90)].join(',');
+}
+
+function buildFilters() {
+  const box = $('light-filters');
+  box.replaceChildren(...LIGHTS.map((light) => el('label', { class: 'check light-filter', for: `light-${light}` },
+    el('input', { type: 'checkbox', id: `light-${light}`, name: 'light', value: light, checked: state.lights.has(light) }),
+    lightBadge(light))));
+  box.addEventListener('change', (event) => {
+    const input = event.target;
+    if (input.checked) state.lights.add(input.value); else state.lights.delete(input.value);
+    filtersChanged();
+  });
+  $('category').addEventListener('change', (event) => {
+    state.category = event.target.value;
+    filtersChanged();
+  });
+  const inView = $('in-view');
+  inView.checked = state.inView;
+  inView.addEventListener('change', () => {
+    state.inView = inView.checked;
+    filtersChanged(false);
+  });
+  // The filters apply as they change; a submit (Enter in the form) must not reload the page.
+  $('filters').addEventListener('submit', (event) => event.preventDefault());
+
+  const legend = document.querySelector('.legend');
+  legend.prepend(...LIGHTS.map((light) => el('li', {},
+    el('span', { class: `legend-marker light-marker light-${light}`, 'aria-hidden': 'true' }), ' ', lightName(light))));
+}
+
+async function fillCategories() {
+  const select = $('category');
+  try {
+    const categories = await loadCategories();
+    categoryNames = new Map(categories.map((c) => [c.code, categoryName(c)]));
+    select.append(...categories.map((c) => el('option', { value: c.code }, categoryName(c))));
+  } catch {
+    // The filter still works for a category given in the address; the list shows the error.
+  }
+  if (state.category && !categoryNames.has(state.category)) {
+    select.append(el('option', { value: state.category }, state.category));
+  }
+  select.value = state.category;
+}
+
+function filtersChanged(reloadMap = true) {
+  writeState();
+  list.show(listFilters());
+  if (reloadMap) loadLayer();
+}
+
+// ---- Map layer -----------------------------------------------------------------------------
+
+let layer = null;
+let layerGeneration = 0;
+
+/**
+ * Reloads the markers for the visible box. Without a category filter it is the GeoJSON layer
+ * (points from zoom 14, grid clusters below), with the light filter applied to the points and
+ * to each cluster's per-light counts. The layer knows no categories, so with a category filter
+ * the markers come from the list API instead (points only, at most `MAX_FILTERED`).
+ */
+async function loadLayer() {
+  if (!map) return;
+  const mine = ++layerGeneration;
+  const bbox = bboxOf(map);
+  const zoom = Math.max(0, Math.min(22, Math.round(map.getZoom())));
+  try {
+    const markers = state.category ? await filteredPoints(bbox) : await layerMarkers(bbox, zoom);
+    if (mine !== layerGeneration) return;
+    layer?.remove();
+    layer = L.layerGroup(markers.items).addTo(map);
+    $('map-status').textContent = markers.summary;
+  } catch (problem) {
+    if (mine !== layerGeneration) return;
+    $('map-status').replaceChildren(el('span', { class: 'error' },
+      tr('Die Karte konnte nicht geladen werden: ', 'The map could not be loaded: '),
+      problem.readerMessage?.() ?? String(problem)));
+  }
+}
+
+async function layerMarkers(bbox, zoom) {
+  const collection = await getJson(`/api/v1/reports.geojson?bbox=${bbox}&zoom=${zoom}`);
+  const items = [];
+  let reports = 0;
+  let groups = 0;
+  for (const feature of collection.features) {
+    const [lon, lat] = feature.geometry.coordinates;
+    const p = feature.properties;
+    if (p.kind === 'report') {
+      if (!lightShown(p.light)) continue;
+      items.push(reportMarker(lat, lon, p));
+      reports += 1;
+    } else {
+      const lights = Object.fromEntries(LIGHTS.map((l) => [l, lightShown(l) ? p.lights[l] : 0]));
+      const count = LIGHTS.reduce((sum, l) => sum + lights[l], 0);
+      if (count === 0) continue;
+      items.push(clusterMarker(lat, lon, lights, count));
+      reports += count;
+      groups += 1;
+    }
+  }
+  return { items, summary: layerSummary(reports, groups, false) };
+}
+
+const MAX_FILTERED = 1000;
+
+async function filteredPoints(bbox) {
+  const items = [];
+  let cursor = null;
+  const filters = { ...listFilters(), bbox, limit: '200' };
+  do {
+    const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v));
+    if (cursor) query.set('cursor', cursor);
+    const page = await getJson(`/api/v1/reports?${query}`);
+    for (const r of page.reports) {
+      items.push(reportMarker(r.location.lat, r.location.lon, { id: r.id, category: r.category.code, light: r.light }));
+    }
+    cursor = page.next_cursor;
+  } while (cursor && items.length < MAX_FILTERED);
+  return { items, summary: layerSummary(items.length, 0, Boolean(cursor)) };
+}
+
+function lightShown(light) {
+  return state.lights.size === 0 || state.lights.has(light);
+}
+
+function layerSummary(reports, groups, truncated) {
+  if (reports === 0) return tr('Im Kartenausschnitt sind keine Meldungen.', 'There are no reports in this part of the map.');
+  const text = groups > 0
+    ? tr(`Im Kartenausschnitt: ${reports} Meldungen in ${groups} Gruppen und Einzelmarkierungen.`,
+      `In this part of the map: ${reports} reports in ${groups} groups and single markers.`)
+    : tr(`Im Kartenausschnitt: ${reports} ${reports === 1 ? 'Meldung' : 'Meldungen'}.`,
+      `In this part of the map: ${reports} ${reports === 1 ? 'report' : 'reports'}.`);
+  return truncated
+    ? `${text} ${tr('Es werden nur die neuesten gezeigt; zoomen Sie hinein.', 'Only the newest are shown; zoom in.')}`
+    : text;
+}
+
+/** One report: a light marker whose pop-up links to the report's page. */
+function reportMarker(lat, lon, { id, category, light }) {
+  const name = categoryNames.get(category) ?? category;
+  const marker = lightMarker(lat, lon, light, name);
+  const link = el('a', { href: reportHref(id) }, tr('Meldung ansehen', 'View report'));
+  marker.bindPopup(el('div', { class: 'map-popup' },
+    el('p', { class: 'map-popup-title' }, name), el('p', {}, lightBadge(light)), el('p', {}, link)));
+  // Keyboard users land in the pop-up they opened, not back at the start of the map.
+  marker.on('popupopen', () => link.focus());
+  return marker;
+}
+
+/**
+ * A group of reports: the count in a ring whose segments show the share of each light. Enter,
+ * Space or a click zooms in until the group splits up.
+ */
+function clusterMarker(lat, lon, lights, count) {
+  const size = Math.round(34 + Math.min(22, 6 * Math.log10(count)));
+  const node = el('div', { class: 'cluster' }, el('span', { class: 'cluster-count' }, String(count)));
+  node.style.background = ringGradient(lights, count);
+  const parts = LIGHTS.filter((l) => lights[l] > 0).map((l) => `${lights[l]} ${lightName(l)}`).join(', ');
+  const label = tr(`${count} Meldungen (${parts}). Hineinzoomen.`, `${count} reports (${parts}). Zoom in.`);
+  const marker = L.marker([lat, lon], {
+    icon: L.divIcon({ className: 'cluster-marker', html: node, iconSize: [size, size] }),
+    title: label, keyboard: true, riseOnHover: true,
+  });
+  const zoomIn = () => map.setView([lat, lon], Math.min(map.getZoom() + 2, 18));
+  marker.on('click', zoomIn);
+  marker.on('add', () => {
+    const icon = marker.getElement();
+    icon.setAttribute('aria-label', label);
+    icon.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        zoomIn();
+      }
+    });
+  });
+  return marker;
+}
+
+const COLOURS = { red: 'var(--red)', yellow: 'var(--yellow)', green: 'var(--green)', yellow_green: 'var(--yellow-green)' };
+
+/** A conic gradient with one segment per light, sized by its share. */
+function ringGradient(lights, count) {
+  let start = 0;
+  const stops = [];
+  for (const light of LIGHTS) {
+    if (lights[light] === 0) continue;
+    const end = start + (lights[light] / count) * 360;
+    stops.push(`${COLOURS[light]} ${start}deg ${end}deg`);
+    start = end;
+  }
+  return `conic-gradient(${stops.join(', ')})`;
+}
+
+// ---- Start ---------------------------------------------------------------------------------
+
+async function start() {
+  buildFilters();
+  await fillCategories();
+  list.show(listFilters());
+  try {
+    map = await createMap($('map'), state.view);
+    map.on('moveend', () => {
+      writeState();
+      loadLayer();
+      if (state.inView) list.show(listFilters());
+    });
+    writeState();
+    if (state.inView) list.show(listFilters());
+    await loadLayer();
+  } catch (error) {
+    // Without the map (no Leaflet, no WebGL-free rendering, …) the list still serves.
+    $('map-status').replaceChildren(el('span', { class: 'error' },
+      tr('Die Karte ist nicht verfügbar; die Liste zeigt alle Meldungen.', 'The map is not available; the list shows every report.')));
+    console.warn(error);
+  }
+}
+
+start();

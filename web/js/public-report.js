@@ -1,0 +1,215 @@
+// One public report (`report.html?id=…`, the page mails link to): its light and since when,
+// the close reason, the place on a small map, photos, with whom it was (forwarding chain), the
+// public history, and a form to follow it by email.
+import { ApiProblem, getJson, loadCategories, send } from './api.js';
+import { $, clearFieldErrors, el, showFieldError } from './dom.js';
+import { formatDate, lang, tr } from './i18n.js';
+import { lightBadge, reasonName, statusName } from './lights.js';
+import { createMap, lightMarker } from './map.js';
+import { announce, initPage } from './page.js';
+import { STATUS_OF_LIGHT, authorityHref, categoryName, lightAge, placeName, reportHref } from './public-common.js';
+
+initPage('Meldung', 'Report');
+
+const LIGHT_OF_STATUS = Object.fromEntries(Object.entries(STATUS_OF_LIGHT).map(([l, s]) => [s, l]));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function start() {
+  const id = new URLSearchParams(location.search).get('id')?.trim() ?? '';
+  if (!UUID.test(id)) return showNotFound();
+  let report;
+  try {
+    report = await getJson(`/api/v1/reports/${encodeURIComponent(id)}`);
+  } catch (problem) {
+    if (problem instanceof ApiProblem && problem.status === 404) return showNotFound();
+    $('loading').hidden = true;
+    const error = $('load-error');
+    error.textContent = `${tr('Die Meldung konnte nicht geladen werden: ', 'The report could not be loaded: ')}${problem.readerMessage?.() ?? problem}`;
+    error.hidden = false;
+    return undefined;
+  }
+  const categories = await loadCategories().catch(() => []);
+  render(report, new Map(categories.map((c) => [c.code, categoryName(c)])));
+  return undefined;
+}
+
+function showNotFound() {
+  $('loading').hidden = true;
+  $('not-found').hidden = false;
+  document.title = `${tr('Meldung nicht gefunden', 'Report not found')} – Bürgerbüro`;
+}
+
+function render(report, categoryNames) {
+  const title = categoryName(report.category);
+  document.title = `${title}: ${report.area.name} – Bürgerbüro`;
+  $('report-title').textContent = title;
+  $('report-status').replaceChildren(...statusBlock(report));
+  $('report-description').textContent = report.description;
+  $('report-facts').replaceChildren(...facts(report));
+  renderPhotos(report.photos);
+  $('chain').replaceChildren(...chain(report));
+  $('history').replaceChildren(...report.history.map((entry) => historyItem(entry, categoryNames)));
+  $('loading').hidden = true;
+  $('report').hidden = false;
+  setUpFollow(report.id);
+  showOnMap(report);
+}
+
+/** The light, how long it has shown, and for yellow-green the public reason. */
+function statusBlock(report) {
+  const parts = [
+    el('p', { class: 'status-light' }, lightBadge(report.light)),
+    el('p', { class: 'status-since' },
+      `${lightAge(report)} `,
+      el('span', { class: 'meta-inline' }, '(', tr('seit ', 'since '),
+        el('time', { datetime: report.status_since }, formatDate(report.status_since)), ')')),
+  ];
+  const reason = report.close_reason;
+  if (reason) {
+    parts.push(el('p', { class: 'close-reason' },
+      el('strong', {}, tr('Grund: ', 'Reason: ')), reasonName(reason.reason),
+      reason.detail ? ` – ${reason.detail}` : '',
+      reason.duplicate_of ? [' ', el('a', { href: reportHref(reason.duplicate_of) },
+        tr('zur ursprünglichen Meldung', 'to the original report'))] : ''));
+  }
+  if (report.overdue) {
+    parts.push(el('p', { class: 'hint' }, tr(
+      `Die Behörde hat die Frist für eine erste Reaktion (${formatDate(report.reaction_due_at)}) überschritten.`,
+      `The authority has missed the deadline for a first reaction (${formatDate(report.reaction_due_at)}).`)));
+  }
+  return parts;
+}
+
+function facts(report) {
+  const rows = [
+    [tr('Ort', 'Place'), placeName(report)],
+    [tr('Gemeldet am', 'Filed on'), el('time', { datetime: report.created_at }, formatDate(report.created_at))],
+    [tr('Zuständig', 'Responsible'), report.authority
+      ? el('a', { href: authorityHref(report.authority.key) }, report.authority.name)
+      : tr('nicht mehr bekannt', 'no longer known')],
+  ];
+  if (report.first_reaction_at) {
+    rows.push([tr('Erste Reaktion', 'First reaction'),
+      el('time', { datetime: report.first_reaction_at }, formatDate(report.first_reaction_at))]);
+  } else if (report.reaction_due_at) {
+    rows.push([tr('Erste Reaktion fällig bis', 'First reaction due by'),
+      el('time', { datetime: report.reaction_due_at }, formatDate(report.reaction_due_at))]);
+  }
+  if (report.duplicates?.length) {
+    rows.push([tr('Doppelmeldungen', 'Duplicates'), report.duplicates.map((id, i) => [i ? ', ' : '',
+      el('a', { href: reportHref(id) }, tr(`Meldung ${i + 1}`, `report ${i + 1}`))])]);
+  }
+  return rows.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value)]);
+}
+
+function renderPhotos(photos) {
+  if (photos.length === 0) return;
+  $('photos-section').hidden = false;
+  $('photos').replaceChildren(...photos.map((photo, i) => {
+    const label = tr(`Foto ${i + 1} von ${photos.length}`, `Photo ${i + 1} of ${photos.length}`);
+    return el('li', {}, el('a', { href: photo.web_url, class: 'photo-link' },
+      el('img', { src: photo.thumb_url, alt: tr(`${label}, vergrößern`, `${label}, enlarge`), loading: 'lazy' })));
+  }));
+}
+
+/** With whom the report was: the first authority, then every forwarding, oldest first. */
+function chain(report) {
+  const entries = report.authority_chain?.length ? report.authority_chain
+    : [{ key: report.authority?.key, authority: report.authority, since: report.created_at }];
+  return entries.map((entry, i) => {
+    const current = i === entries.length - 1;
+    const name = entry.authority
+      ? el('a', { href: authorityHref(entry.key) }, entry.authority.name)
+      : `${tr('Behörde', 'Authority')} ${entry.key}`;
+    return el('li', { class: current ? 'chain-current' : null, 'aria-current': current ? 'step' : false },
+      el('span', { class: 'chain-what' }, i === 0 ? tr('Zuerst zuständig: ', 'First responsible: ')
+        : tr('Weitergeleitet an ', 'Forwarded to ')),
+      name, ' ',
+      el('span', { class: 'meta-inline' }, tr('seit ', 'since '),
+        el('time', { datetime: entry.since }, formatDate(entry.since))),
+      current && entries.length > 1 ? el('span', { class: 'meta-inline' }, tr(' (jetzt zuständig)', ' (responsible now)')) : null);
+  });
+}
+
+const EVENTS = {
+  created: ['Gemeldet', 'Reported'],
+  status_changed: ['Status geändert', 'Status changed'],
+  answer: ['Antwort der Behörde', 'Answer from the authority'],
+  forwarded: ['An eine andere Behörde weitergeleitet', 'Forwarded to another authority'],
+  marked_duplicate: ['Als Doppelmeldung geschlossen', 'Closed as a duplicate'],
+  duplicate_linked: ['Eine Doppelmeldung wurde hiermit verknüpft', 'A duplicate was linked to this report'],
+  category_changed: ['Kategorie geändert', 'Category changed'],
+  reopened: ['Wieder geöffnet', 'Reopened'],
+};
+const STATUS_EVENTS = new Set(['created', 'status_changed', 'marked_duplicate', 'reopened']);
+
+function historyItem(entry, categoryNames) {
+  const [de, en] = EVENTS[entry.kind] ?? ['Änderung', 'Change'];
+  const light = STATUS_EVENTS.has(entry.kind) ? LIGHT_OF_STATUS[entry.status] : null;
+  let text = entry.text;
+  let body = null;
+  if (entry.kind === 'duplicate_linked' && text) {
+    body = el('p', {}, el('a', { href: reportHref(text) }, tr('zur Doppelmeldung', 'to the duplicate')));
+  } else if (entry.kind === 'category_changed' && text) {
+    text = text.split(' → ').map((code) => categoryNames.get(code) ?? code).join(' → ');
+    body = el('p', {}, text);
+  } else if (text) {
+    body = el('blockquote', { class: 'answer' }, el('p', {}, text));
+  }
+  return el('li', {},
+    el('p', { class: 'history-head' },
+      el('time', { datetime: entry.at }, formatDate(entry.at)), ': ', el('strong', {}, tr(de, en))),
+    light ? el('p', {}, lightBadge(light)) : (entry.status && STATUS_EVENTS.has(entry.kind)
+      ? el('p', {}, statusName(entry.status)) : null),
+    body);
+}
+
+async function showOnMap(report) {
+  const { lat, lon } = report.location;
+  try {
+    const map = await createMap($('report-map'), { center: [lat, lon], zoom: 16 });
+    const marker = lightMarker(lat, lon, report.light, categoryName(report.category));
+    marker.bindPopup(el('p', {}, placeName(report))).addTo(map);
+  } catch (error) {
+    $('report-map').hidden = true;
+    console.warn(error);
+  }
+}
+
+/** `POST /followers`: the service mails a confirmation link; 202 whatever the address. */
+function setUpFollow(id) {
+  const form = $('follow-form');
+  const result = $('follow-result');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    result.replaceChildren();
+    const email = $('follow-email').value.trim();
+    if (!email) {
+      showFieldError('follow-email', tr('Bitte geben Sie Ihre E-Mail-Adresse an.', 'Please enter your email address.'));
+      $('follow-email').focus();
+      return;
+    }
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const answer = await send('POST', `/api/v1/reports/${encodeURIComponent(id)}/followers`, { email, language: lang() });
+      announce(result, tr(answer.detail_de, answer.detail), 'success');
+      form.reset();
+    } catch (problem) {
+      const fieldErrors = problem.fieldErrors?.() ?? [];
+      const emailError = fieldErrors.find((e) => e.field === 'email');
+      // The per-field detail is English only; the reader gets a sentence in their language.
+      if (emailError && showFieldError('follow-email', tr('Bitte geben Sie eine gültige E-Mail-Adresse an.',
+        'Please enter a valid email address.'))) {
+        $('follow-email').focus();
+      } else {
+        announce(result, problem.readerMessage?.() ?? String(problem), 'error');
+      }
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+start();
