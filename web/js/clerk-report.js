@@ -1,0 +1,245 @@
+// /clerk/report.html?id=…: one report with every clerk action. Mails link here, so a clerk
+// who is not signed in is sent through the log-in page and comes back. Every action answers
+// with the report after it; the page is redrawn from that answer (never from a guess) and
+// the outcome is announced in the status region.
+import { getJson, loadCategories, send } from './api.js';
+import { $, el } from './dom.js';
+import { pick, tr } from './i18n.js';
+import { statusName } from './lights.js';
+import { createMap, lightMarker } from './map.js';
+import { announce, initPage } from './page.js';
+import { submitForm, requireText } from './clerk-forms.js';
+import { accountLine, currentAccount, loginUrl, signOut } from './clerk-session.js';
+import { renderReport } from './clerk-report-view.js';
+import { wireSuggestions } from './clerk-suggest.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const id = new URLSearchParams(location.search).get('id') ?? '';
+const base = `/api/v1/admin/reports/${id}`;
+const status = $('action-status');
+let report;
+
+initPage('Meldung bearbeiten', 'Edit report');
+start();
+
+async function start() {
+  if (!UUID.test(id)) return fail(tr('Diese Adresse nennt keine gültige Meldung.', 'This address names no valid report.'));
+  let me;
+  try {
+    me = await currentAccount();
+  } catch (error) {
+    return fail(error.readerMessage?.() ?? String(error));
+  }
+  if (!me) {
+    // Not signed in: log in first, then come back here (the mail link keeps working).
+    location.replace(loginUrl());
+    return;
+  }
+  $('signed-in-as').replaceChildren(...accountLine(me));
+  $('logout').hidden = false;
+  $('logout').addEventListener('click', logOut);
+  try {
+    report = await getJson(base);
+  } catch (error) {
+    return fail(error.status === 404
+      ? tr('Diese Meldung gibt es nicht, oder sie liegt nicht bei Ihrer Behörde.',
+        'This report does not exist, or it is not with your authority.')
+      : error.readerMessage?.() ?? String(error));
+  }
+  $('loading').hidden = true;
+  $('report').hidden = false;
+  await prepareForms();
+  show(report);
+}
+
+function fail(message) {
+  $('loading').hidden = true;
+  announce($('load-error'), message, 'error');
+}
+
+async function logOut() {
+  try {
+    await signOut();
+  } catch (error) {
+    announce(status, error.readerMessage?.() ?? String(error), 'error');
+    return;
+  }
+  location.assign('/clerk/');
+}
+
+/** Redraws everything that depends on the report: texts, flags, which actions apply. */
+function show(next) {
+  report = next;
+  renderReport(report, { onTogglePhoto: togglePhoto });
+  $('description-description').value = report.description;
+  $('category-category').value = report.category.code;
+  const moves = allowedMoves(report.status);
+  fillStatusOptions(moves);
+  const s = report.status;
+  $('publish-form').hidden = report.visibility === 'published' || s === 'unconfirmed';
+  $('hide-form').hidden = report.visibility === 'hidden';
+  $('act-status').hidden = moves.length === 0;
+  $('act-answer').hidden = s === 'unconfirmed';
+  $('act-duplicate').hidden = !(s === 'open' || s === 'in_progress');
+  $('act-reopen').hidden = !(s === 'resolved' || s === 'closed');
+  showMap();
+}
+
+/** The status moves of the workflow's state machine, from the current status. */
+function allowedMoves(current) {
+  return {
+    open: ['in_progress', 'resolved', 'closed'],
+    in_progress: ['resolved', 'closed'],
+    closed: ['resolved'],
+  }[current] ?? [];
+}
+
+function fillStatusOptions(moves) {
+  const select = $('status-status');
+  const chosen = select.value;
+  select.replaceChildren(...moves.map((m) => el('option', { value: m }, statusName(m))));
+  if (moves.includes(chosen)) select.value = chosen;
+  syncCloseFields();
+}
+
+function syncCloseFields() {
+  const closing = $('status-status').value === 'closed';
+  $('status-reason-row').hidden = !closing;
+  $('status-responsible-row').hidden = !(closing && $('status-reason').value === 'not_responsible');
+}
+
+let map;
+let marker;
+async function showMap() {
+  if (!window.L) return;
+  const { lat, lon } = report.location;
+  const label = pick(report.category, 'name');
+  if (!map) {
+    $('report-map').hidden = false;
+    map = await createMap($('report-map'), { center: [lat, lon], zoom: 17 });
+  }
+  marker?.remove();
+  marker = lightMarker(lat, lon, report.light ?? 'red', label).addTo(map);
+}
+
+/** Answer templates, categories and the form handlers; done once. */
+async function prepareForms() {
+  const [templates, categories] = await Promise.all([
+    getJson('/api/v1/admin/answer-templates').then((b) => b.templates).catch(() => []),
+    loadCategories().catch(() => []),
+  ]);
+  for (const select of document.querySelectorAll('.template-select')) {
+    select.replaceChildren(
+      el('option', { value: '' }, tr('– Vorlage wählen –', '– choose a template –')),
+      ...templates.map((t, i) => el('option', { value: String(i) },
+        `${statusName(t.status)} (${t.language === 'de' ? tr('deutsch', 'German') : tr('englisch', 'English')})`)));
+    select.addEventListener('change', () => {
+      const template = templates[Number(select.value)];
+      if (select.value === '' || !template) return;
+      $(select.dataset.target).value = template.body;
+      announce(status, tr('Vorlage eingefügt; Sie können den Text anpassen.', 'Template inserted; you can adjust the text.'));
+    });
+  }
+  $('category-category').replaceChildren(...categories.map((c) => el('option', { value: c.code }, pick(c, 'name'))));
+  $('status-status').addEventListener('change', syncCloseFields);
+  $('status-reason').addEventListener('change', syncCloseFields);
+  wireSuggestions({ getReport: () => report });
+  wireActions();
+}
+
+/**
+ * Wires one form: `body()` builds the request (throwing for a blank required field), the
+ * answer redraws the page, `done` is the announcement.
+ */
+function action(prefix, method, path, body, done, { reset = true } = {}) {
+  const form = $(`${prefix}-form`);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const result = await submitForm(form, prefix, () => send(method, `${base}${path}`, body()), { status });
+    if (!result) return;
+    if (reset) form.reset();
+    applyResult(result, typeof done === 'function' ? done(result) : done);
+  });
+}
+
+function applyResult(result, message) {
+  if (!result.url) {
+    // A forwarding took the report out of this account's authorities: nothing left to act on.
+    $('report').hidden = true;
+    announce(status, tr(`Weitergeleitet an ${result.authority}. Die Meldung liegt nun nicht mehr bei Ihrer Behörde.`,
+      `Forwarded to ${result.authority}. The report is no longer with your authority.`), 'success');
+    status.append(el('p', {}, el('a', { href: '/clerk/' }, tr('Zurück zum Posteingang', 'Back to the inbox'))));
+    status.focus();
+    return;
+  }
+  show(result);
+  announce(status, message, 'success');
+  // If the control that had focus vanished with the redraw (e.g. "Publish" after publishing),
+  // move focus to the outcome instead of dropping it on the page's start.
+  const active = document.activeElement;
+  if (!active || active === document.body || active.closest('[hidden]') || !active.isConnected) status.focus();
+}
+
+function wireActions() {
+  action('publish', 'POST', '/publish', () => undefined,
+    tr('Die Meldung ist veröffentlicht.', 'The report is published.'));
+  action('hide', 'POST', '/hide', () => {
+    const reason = $('hide-reason').value.trim();
+    return reason ? { reason } : {};
+  }, tr('Die Meldung ist für die Öffentlichkeit verborgen.', 'The report is hidden from the public.'));
+  action('status', 'POST', '/status', () => {
+    const body = { status: $('status-status').value };
+    if (body.status === 'closed') {
+      body.reason = $('status-reason').value;
+      if (body.reason === 'not_responsible') {
+        body.responsible = requireText('status', 'responsible', 'Bitte nennen Sie, wer zuständig ist.', 'Please say who is responsible.');
+      }
+    }
+    const answer = $('status-answer').value.trim();
+    if (answer) body.answer = answer;
+    return body;
+  }, (r) => tr(`Status geändert: ${statusName(r.status)}.`, `Status changed: ${statusName(r.status)}.`));
+  action('answer', 'POST', '/answers', () => ({
+    text: requireText('answer', 'text', 'Bitte schreiben Sie eine Antwort.', 'Please write an answer.'),
+  }), tr('Die Antwort ist veröffentlicht.', 'The answer is published.'));
+  action('note', 'POST', '/notes', () => ({
+    text: requireText('note', 'text', 'Bitte schreiben Sie eine Notiz.', 'Please write a note.'),
+  }), tr('Die interne Notiz ist gespeichert.', 'The internal note is saved.'));
+  action('description', 'PUT', '/description', () => ({
+    description: requireText('description', 'description', 'Die Beschreibung darf nicht leer sein.', 'The description must not be empty.'),
+  }), tr('Der öffentliche Text ist geändert.', 'The public text is changed.'), { reset: false });
+  action('category', 'PUT', '/category', () => ({ category: $('category-category').value }),
+    (r) => tr(`Kategorie geändert: ${r.category.name_de}.`, `Category changed: ${r.category.name_en}.`), { reset: false });
+  action('forward', 'POST', '/forward', () => ({
+    authority: requireText('forward', 'authority', 'Bitte geben Sie den Schlüssel der Behörde an.', 'Please enter the authority\'s key.'),
+    reason: requireText('forward', 'reason', 'Bitte geben Sie einen Grund an.', 'Please give a reason.'),
+  }), (r) => tr(`Weitergeleitet an ${r.authority?.name ?? ''}.`, `Forwarded to ${r.authority?.name ?? ''}.`));
+  action('duplicate', 'POST', '/duplicate', () => {
+    const body = { of: requireText('duplicate', 'of', 'Bitte geben Sie die ID der ursprünglichen Meldung an.', 'Please enter the original report\'s ID.') };
+    const answer = $('duplicate-answer').value.trim();
+    if (answer) body.answer = answer;
+    return body;
+  }, tr('Als Duplikat geschlossen (gelb-grün).', 'Closed as a duplicate (yellow-green).'));
+  action('reopen', 'POST', '/reopen', () => ({
+    reason: requireText('reopen', 'reason', 'Bitte geben Sie einen Grund an.', 'Please give a reason.'),
+  }), tr('Die Meldung ist wieder geöffnet (rot).', 'The report is open again (red).'));
+}
+
+async function togglePhoto(photo, button) {
+  const error = $('photos-error');
+  error.hidden = true;
+  button.disabled = true;
+  try {
+    const result = await send('PUT', `${base}/photos/${photo.id}`, { visible: !photo.visible });
+    show(result);
+    announce(status, photo.visible ? tr('Das Foto ist verborgen.', 'The photo is hidden.')
+      : tr('Das Foto ist freigegeben.', 'The photo is released.'), 'success');
+    // The button was redrawn: keep the keyboard on the same photo's new button.
+    document.querySelector(`[data-photo="${photo.id}"]`)?.focus();
+  } catch (problem) {
+    button.disabled = false;
+    error.textContent = problem.readerMessage?.() ?? String(problem);
+    error.hidden = false;
+    announce(status, error.textContent, 'error');
+  }
+}
