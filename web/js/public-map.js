@@ -266,7 +266,8 @@ function ringGradient(lights, count) {
 async function start() {
   buildFilters();
   await fillCategories();
-  list.show(listFilters());
+  // Limited to the map's section, the list waits for the map to know its box.
+  if (!state.inView) list.show(listFilters());
   try {
     map = await createMap($('map'), state.view);
     map.on('moveend', () => {
@@ -282,6 +283,7 @@ async function start() {
     $('map-status').replaceChildren(el('span', { class: 'error' },
       tr('Die Karte ist nicht verfügbar; die Liste zeigt alle Meldungen.', 'The map is not available; the list shows every report.')));
     console.warn(error);
+    if (state.inView) list.show(listFilters());
   }
 }
 

@@ -108,7 +108,7 @@ function renderPhotos(photos) {
   $('photos').replaceChildren(...photos.map((photo, i) => {
     const label = tr(`Foto ${i + 1} von ${photos.length}`, `Photo ${i + 1} of ${photos.length}`);
     return el('li', {}, el('a', { href: photo.web_url, class: 'photo-link' },
-      el('img', { src: photo.thumb_url, alt: tr(`${label}, vergrößern`, `${label}, enlarge`), loading: 'lazy' })));
+      el('img', { src: photo.thumb_url, alt: tr(`${label}, vergrößern`, `${label}, enlarge`) })));
   }));
 }
 
