@@ -37,7 +37,8 @@ function showProblem(error, prefix, general, status) {
   for (const { field, detail } of error.fieldErrors()) {
     if (showFieldError(`${prefix}-${field}`, detail)) placed = true;
   }
-  const message = error.status === 401
+  // A 401 anywhere but the log-in form means the session ran out (at log-in: wrong password).
+  const message = error.status === 401 && prefix !== 'login'
     ? tr('Ihre Sitzung ist abgelaufen. Bitte laden Sie die Seite neu und melden Sie sich wieder an.',
       'Your session has ended. Please reload the page and sign in again.')
     : error.readerMessage();

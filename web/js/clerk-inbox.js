@@ -53,8 +53,9 @@ function wireLogin() {
       location.assign(next);
       return;
     }
-    showInbox(me);
-    announce($('inbox-status'), tr('Sie sind angemeldet.', 'You are signed in.'), 'success');
+    await showInbox(me);
+    // The form the focus was in is gone: continue at the top of the inbox.
+    $('main').focus();
   });
 }
 
@@ -68,7 +69,6 @@ async function showInbox(me) {
   $('signed-in-as').replaceChildren(...accountLine(me));
   await fillFilterChoices(me);
   readFiltersFromAddress();
-  $('main').focus();
   await loadInbox();
 }
 

@@ -19,6 +19,14 @@ export function renderReport(report, { onTogglePhoto }) {
   document.title = `${tr('Meldung', 'Report')}: ${pick(report.category, 'name')} – Bürgerbüro`;
 }
 
+/**
+ * A short handle for a report: the end of its id. Ids are UUIDv7, whose first digits are the
+ * filing time and so the same for reports filed together; the last ones are random.
+ */
+export function shortId(id) {
+  return `…${id.slice(-8)}`;
+}
+
 /** Light, overdue and visibility as words (never colour alone). */
 export function flags(report) {
   return [
@@ -52,7 +60,7 @@ function facts(report) {
     [tr('Meldende Person', 'Reporter'), reporter(report.reporter)],
     report.near_border && [tr('Hinweis', 'Note'), tr('Nahe einer Zuständigkeitsgrenze – bitte Ort prüfen.', 'Close to another authority\'s area – please check the place.')],
     report.duplicates?.length && [tr('Duplikate davon', 'Duplicates of it'),
-      report.duplicates.map((id) => el('a', { href: `/clerk/report.html?id=${id}` }, id.slice(0, 8)))],
+      report.duplicates.flatMap((id, i) => [i ? ', ' : '', el('a', { href: `/clerk/report.html?id=${id}` }, `${tr('Meldung', 'Report')} ${shortId(id)}`)])],
     [tr('Kennung', 'ID'), el('code', {}, report.id)],
   ].filter(Boolean);
   return rows.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, ...[value].flat())]);
@@ -149,7 +157,7 @@ function eventItem(event) {
 function eventText(event) {
   if (event.kind.startsWith('photo_')) return `${tr('Foto', 'Photo')} ${event.text.slice(0, 12)}…`;
   if (event.kind === 'duplicate_linked') {
-    return el('a', { href: `/clerk/report.html?id=${event.text}` }, `${tr('Meldung', 'Report')} ${event.text.slice(0, 8)}`);
+    return el('a', { href: `/clerk/report.html?id=${event.text}` }, `${tr('Meldung', 'Report')} ${shortId(event.text)}`);
   }
   return event.text;
 }

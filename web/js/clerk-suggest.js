@@ -6,6 +6,7 @@ import { getJson, loadCategories } from './api.js';
 import { $, el } from './dom.js';
 import { pick, tr } from './i18n.js';
 import { announce } from './page.js';
+import { shortId } from './clerk-report-view.js';
 
 export function wireSuggestions({ getReport }) {
   onFirstOpen('act-forward', () => forwardCandidates(getReport()));
@@ -62,7 +63,7 @@ async function duplicateCandidates(report) {
     el('button', {
       type: 'button', class: 'secondary candidate',
       onclick: () => choose('duplicate-of', r.id, `${pick(r.category, 'name')}, ${Math.round(m)} m`),
-    }, `${tr('Als Original übernehmen', 'Use as original')}: ${short(r.description)} – ${Math.round(m)} m, ${r.id.slice(0, 8)}`))));
+    }, `${tr('Als Original übernehmen', 'Use as original')}: ${short(r.description)} – ${Math.round(m)} m, ${shortId(r.id)}`))));
 }
 
 function choose(inputId, value, name) {
