@@ -164,11 +164,17 @@ test('zoomed in, every report is a marker in its light; Enter on a marker opens 
   assert.match(await marker.getAttribute('title'), /Grün: erledigt/);
   await page.keyboard.press('Enter');
   await page.waitForSelector('.leaflet-popup a[href^="/report.html?id="]');
+  // Leaflet fades the pop-up in; axe must judge its colours once it is fully there.
+  await page.waitForFunction(() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1');
   const focused = await page.evaluate(() => document.activeElement.getAttribute('href'));
   assert.match(focused, /^\/report\.html\?id=/);
   const green = data.byStatus.resolved.map((r) => `/report.html?id=${r.id}`);
   assert.ok(green.includes(focused), 'the pop-up links to the green report');
   await assertAccessible(page, 'map zoomed in with a pop-up');
+  // Escape closes the pop-up and puts the reader back on the marker.
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.leaflet-popup', { state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains('light-green')), true);
   assertClean(page);
   await page.context().close();
 });

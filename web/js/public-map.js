@@ -111,7 +111,18 @@ async function fillCategories() {
   select.value = state.category;
 }
 
+/**
+ * The filters fold away on a phone, so the map comes first; on a wide screen, or when a filter
+ * is set (the reader must see why the list is short), they start open. The summary counts them.
+ */
+function showFiltersBox() {
+  const active = state.lights.size + (state.category ? 1 : 0) + (state.inView ? 1 : 0);
+  $('filters-active').textContent = active ? tr(`(${active} aktiv)`, `(${active} active)`) : '';
+  return active;
+}
+
 function filtersChanged(reloadMap = true) {
+  showFiltersBox();
   writeState();
   list.show(listFilters());
   if (reloadMap) loadLayer();
@@ -152,6 +163,7 @@ async function layerMarkers(bbox, zoom) {
   const items = [];
   let reports = 0;
   let groups = 0;
+  let grouped = 0;
   for (const feature of collection.features) {
     const [lon, lat] = feature.geometry.coordinates;
     const p = feature.properties;
@@ -165,10 +177,11 @@ async function layerMarkers(bbox, zoom) {
       if (count === 0) continue;
       items.push(clusterMarker(lat, lon, lights, count));
       reports += count;
+      grouped += count;
       groups += 1;
     }
   }
-  return { items, summary: layerSummary(reports, groups, false) };
+  return { items, summary: layerSummary(reports, { groups, grouped }) };
 }
 
 const MAX_FILTERED = 1000;
@@ -186,20 +199,22 @@ async function filteredPoints(bbox) {
     }
     cursor = page.next_cursor;
   } while (cursor && items.length < MAX_FILTERED);
-  return { items, summary: layerSummary(items.length, 0, Boolean(cursor)) };
+  return { items, summary: layerSummary(items.length, { truncated: Boolean(cursor) }) };
 }
 
 function lightShown(light) {
   return state.lights.size === 0 || state.lights.has(light);
 }
 
-function layerSummary(reports, groups, truncated) {
+function layerSummary(reports, { groups = 0, grouped = 0, truncated = false } = {}) {
   if (reports === 0) return tr('Im Kartenausschnitt sind keine Meldungen.', 'There are no reports in this part of the map.');
+  const de = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  const single = reports - grouped;
   const text = groups > 0
-    ? tr(`Im Kartenausschnitt: ${reports} Meldungen in ${groups} Gruppen und Einzelmarkierungen.`,
-      `In this part of the map: ${reports} reports in ${groups} groups and single markers.`)
-    : tr(`Im Kartenausschnitt: ${reports} ${reports === 1 ? 'Meldung' : 'Meldungen'}.`,
-      `In this part of the map: ${reports} ${reports === 1 ? 'report' : 'reports'}.`);
+    ? tr(`Im Kartenausschnitt: ${de(reports, 'Meldung', 'Meldungen')} (${single} einzeln, ${grouped} in ${de(groups, 'Gruppe', 'Gruppen')}).`,
+      `In this part of the map: ${de(reports, 'report', 'reports')} (${single} single, ${grouped} in ${de(groups, 'group', 'groups')}).`)
+    : tr(`Im Kartenausschnitt: ${de(reports, 'Meldung', 'Meldungen')}.`,
+      `In this part of the map: ${de(reports, 'report', 'reports')}.`);
   return truncated
     ? `${text} ${tr('Es werden nur die neuesten gezeigt; zoomen Sie hinein.', 'Only the newest are shown; zoom in.')}`
     : text;
@@ -210,10 +225,19 @@ function reportMarker(lat, lon, { id, category, light }) {
   const name = categoryNames.get(category) ?? category;
   const marker = lightMarker(lat, lon, light, name);
   const link = el('a', { href: reportHref(id) }, tr('Meldung ansehen', 'View report'));
-  marker.bindPopup(el('div', { class: 'map-popup' },
-    el('p', { class: 'map-popup-title' }, name), el('p', {}, lightBadge(light)), el('p', {}, link)));
-  // Keyboard users land in the pop-up they opened, not back at the start of the map.
+  const content = el('div', { class: 'map-popup' },
+    el('p', { class: 'map-popup-title' }, name), el('p', {}, lightBadge(light)), el('p', {}, link));
+  marker.bindPopup(content);
+  // Keyboard users land in the pop-up they opened; Escape closes it and returns them to the
+  // marker (Leaflet's own Escape only works while the map itself has focus).
   marker.on('popupopen', () => link.focus());
+  content.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') marker.closePopup();
+  });
+  marker.on('popupclose', () => {
+    const focus = document.activeElement;
+    if (!focus || focus === document.body || content.contains(focus)) marker.getElement()?.focus();
+  });
   return marker;
 }
 
@@ -265,6 +289,7 @@ function ringGradient(lights, count) {
 
 async function start() {
   buildFilters();
+  if (showFiltersBox() > 0 || matchMedia('(min-width: 52rem)').matches) $('filters-box').open = true;
   await fillCategories();
   // Limited to the map's section, the list waits for the map to know its box.
   if (!state.inView) list.show(listFilters());

@@ -44,6 +44,7 @@ function render(report, categoryNames) {
   document.title = `${title}: ${report.area.name} – Bürgerbüro`;
   $('report-title').textContent = title;
   $('report-status').replaceChildren(...statusBlock(report));
+  $('report-status').classList.add(`status-${report.light}`);
   $('report-description').textContent = report.description;
   $('report-facts').replaceChildren(...facts(report));
   renderPhotos(report.photos);
