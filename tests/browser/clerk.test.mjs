@@ -54,6 +54,8 @@ async function signIn(page, password = CLERK.password) {
 
 /** Opens an action's section (a <details>) by its summary, as a clerk would tap it. */
 async function openAction(page, id) {
+  // A fresh start for `outcome`, so it never reads the previous action's message.
+  await page.evaluate(() => document.getElementById('action-status').replaceChildren());
   const details = page.locator(`#${id}`);
   if (!(await details.evaluate((d) => d.open))) await details.locator('summary').click();
   await page.waitForFunction((i) => document.getElementById(i).open, id);
@@ -236,9 +238,16 @@ test('desktop: log-in, inbox, every action on a report, log-out, mail link', asy
   assert.equal((await clerkView(second.id)).status, 'open');
   await assertAccessible(page, 'after reopening');
 
-  // Forward the third report to Friedrichshain-Kreuzberg; Mitte no longer has it.
+  // The third report is about a street light: fix its category, then forward it to
+  // Friedrichshain-Kreuzberg; Mitte no longer has it.
   await page.goto(`/clerk/report.html?id=${third.id}`);
   await page.waitForSelector('#report:not([hidden])');
+  await openAction(page, 'act-category');
+  await page.selectOption('#category-category', 'street_lighting');
+  await page.click('#category-submit');
+  await outcome(page, 'Kategorie geändert');
+  assert.equal((await clerkView(third.id)).category.code, 'street_lighting');
+  assert.equal(await page.locator('#category-category').inputValue(), 'street_lighting');
   await openAction(page, 'act-forward');
   // Without a key the form says so next to the field.
   await page.fill('#forward-reason', 'Liegt auf der Kreuzberger Seite der Straße.');
@@ -359,6 +368,16 @@ test('phone: inbox, a report with a photo, moderation and status in the field', 
   await page.tap('#report-photos button');
   await outcome(page, 'Foto ist verborgen');
   assert.equal((await api('GET', `/api/v1/reports/${report.id}`)).photos.length, 0);
+
+  // Hide the whole report, with an internal reason: gone from the public API.
+  await openAction(page, 'act-moderate');
+  await page.fill('#hide-reason', 'Foto zeigt ein Autokennzeichen.');
+  await page.tap('#hide-submit');
+  await outcome(page, 'Meldung ist für die Öffentlichkeit verborgen');
+  assert.match(await page.locator('#report-flags').innerText(), /Verborgen/);
+  assert.ok(await page.locator('#hide-form').isHidden());
+  assert.ok(await page.locator('#publish-form').isVisible(), 'it can be published again');
+  assert.equal((await fetch(new URL(`/api/v1/reports/${report.id}`, BASE_URL))).status, 404);
   assertClean(page, EXPECTED_401);
 });
 

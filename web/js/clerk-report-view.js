@@ -15,7 +15,8 @@ export function renderReport(report, { onTogglePhoto }) {
   $('report-facts').replaceChildren(...facts(report));
   $('place-links').replaceChildren(...placeLinks(report.location));
   renderPhotos(report, onTogglePhoto);
-  $('report-history').replaceChildren(...(report.events ?? []).map(eventItem));
+  const names = authorityNames(report);
+  $('report-history').replaceChildren(...(report.events ?? []).map((e) => eventItem(e, names)));
   document.title = `${tr('Meldung', 'Report')}: ${pick(report.category, 'name')} – Bürgerbüro`;
 }
 
@@ -137,15 +138,26 @@ const KINDS = {
   reopened: ['Wieder geöffnet', 'Reopened'],
 };
 
-function eventItem(event) {
+/** Events name authorities by key; the chain and the current authority know their names. */
+function authorityNames(report) {
+  const names = new Map();
+  for (const link of report.authority_chain ?? []) if (link.authority) names.set(link.key, link.authority.name);
+  if (report.authority) names.set(report.authority.key, report.authority.name);
+  return names;
+}
+
+/** Events that move the status; only for them is the status after the event news. */
+const STATUS_KINDS = new Set(['status_changed', 'marked_duplicate', 'reopened']);
+
+function eventItem(event, names) {
   const [de, en] = KINDS[event.kind] ?? [event.kind, event.kind];
   const actor = event.actor === 'reporter' ? tr('meldende Person', 'reporter')
     : event.actor === 'system' ? tr('System', 'system') : event.actor;
   return el('li', { class: event.public ? 'event' : 'event event-internal' },
     el('p', { class: 'event-head' },
       el('strong', {}, tr(de, en)),
-      event.status ? ` · ${statusName(event.status)}` : '',
-      event.authority ? ` · ${tr('an', 'to')} ${event.authority}` : '',
+      event.status && STATUS_KINDS.has(event.kind) ? ` → ${statusName(event.status)}` : '',
+      event.authority ? ` · ${tr('an', 'to')} ${names.get(event.authority) ?? event.authority}` : '',
       ' ',
       el('span', { class: event.public ? 'tag tag-public' : 'tag tag-internal' },
         event.public ? tr('öffentlich', 'public') : tr('intern', 'internal'))),

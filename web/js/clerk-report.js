@@ -46,10 +46,11 @@ async function start() {
         'This report does not exist, or it is not with your authority.')
       : error.readerMessage?.() ?? String(error));
   }
-  $('loading').hidden = true;
-  $('report').hidden = false;
   await prepareForms();
   show(report);
+  // Shown only once drawn, so nobody (and no test) reads a half-filled page.
+  $('loading').hidden = true;
+  $('report').hidden = false;
 }
 
 function fail(message) {
