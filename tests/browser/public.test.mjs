@@ -108,6 +108,11 @@ after(async () => {
   await browser?.close();
 });
 
+/** Waits until the page has loaded everything (lazy thumbnails too) before leaving it. */
+async function settle(page) {
+  await page.waitForLoadState('networkidle');
+}
+
 const LIGHT_OF = { open: 'red', in_progress: 'yellow', resolved: 'green', closed: 'yellow_green' };
 
 /** The list's entries as `{ href, light }`. */
@@ -191,6 +196,7 @@ test('Enter on a cluster zooms in; the map can be skipped to the list by keyboar
   assert.equal(new URLSearchParams(new URL(page.url()).search).get('zoom'), '9');
 
   // From the top of the page, Tab reaches the skip link; it leads past the map to the list.
+  await settle(page);
   await page.goto('/');
   await page.waitForSelector('#report-list .report-item');
   await page.focus('#in-view');
@@ -243,6 +249,7 @@ test('the filters by light and category apply to the list and the map and stay i
   const red = data.all.filter((r) => r.category === 'street_lighting'
     && (data.byStatus.open.some((o) => o.id === r.id) || r.id === data.forwarded.id)).length;
   await page.waitForFunction((n) => document.querySelectorAll('#report-list .report-item').length === n, red);
+  await settle(page);
   await page.reload();
   await page.waitForSelector('#report-list .report-item');
   assert.equal(await page.isChecked('#light-red'), true);
@@ -250,6 +257,7 @@ test('the filters by light and category apply to the list and the map and stay i
   assert.equal((await listEntries(page)).length, red);
 
   // "Only the map's section": zoomed far into an empty corner, the list is empty.
+  await settle(page);
   await page.goto('/?lat=53.9&lon=11.2&zoom=15&inview=1');
   await page.waitForFunction(() => /Keine Meldungen/.test(document.querySelector('.list-status').textContent));
   assert.equal(await page.isChecked('#in-view'), true);
@@ -313,6 +321,7 @@ test('a closed report shows the public reason; a forwarded one its chain of auth
   assert.match(await page.textContent('#history'), /Antwort: closed/);
   await assertAccessible(page, 'closed report');
 
+  await settle(page);
   await page.goto(`/report.html?id=${data.forwarded.id}`);
   await page.waitForSelector('#report:not([hidden])');
   const chain = await page.$$eval('#chain li', (items) => items.map((li) => li.textContent));
@@ -320,7 +329,7 @@ test('a closed report shows the public reason; a forwarded one its chain of auth
   assert.match(chain[0], /Zuerst zuständig: Bezirksamt Mitte/);
   assert.match(chain[1], /Weitergeleitet an Bezirksamt Friedrichshain-Kreuzberg/);
   assert.equal(await page.getAttribute('#chain li:last-child', 'aria-current'), 'step');
-  assert.match(await page.textContent('#history'), /An eine andere Behörde weitergeleitet/);
+  assert.match(await page.textContent('#history'), /An eine andere Behörde weitergeleitet\s*an Bezirksamt Friedrichshain-Kreuzberg/);
   assert.equal(await page.getAttribute('#chain li:first-child a', 'href'), '/authority.html?key=11000001');
   await assertAccessible(page, 'forwarded report');
   await screenshot(page, 'public-report-forwarded-desktop');
@@ -373,6 +382,7 @@ test("an authority's page shows its statistics as charts with the figures in tab
   await assertAccessible(page, 'authority page (desktop)');
   await screenshot(page, 'public-authority-desktop');
 
+  await settle(page);
   await page.goto('/authority.html?key=99999999');
   await page.waitForSelector('#not-found:not([hidden])');
   assert.equal(await page.textContent('h1:visible'), 'Behörde nicht gefunden');
@@ -397,6 +407,7 @@ test('English: the switch shows the pages in English and the choice stays', asyn
   const page = await openPage(browser);
   await page.goto('/');
   await page.waitForSelector('#report-list .report-item');
+  await settle(page);
   await Promise.all([page.waitForNavigation(), page.click('.lang-switch')]);
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   await page.waitForSelector('#report-list .report-item');
@@ -409,6 +420,7 @@ test('English: the switch shows the pages in English and the choice stays', asyn
   await assertAccessible(page, 'map and list in English');
   await screenshot(page, 'public-map-english-desktop');
 
+  await settle(page);
   await page.goto(`/report.html?id=${data.closed.id}`);
   await page.waitForSelector('#report:not([hidden])');
   assert.equal(await page.textContent('#report-title'), 'Street lighting');
@@ -417,6 +429,7 @@ test('English: the switch shows the pages in English and the choice stays', asyn
   assert.match(await page.textContent('#follow-heading'), /Follow this report/);
   await assertAccessible(page, 'report in English');
 
+  await settle(page);
   await page.goto('/authority.html?key=11000001');
   await page.waitForSelector('#figures:not([hidden])');
   assert.match(await page.textContent('#lights-heading'), /Reports by traffic light/);
@@ -439,6 +452,7 @@ test('phone: every public page fits, passes axe and works by touch', async () =>
   await page.tap('.cluster-marker');
   await zoomed;
 
+  await settle(page);
   await page.goto(`/report.html?id=${data.photo.id}`);
   await page.waitForSelector('#report:not([hidden])');
   await page.waitForFunction(() => document.querySelector('#photos img')?.naturalWidth > 0);
@@ -446,10 +460,12 @@ test('phone: every public page fits, passes axe and works by touch', async () =>
   await assertAccessible(page, 'report (phone)');
   await screenshot(page, 'public-report-phone');
 
+  await settle(page);
   await page.goto(`/report.html?id=${data.forwarded.id}`);
   await page.waitForSelector('#report:not([hidden])');
   await assertAccessible(page, 'forwarded report (phone)');
 
+  await settle(page);
   await page.goto('/authority.html?key=11000001');
   await page.waitForSelector('#figures:not([hidden])');
   await page.waitForSelector('#recent .report-item');
@@ -457,6 +473,7 @@ test('phone: every public page fits, passes axe and works by touch', async () =>
   await assertAccessible(page, 'authority (phone)');
   await screenshot(page, 'public-authority-phone');
 
+  await settle(page);
   await page.goto('/report.html?id=0193a4c2-7d1e-7b3a-9f60-2c4e8d1a5b77');
   await page.waitForSelector('#not-found:not([hidden])');
   await assertAccessible(page, 'report not found (phone)');

@@ -40,7 +40,7 @@ function render({ authority, promise_working_days: promise, stats }) {
   document.title = `${authority.name} – Bürgerbüro`;
   $('authority-name').textContent = authority.name;
   $('authority-promise').textContent = tr(
-    `Servicezusage: eine erste Reaktion innerhalb von ${promise} ${promise === 1 ? 'Werktag' : 'Werktagen'}. Gezählt über ${stats.reports} öffentliche ${stats.reports === 1 ? 'Meldung' : 'Meldungen'}.`,
+    `Servicezusage: eine erste Reaktion innerhalb von ${promise} ${promise === 1 ? 'Werktag' : 'Werktagen'}. Grundlage: ${stats.reports} öffentliche ${stats.reports === 1 ? 'Meldung' : 'Meldungen'}.`,
     `Service promise: a first reaction within ${promise} working ${promise === 1 ? 'day' : 'days'}. Counted over ${stats.reports} public ${stats.reports === 1 ? 'report' : 'reports'}.`);
   if (stats.withheld || !stats.figures) {
     const withheld = $('withheld');

@@ -49,7 +49,11 @@ function render(report, categoryNames) {
   $('report-facts').replaceChildren(...facts(report));
   renderPhotos(report.photos);
   $('chain').replaceChildren(...chain(report));
-  $('history').replaceChildren(...report.history.map((entry) => historyItem(entry, categoryNames)));
+  // The n-th forwarding in the history is the (n+1)-th entry of the chain: name its target.
+  const targets = (report.authority_chain ?? []).slice(1);
+  let forwardings = 0;
+  $('history').replaceChildren(...report.history.map((entry) => historyItem(entry, categoryNames,
+    entry.kind === 'forwarded' ? targets[forwardings++] : null)));
   $('loading').hidden = true;
   $('report').hidden = false;
   setUpFollow(report.id);
@@ -144,7 +148,7 @@ const EVENTS = {
 };
 const STATUS_EVENTS = new Set(['created', 'status_changed', 'marked_duplicate', 'reopened']);
 
-function historyItem(entry, categoryNames) {
+function historyItem(entry, categoryNames, forwardedTo) {
   const [de, en] = EVENTS[entry.kind] ?? ['Änderung', 'Change'];
   const light = STATUS_EVENTS.has(entry.kind) ? LIGHT_OF_STATUS[entry.status] : null;
   let text = entry.text;
@@ -154,6 +158,8 @@ function historyItem(entry, categoryNames) {
   } else if (entry.kind === 'category_changed' && text) {
     text = text.split(' → ').map((code) => categoryNames.get(code) ?? code).join(' → ');
     body = el('p', {}, text);
+  } else if (forwardedTo?.authority) {
+    body = el('p', {}, tr('an ', 'to '), el('a', { href: authorityHref(forwardedTo.key) }, forwardedTo.authority.name));
   } else if (text) {
     body = el('blockquote', { class: 'answer' }, el('p', {}, text));
   }
