@@ -379,6 +379,11 @@ test("an authority's page shows its statistics as charts with the figures in tab
   // Its recent reports, linked.
   await page.waitForSelector('#recent .report-item');
   assert.equal(await page.$$eval('#recent .report-item', (items) => items.length), 10);
+  // "Load more" pages on with the cursor and puts focus on the first new entry.
+  await page.click('#recent button');
+  await page.waitForFunction(() => document.querySelectorAll('#recent .report-item').length === 14);
+  assert.equal(await page.evaluate(() => document.activeElement === document.querySelectorAll('#recent .report-item a')[10]), true);
+  assert.equal(await page.isHidden('#recent button'), true);
   await assertAccessible(page, 'authority page (desktop)');
   await screenshot(page, 'public-authority-desktop');
 
