@@ -253,9 +253,16 @@ test('desktop: log-in, inbox, every action on a report, log-out, mail link', asy
   await page.fill('#forward-reason', 'Liegt auf der Kreuzberger Seite der Straße.');
   await page.click('#forward-submit');
   await page.waitForSelector('#forward-authority-error:not([hidden])');
-  await page.fill('#forward-authority', '11000002');
+  // The suggestions list the authorities around the place; take the neighbour's.
+  await page.waitForSelector('#forward-candidates[data-loaded]');
+  await page.click('#forward-candidates button:has-text("(11000002)")');
+  assert.equal(await page.locator('#forward-authority').inputValue(), '11000002');
+  assert.ok(await page.locator('#forward-authority-error').isHidden());
+  await assertAccessible(page, 'the forward form with suggestions');
+  await screenshot(page, 'clerk-forward-desktop');
   await page.click('#forward-submit');
-  await outcome(page, 'Weitergeleitet an 11000002');
+  await outcome(page, 'Weitergeleitet an ');
+  assert.match(await page.locator('#action-status').innerText(), /Friedrichshain-Kreuzberg \(11000002\)/);
   assert.ok(await page.locator('#report').isHidden());
   const forwarded = await clerkView(third.id);
   assert.equal(forwarded.authority.key, '11000002');

@@ -167,8 +167,11 @@ function applyResult(result, message) {
   if (!result.url) {
     // A forwarding took the report out of this account's authorities: nothing left to act on.
     $('report').hidden = true;
-    announce(status, tr(`Weitergeleitet an ${result.authority}. Die Meldung liegt nun nicht mehr bei Ihrer Behörde.`,
-      `Forwarded to ${result.authority}. The report is no longer with your authority.`), 'success');
+    // The answer has only the key; the suggestions may know the authority's name.
+    const known = [...$('forward-suggestions').options].find((o) => o.value === result.authority);
+    const to = known ? `${known.textContent} (${result.authority})` : result.authority;
+    announce(status, tr(`Weitergeleitet an ${to}. Die Meldung liegt nun nicht mehr bei Ihrer Behörde.`,
+      `Forwarded to ${to}. The report is no longer with your authority.`), 'success');
     status.append(el('p', {}, el('a', { href: '/clerk/' }, tr('Zurück zum Posteingang', 'Back to the inbox'))));
     status.focus();
     return;

@@ -25,9 +25,13 @@ function onFirstOpen(detailsId, load) {
 
 async function forwardCandidates(report) {
   const { lat, lon } = report.location;
+  $('forward-candidates').replaceChildren(el('li', { class: 'meta' }, tr('Vorschläge werden geladen …', 'Loading suggestions …')));
   const categories = await loadCategories().catch(() => []);
+  // Here, per category (routing may name a Kreis or a state agency), and the municipal
+  // authorities around the place (a report on a district border often belongs next door).
   const asks = [`/api/v1/jurisdiction?lat=${lat}&lon=${lon}`,
-    ...categories.map((c) => `/api/v1/jurisdiction?lat=${lat}&lon=${lon}&category=${encodeURIComponent(c.code)}`)];
+    ...categories.map((c) => `/api/v1/jurisdiction?lat=${lat}&lon=${lon}&category=${encodeURIComponent(c.code)}`),
+    ...around(lat, lon).map(([a, o]) => `/api/v1/jurisdiction?lat=${a.toFixed(5)}&lon=${o.toFixed(5)}`)];
   const answers = await Promise.all(asks.map((url) => getJson(url).catch(() => null)));
   const found = new Map();
   for (const answer of answers.filter(Boolean)) {
@@ -37,7 +41,13 @@ async function forwardCandidates(report) {
   }
   const authorities = [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
   $('forward-suggestions').replaceChildren(...authorities.map((a) => el('option', { value: a.key }, a.name)));
-  $('forward-candidates').replaceChildren(...authorities.map((a) => el('li', {},
+  if (authorities.length === 0) {
+    $('forward-candidates').replaceChildren(el('li', { class: 'meta' },
+      tr('Für diesen Ort kennt der Dienst keine andere Behörde; geben Sie den Schlüssel ein.',
+        'The service knows no other authority for this place; enter the key.')));
+  }
+  $('forward-candidates').dataset.loaded = 'true';
+  if (authorities.length) $('forward-candidates').replaceChildren(...authorities.map((a) => el('li', {},
     el('button', {
       type: 'button', class: 'secondary candidate',
       onclick: () => choose('forward-authority', a.key, a.name),
@@ -66,8 +76,24 @@ async function duplicateCandidates(report) {
     }, `${tr('Als Original übernehmen', 'Use as original')}: ${short(r.description)} – ${Math.round(m)} m, ${shortId(r.id)}`))));
 }
 
+/** Points 2 and 5 km away in eight directions. */
+function around(lat, lon) {
+  const points = [];
+  for (const km of [2, 5]) {
+    for (let i = 0; i < 8; i++) {
+      const angle = (i * Math.PI) / 4;
+      points.push([lat + (km / 111.2) * Math.cos(angle),
+        lon + (km / (111.2 * Math.cos((lat * Math.PI) / 180))) * Math.sin(angle)]);
+    }
+  }
+  return points;
+}
+
 function choose(inputId, value, name) {
   $(inputId).value = value;
+  // The field is filled now: an earlier "please fill in" no longer applies.
+  $(inputId).removeAttribute('aria-invalid');
+  if ($(`${inputId}-error`)) $(`${inputId}-error`).hidden = true;
   $(inputId).focus();
   announce($('action-status'), tr(`Übernommen: ${name}.`, `Chosen: ${name}.`));
 }
