@@ -453,6 +453,15 @@ test('phone: every public page fits, passes axe and works by touch', async () =>
   assert.ok(overflow <= 0, `the map page is ${overflow}px wider than the phone`);
   await assertAccessible(page, 'map and list (phone)');
   await screenshot(page, 'public-map-phone');
+  // On a phone the filters start folded, so the map comes first; they open by touch.
+  assert.equal(await page.isVisible('#light-red'), false);
+  await page.tap('#filters-box summary');
+  await page.tap('label[for="light-yellow_green"]');
+  await page.waitForFunction(() => document.querySelectorAll('#report-list .report-item').length === 1);
+  assert.match(await page.textContent('#filters-box summary'), /1 aktiv/);
+  await assertAccessible(page, 'map and list with open filters (phone)');
+  await page.tap('label[for="light-yellow_green"]');
+  await page.waitForFunction((n) => document.querySelectorAll('#report-list .report-item').length === n, data.all.length);
   const zoomed = page.waitForResponse((r) => r.url().includes('/api/v1/reports.geojson') && r.url().endsWith('zoom=9'));
   await page.tap('.cluster-marker');
   await zoomed;

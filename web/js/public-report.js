@@ -93,6 +93,10 @@ function facts(report) {
       ? el('a', { href: authorityHref(report.authority.key) }, report.authority.name)
       : tr('nicht mehr bekannt', 'no longer known')],
   ];
+  if (report.near_border) {
+    rows.push([tr('Hinweis', 'Note'), tr('Der Ort liegt nahe der Grenze zu einer anderen Zuständigkeit.',
+      'The place lies close to the border of another authority\'s area.')]);
+  }
   if (report.first_reaction_at) {
     rows.push([tr('Erste Reaktion', 'First reaction'),
       el('time', { datetime: report.first_reaction_at }, formatDate(report.first_reaction_at))]);
