@@ -111,10 +111,18 @@ test('desktop: log-in, inbox, every action on a report, log-out, mail link', asy
   await assertAccessible(page, 'the filtered inbox');
   await screenshot(page, 'clerk-inbox-desktop');
 
-  // A filter that matches nothing says so.
+  // A filter that matches nothing says so: none of the new reports is hidden, or overdue
+  // (their deadline is days away).
   await page.selectOption('#f-visibility', 'hidden');
   await page.click('#filters button[type=submit]');
   await page.waitForFunction(() => document.getElementById('inbox-status').textContent.includes('Keine Meldungen'));
+  await page.selectOption('#f-visibility', 'pending');
+  await page.check('#f-overdue');
+  await page.click('#filters button[type=submit]');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('overdue') === 'true'
+    && document.getElementById('inbox-status').textContent.includes('Keine Meldungen'));
+  await page.goBack();
+  await page.waitForFunction(() => !document.getElementById('f-overdue').checked);
   await page.goBack();
   await page.waitForFunction(() => document.querySelectorAll('#inbox-list > li').length === 3);
 
