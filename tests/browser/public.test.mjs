@@ -120,7 +120,7 @@ function listEntries(page) {
   return page.$$eval('#report-list .report-item', (items) => items.map((item) => ({
     href: item.querySelector('h3 a').getAttribute('href'),
     light: [...item.querySelector('.light').classList].find((c) => c.startsWith('light-') && c !== 'light-dot').slice(6),
-    category: item.querySelector('h3 a').textContent,
+    category: item.querySelector('h3 a').firstChild.textContent,
   })));
 }
 

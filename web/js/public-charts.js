@@ -14,8 +14,8 @@ export function barChart(rows, { marker = null, max = null } = {}) {
   const rowHeight = 34;
   const top = marker ? 22 : 4;
   const height = top + rows.length * rowHeight + 4;
-  const top_value = Math.max(max ?? 0, ...rows.map((r) => r.value ?? 0), marker?.value ?? 0) || 1;
-  const x = (value) => labelWidth + (value / top_value) * barArea;
+  const largest = Math.max(max ?? 0, ...rows.map((r) => r.value ?? 0), marker?.value ?? 0) || 1;
+  const x = (value) => labelWidth + (value / largest) * barArea;
 
   const chart = svg('svg', {
     class: 'chart bar-chart', viewBox: `0 0 ${width} ${height}`, 'aria-hidden': 'true', focusable: 'false',

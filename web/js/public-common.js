@@ -1,7 +1,7 @@
 // Helpers the public pages share: the light ↔ status mapping the API filters need, links to a
 // report's and an authority's page, one report as a list entry, and an SVG builder for charts.
 import { el } from './dom.js';
-import { formatDate, formatDuration, pick, tr } from './i18n.js';
+import { formatDate, pick, tr } from './i18n.js';
 import { lightBadge } from './lights.js';
 
 /** The list API filters by status, the reader thinks in lights: one status per light. */
@@ -53,7 +53,10 @@ export function reportListItem(report, headingLevel = 'h3') {
   return el('li', { class: 'card report-item' },
     el('div', { class: 'report-item-text' },
       el(headingLevel, {},
-        el('a', { href: reportHref(report.id) }, categoryName(report.category))),
+        // Many entries share a category; the hidden rest makes each link's name unique when
+        // a screen reader lists the links out of context.
+        el('a', { href: reportHref(report.id) }, categoryName(report.category),
+          el('span', { class: 'visually-hidden' }, `, ${placeName(report)}, ${formatDate(report.created_at)}`))),
       el('p', { class: 'report-item-light' }, lightBadge(report.light), ' ',
         el('span', { class: 'meta-inline' }, lightAge(report))),
       el('p', { class: 'meta' }, placeName(report)),
