@@ -36,8 +36,20 @@ function fileReport(fields = {}) {
 }
 
 let browser;
+/** Reports these tests made public; hidden again at the end (see `after`). */
+const published = new Set();
 before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+after(async () => {
+  await browser?.close();
+  // The public pages' tests run against the same server and count what the map and the
+  // statistics of Mitte show: leave nothing public behind.
+  for (const id of published) {
+    const report = await clerkView(id);
+    if (report.visibility === 'published') {
+      await api('POST', `/api/v1/admin/reports/${id}/hide`, { reason: 'clerk tests are done' }, await adminHeaders());
+    }
+  }
+});
 
 // Signed out, GET /me answers 401 and so does a wrong password; chromium logs both as a failed
 // resource. The pages handle them on purpose (the log-in form, the error message).
@@ -74,6 +86,7 @@ test('desktop: log-in, inbox, every action on a report, log-out, mail link', asy
   const main = await fileReport({ description: `Schlagloch ${RUN} vor Hausnummer 12, Herr Meier wohnt dort` });
   const second = await fileReport({ lat: 52.52195, lon: 13.41325, description: `Noch ein Schlagloch ${RUN} am selben Ort` });
   const third = await fileReport({ lat: 52.5218, lon: 13.4130, description: `Laterne ${RUN} gehört zu Kreuzberg` });
+  published.add(main.id).add(second.id);
 
   const page = await openPage(browser, DESKTOP);
   await page.goto('/clerk/');
@@ -331,6 +344,7 @@ test('phone: inbox, a report with a photo, moderation and status in the field', 
   const filed = await fetch(new URL('/api/v1/reports', BASE_URL), { method: 'POST', body: form });
   assert.equal(filed.status, 201, await filed.clone().text());
   const report = await filed.json();
+  published.add(report.id);
 
   await page.goto(`/clerk/?q=${RUN}&status=`);
   await page.waitForSelector('#login-section:not([hidden])');
