@@ -410,6 +410,23 @@ test('phone: inbox, a report with a photo, moderation and status in the field', 
   assertClean(page, EXPECTED_401);
 });
 
+test('paging: "load more" appends the next page and moves focus to it', async () => {
+  const token = `P${RUN}`;
+  for (let i = 0; i < 27; i++) await fileReport({ description: `Seite ${token} Nummer ${i}` });
+  const page = await openPage(browser, DESKTOP);
+  await page.goto(`/clerk/?q=${token}`);
+  await signIn(page);
+  await page.waitForFunction(() => document.querySelectorAll('#inbox-list > li').length === 25);
+  assert.match(await page.locator('#inbox-status').innerText(), /25 Meldungen angezeigt, weitere vorhanden/);
+  assert.match(await page.locator('#counts').innerText(), /eingegangen: 27/);
+  await page.click('#more');
+  await page.waitForFunction(() => document.querySelectorAll('#inbox-list > li').length === 27);
+  assert.ok(await page.locator('#more').isHidden(), 'no further page');
+  assert.match(await page.evaluate(() => document.activeElement.textContent), new RegExp(`Seite ${token} Nummer 25`));
+  await assertAccessible(page, 'the inbox after "load more"');
+  assertClean(page, EXPECTED_401);
+});
+
 test('keyboard: log-in and an action without a mouse', async () => {
   const target = await fileReport({ description: `Tastatur ${RUN} Schlagloch` });
   const page = await openPage(browser, DESKTOP);

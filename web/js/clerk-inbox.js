@@ -214,7 +214,9 @@ function inboxItem(report) {
     : report.reaction_due_at && `${tr('Reaktion fällig', 'Reaction due')}: ${formatDate(report.reaction_due_at)}`;
   return el('li', { class: `inbox-item${report.overdue ? ' is-overdue' : ''}` },
     el('h2', { class: 'inbox-title' },
-      el('a', { href: `/clerk/report.html?id=${report.id}` }, title)),
+      // The filing time in the link (for screen readers) keeps equal-sounding reports apart.
+      el('a', { href: `/clerk/report.html?id=${report.id}` }, title,
+        el('span', { class: 'visually-hidden' }, `, ${tr('eingegangen', 'filed')} ${formatDate(report.created_at)}`))),
     flags,
     el('p', { class: 'meta' },
       [report.address, report.area?.name].filter(Boolean).join(' · '),
