@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit and integration tests on SQLite and
 # PostgreSQL, the OpenAPI drift test, schemathesis and PyPI's georeport Open311 client against
-# the real server.
+# the real server, and the browser tests (Debian's chromium with playwright-core and axe-core).
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) or TEST_POSTGRES_URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ if [ ! -f "${BUERGERBUERO_BOUNDARIES_DIR:-../shared/data/boundaries}/SOURCES.md"
   exit 1
 fi
 
-step "test tools from npm (maildev, the SMTP server of the mail tests)"
+step "test tools from npm (maildev for the mail tests; playwright-core, axe-core, leaflet for the browser tests)"
 # Reinstalled when the lock file changed since the last install (a copy of it marks that).
 tools=tests/tools
 if ! cmp -s "$tools/package-lock.json" "$tools/node_modules/.installed-lock.json" 2>/dev/null; then
@@ -36,4 +36,6 @@ step "schemathesis against the running server"
 scripts/schemathesis.sh
 step "the georeport Open311 client against the running server"
 scripts/open311-client.sh
+step "browser tests in headless chromium (screenshots in ${CARGO_TARGET_DIR:-target}/browser-screenshots)"
+scripts/browser-test.sh
 step "all checks passed"

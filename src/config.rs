@@ -75,6 +75,32 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Mail delivery: sender, retries, digest.
     pub mail: MailSettings,
+    /// The web map's base layer.
+    pub map: MapSettings,
+}
+
+/// The raster tiles under the web map. The tile URL must be `https:` (the page's CSP allows
+/// images only from this service and `https:` hosts); empty means a map without tiles.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MapSettings {
+    /// A Leaflet URL template (`{z}`, `{x}`, `{y}`), or empty for no base map.
+    pub tile_url: String,
+    /// The attribution the tiles' licence asks for, shown on the map and in the footer.
+    pub tile_attribution: String,
+    /// The deepest zoom level the tile server has.
+    pub max_zoom: u8,
+}
+
+impl Default for MapSettings {
+    /// basemap.de, the official base map of the German states (web raster, colour).
+    fn default() -> Self {
+        Self {
+            tile_url: "https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png".into(),
+            tile_attribution: "© basemap.de / BKG, CC BY 4.0".into(),
+            max_zoom: 18,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -99,6 +125,7 @@ impl Default for Settings {
             service_promise_days: 3,
             auth: AuthSettings::default(),
             mail: MailSettings::default(),
+            map: MapSettings::default(),
         }
     }
 }
@@ -255,6 +282,13 @@ impl Settings {
             "BUERGERBUERO_MAIL__DIGEST_HOUR_UTC",
             &mut self.mail.digest_hour_utc,
         )?;
+        set(env, "BUERGERBUERO_MAP__TILE_URL", &mut self.map.tile_url)?;
+        set(
+            env,
+            "BUERGERBUERO_MAP__TILE_ATTRIBUTION",
+            &mut self.map.tile_attribution,
+        )?;
+        set(env, "BUERGERBUERO_MAP__MAX_ZOOM", &mut self.map.max_zoom)?;
         if let Some(url) = env("BUERGERBUERO_SMTP_URL") {
             self.smtp_url = Some(url).filter(|u| !u.is_empty());
         }
@@ -299,6 +333,22 @@ impl Settings {
                     reason: format!("{value} is not a distance between 0 and 50000 metres"),
                 });
             }
+        }
+        let tiles = &self.map.tile_url;
+        let is_template = tiles.starts_with("https://") && tiles.contains("{z}");
+        if !tiles.is_empty() && !is_template {
+            return Err(ConfigError {
+                setting: "BUERGERBUERO_MAP__TILE_URL".into(),
+                reason: format!(
+                    "{tiles:?} is not an https:// tile URL template with {{z}}, {{x}}, {{y}}"
+                ),
+            });
+        }
+        if !(1..=22).contains(&self.map.max_zoom) {
+            return Err(ConfigError {
+                setting: "BUERGERBUERO_MAP__MAX_ZOOM".into(),
+                reason: format!("{} is not a zoom level between 1 and 22", self.map.max_zoom),
+            });
         }
         if self.photo_decode_concurrency == 0 {
             return Err(ConfigError {
@@ -409,5 +459,36 @@ mod tests {
         assert!(e.setting.contains("MAX_OUTSIDE"));
         let e = load(&[("BUERGERBUERO_CONFIG", "/nonexistent/buergerbuero.toml")]).unwrap_err();
         assert!(e.setting.starts_with("BUERGERBUERO_CONFIG"));
+    }
+
+    #[test]
+    fn the_tile_url_is_an_https_template_or_empty() {
+        // The page's CSP allows images only from itself and https: hosts.
+        let e = load(&[(
+            "BUERGERBUERO_MAP__TILE_URL",
+            "http://tiles.example/{z}/{x}/{y}.png",
+        )])
+        .unwrap_err();
+        assert_eq!(e.setting, "BUERGERBUERO_MAP__TILE_URL");
+        let e = load(&[(
+            "BUERGERBUERO_MAP__TILE_URL",
+            "https://tiles.example/tile.png",
+        )])
+        .unwrap_err();
+        assert_eq!(e.setting, "BUERGERBUERO_MAP__TILE_URL");
+        let e = load(&[("BUERGERBUERO_MAP__MAX_ZOOM", "0")]).unwrap_err();
+        assert_eq!(e.setting, "BUERGERBUERO_MAP__MAX_ZOOM");
+        assert_eq!(
+            load(&[("BUERGERBUERO_MAP__TILE_URL", "")])
+                .unwrap()
+                .map
+                .tile_url,
+            ""
+        );
+        let custom = load(&[(
+            "BUERGERBUERO_MAP__TILE_URL",
+            "https://t.example/{z}/{x}/{y}.png",
+        )]);
+        assert_eq!(custom.unwrap().map.max_zoom, 18);
     }
 }

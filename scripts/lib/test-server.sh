@@ -8,11 +8,16 @@
 #   test_server_wait_ready SECONDS
 #
 # The VAR=value pairs are extra settings for the server (moderation, rate limit, …).
+# BUERGERBUERO_BINARY names a binary built before, to skip the build.
 
-# --all-targets: the same features as `cargo test` (dev-dependencies unify features), so after
-# the test run this rebuilds nothing.
-cargo build --all-targets
-binary="${CARGO_TARGET_DIR:-target}/debug/buergerbuero"
+if [[ -n "${BUERGERBUERO_BINARY:-}" ]]; then
+  binary=$BUERGERBUERO_BINARY
+else
+  # --all-targets: the same features as `cargo test` (dev-dependencies unify features), so
+  # after the test run this rebuilds nothing.
+  cargo build --all-targets
+  binary="${CARGO_TARGET_DIR:-target}/debug/buergerbuero"
+fi
 server_pid=""
 
 test_server_cleanup() {

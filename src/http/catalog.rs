@@ -48,15 +48,30 @@ pub async fn list_categories(state: web::Data<AppState>) -> Result<HttpResponse,
 }
 
 #[derive(Serialize)]
-struct Attribution {
+struct Attribution<'a> {
     boundaries: &'static [BoundarySource],
+    basemap: Option<Basemap<'a>>,
 }
 
-/// `GET /api/v1/attribution`: the sources of the boundary data and the attribution their
-/// licences require.
-pub async fn attribution() -> HttpResponse {
+/// The web map's tiles, so the page needs no configuration of its own.
+#[derive(Serialize)]
+struct Basemap<'a> {
+    tile_url: &'a str,
+    attribution: &'a str,
+    max_zoom: u8,
+}
+
+/// `GET /api/v1/attribution`: the sources of the boundary data and the base map, with the
+/// attribution their licences require.
+pub async fn attribution(state: web::Data<AppState>) -> HttpResponse {
+    let map = &state.settings.map;
     HttpResponse::Ok().json(Attribution {
         boundaries: &sources::ALL,
+        basemap: (!map.tile_url.is_empty()).then_some(Basemap {
+            tile_url: &map.tile_url,
+            attribution: &map.tile_attribution,
+            max_zoom: map.max_zoom,
+        }),
     })
 }
 

@@ -17,14 +17,14 @@ impl Links {
         }
     }
 
-    /// The public view of a report (the tracking link).
+    /// The report's public page (the tracking link).
     pub fn report(&self, id: Uuid) -> String {
-        format!("{}/api/v1/reports/{id}", self.base)
+        format!("{}/report.html?id={id}", self.base)
     }
 
-    /// The report with everything, for the authority's clerks (needs a log-in).
+    /// The report in the clerk workspace (asks for a log-in first).
     pub fn clerk_report(&self, id: Uuid) -> String {
-        format!("{}/api/v1/admin/reports/{id}", self.base)
+        format!("{}/clerk/report.html?id={id}", self.base)
     }
 
     /// The page that confirms an address (a report's or a follower's).
@@ -52,7 +52,7 @@ mod tests {
         let id = Uuid::nil();
         assert_eq!(
             links.report(id),
-            format!("https://example.org/bb/api/v1/reports/{id}")
+            format!("https://example.org/bb/report.html?id={id}")
         );
     }
 }

@@ -1,0 +1,40 @@
+// The Leaflet map (global `L` from /vendor/leaflet/leaflet.js, loaded by the page): base map
+// from the service's settings with its attribution, traffic-light markers that are reachable
+// by keyboard and named for screen readers.
+import { loadAttribution } from './page.js';
+import { lightName } from './lights.js';
+import { tr } from './i18n.js';
+
+/** The middle of the service area and a zoom that shows all three states. */
+export const HOME = { center: [53.0, 13.3], zoom: 7 };
+
+/** A map in `element` with the configured tiles (none when the operator set no tile URL). */
+export async function createMap(element, { center = HOME.center, zoom = HOME.zoom } = {}) {
+  const map = L.map(element, { center, zoom, keyboard: true, zoomControl: true });
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+  const { basemap, boundaries } = await loadAttribution().catch(() => ({ boundaries: [] }));
+  if (basemap) {
+    L.tileLayer(basemap.tile_url, { maxZoom: basemap.max_zoom, attribution: escapeHtml(basemap.attribution) })
+      .addTo(map);
+  }
+  for (const source of boundaries) map.attributionControl.addAttribution(escapeHtml(source.attribution));
+  // Leaflet's container takes keyboard focus (arrows pan, +/- zoom); give it a name.
+  element.setAttribute('aria-label', tr('Karte. Pfeiltasten verschieben, Plus und Minus zoomen.',
+    'Map. Arrow keys pan, plus and minus zoom.'));
+  return map;
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A marker in the report's light, focusable, with the light in its accessible name. */
+export function lightMarker(lat, lon, light, label) {
+  return L.marker([lat, lon], {
+    icon: L.divIcon({ className: `light-marker light-${light}`, iconSize: [22, 22], html: '' }),
+    title: `${label} – ${lightName(light)}`,
+    alt: `${label} – ${lightName(light)}`,
+    keyboard: true,
+    riseOnHover: true,
+  });
+}
