@@ -13,7 +13,7 @@
 #    over lon 11.3–14.7, lat 51.4–54.6 (BE/BB/MV); statuses 40 % open, 15 % in progress,
 #    35 % resolved, 10 % closed; one a minute from 2024-01-01, ids UUID v7 of that time;
 #    category street_lighting, authority and area 11000001 (it is only a benchmark).
-#    `report_cells` is filled exactly as `create_report` keeps it (levels 7, 10, 13; cell =
+#    `report_cells` is filled exactly as `create_report` keeps it (levels 7, 10, 11, 13; cell =
 #    floor((lon+180)/size), floor((lat+90)/size), size = 360/2^(level+2); light by status).
 #    VACUUM ANALYZE. Then `buergerbuero serve` and, per viewport and client count, a short
 #    warm-up and an oha run of BENCH_SECONDS.
@@ -75,8 +75,8 @@ loadavg() { echo "load average $1: $(cut -d ' ' -f 1-3 /proc/loadavg)" | tee -a 
 psql_admin() { psql -X -q -v ON_ERROR_STOP=1 "$PG_BASE/postgres" "$@"; }
 
 # The generator hard-codes the map levels and the cell formula; stop if the code moved on.
-if ! grep -q 'pub const MAP_LEVELS: \[u8; 3\] = \[7, 10, 13\];' src/store/reports.rs; then
-    echo "MAP_LEVELS in src/store/reports.rs is no longer [7, 10, 13]; update this script" >&2
+if ! grep -q 'pub const MAP_LEVELS: \[u8; 4\] = \[7, 10, 11, 13\];' src/store/reports.rs; then
+    echo "MAP_LEVELS in src/store/reports.rs is no longer [7, 10, 11, 13]; update this script" >&2
     exit 1
 fi
 
@@ -207,7 +207,7 @@ SELECT l.level,
   CASE r.status WHEN 'open' THEN 'red' WHEN 'in_progress' THEN 'yellow'
                 WHEN 'resolved' THEN 'green' WHEN 'closed' THEN 'yellow_green' END AS light,
   count(*), sum(r.lat), sum(r.lon)
-FROM reports AS r CROSS JOIN (VALUES (7), (10), (13)) AS l (level)
+FROM reports AS r CROSS JOIN (VALUES (7), (10), (11), (13)) AS l (level)
 WHERE r.visibility = 'published' AND r.status <> 'unconfirmed'
 GROUP BY 1, 2, 3, 4;
 SQL
@@ -268,7 +268,7 @@ SELECT l.level,
   CASE r.status WHEN 'open' THEN 'red' WHEN 'in_progress' THEN 'yellow'
                 WHEN 'resolved' THEN 'green' WHEN 'closed' THEN 'yellow_green' END AS light,
   count(*), sum(r.lat), sum(r.lon)
-FROM reports AS r CROSS JOIN (SELECT 7 AS level UNION ALL SELECT 10 UNION ALL SELECT 13) AS l
+FROM reports AS r CROSS JOIN (SELECT 7 AS level UNION ALL SELECT 10 UNION ALL SELECT 11 UNION ALL SELECT 13) AS l
 WHERE r.visibility = 'published' AND r.status <> 'unconfirmed'
 GROUP BY 1, 2, 3, 4;
 COMMIT;

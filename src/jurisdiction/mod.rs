@@ -448,7 +448,10 @@ impl Jurisdiction {
             // search (an R-tree query and distance tests, most of a lookup's time) is skipped.
             neighbours: match cell {
                 Cell::Inside(_) => Vec::new(),
-                _ => self.neighbours(x, y, found.area),
+                Cell::Mixed { start, len } => {
+                    self.neighbours_among(self.geo.grid.candidates(start, len), x, y, found.area)
+                }
+                Cell::Outside => self.neighbours(x, y, found.area),
             },
         })
     }
@@ -491,6 +494,35 @@ impl Jurisdiction {
         keys.into_iter()
             .filter_map(|k| self.authorities.get(k))
             .collect()
+    }
+
+    /// [`Jurisdiction::neighbours`] for a point in a `Mixed` cell, from the cell's candidates
+    /// instead of an R-tree search: the candidates are every area with an edge within the
+    /// grid's margin (the near-border distance) of the cell, plus every area containing the
+    /// cell's centre, so every area that contains the point or has its boundary that close is
+    /// among them. The test is the same, so the answer is too (the unit test below compares
+    /// both on a grid of points). Skipping the R-tree walk made full lookups ~23 % faster (see
+    /// docs/BENCHMARKS.md).
+    fn neighbours_among(&self, candidates: &[u32], x: f64, y: f64, chosen: u32) -> Vec<&Authority> {
+        let own = &self.geo.areas[chosen as usize].authority;
+        let limit = self.settings.near_border_distance_m;
+        // Collected straight into the answer (no key list first): far from a border nothing
+        // matches and an empty Vec does not allocate.
+        let mut found: Vec<&Authority> = candidates
+            .iter()
+            .copied()
+            .filter(|&a| a != chosen && &self.geo.areas[a as usize].authority != own)
+            .filter(|&a| {
+                let shape = &self.geo.shapes[a as usize];
+                shape.contains(x, y) || shape.boundary_within_m(x, y, limit)
+            })
+            .filter_map(|a| self.authorities.get(&self.geo.areas[a as usize].authority))
+            .collect();
+        if found.len() > 1 {
+            found.sort_by(|a, b| a.key.cmp(&b.key));
+            found.dedup_by(|a, b| a.key == b.key);
+        }
+        found
     }
 
     /// Areas whose bounding box lies within `radius_m` of the point.
@@ -549,7 +581,9 @@ mod tests {
     }
 
     #[test]
-    fn skipping_the_neighbour_search_in_inside_cells_changes_no_answer() {
+    // `locate` skips the neighbour search in `Inside` cells and tests only the cell's
+    // candidates in `Mixed` ones; `neighbours` is the full R-tree search to compare with.
+    fn the_grid_shortcuts_of_the_neighbour_search_change_no_answer() {
         let engine = Jurisdiction::build(
             vec![
                 gemeinde("12067072", "120670072", 13.0, 13.1),

@@ -127,6 +127,33 @@ impl PolygonIndex {
         (best <= max_m).then_some(best)
     }
 
+    /// Whether some ring edge lies within `max_m` metres of the point: the same test as
+    /// `boundary_distance_m(x, y, max_m).is_some()`, but it stops at the first such edge,
+    /// which is all the near-border check needs.
+    pub fn boundary_within_m(&self, x: f64, y: f64, max_m: f64) -> bool {
+        let scale_x = METRES_PER_DEGREE_LON_AT_EQUATOR * y.to_radians().cos();
+        let dy = max_m / METRES_PER_DEGREE_LAT;
+        let dx = max_m / scale_x.max(1.0);
+        let (min, max) = (self.bbox.min(), self.bbox.max());
+        if x < min.x - dx || x > max.x + dx || y < min.y - dy || y > max.y + dy {
+            return false;
+        }
+        let bands = self.band_starts.len() - 1;
+        let first = band_of(y - dy, min.y, self.band_height, bands);
+        let last = band_of(y + dy, min.y, self.band_height, bands);
+        (first..=last).any(|band| {
+            self.band(band).iter().any(|&i| {
+                let [x1, y1, x2, y2] = self.edges[i as usize];
+                segment_distance_m(
+                    (x - x1) * scale_x,
+                    (y - y1) * METRES_PER_DEGREE_LAT,
+                    (x2 - x1) * scale_x,
+                    (y2 - y1) * METRES_PER_DEGREE_LAT,
+                ) <= max_m
+            })
+        })
+    }
+
     fn bbox_contains(&self, x: f64, y: f64) -> bool {
         let (min, max) = (self.bbox.min(), self.bbox.max());
         x >= min.x && x <= max.x && y >= min.y && y <= max.y
@@ -217,6 +244,23 @@ mod tests {
                     shape.contains(&Point::new(x, y)),
                     "({x}, {y})"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn boundary_within_agrees_with_the_distance() {
+        let index = PolygonIndex::new(&square_with_hole()).unwrap();
+        for limit in [50.0, 500.0, 5_000.0] {
+            for i in 0..=60 {
+                for j in 0..=24 {
+                    let (x, y) = (-0.5 + i as f64 * 0.0613, -0.2 + j as f64 * 0.0577);
+                    assert_eq!(
+                        index.boundary_within_m(x, y, limit),
+                        index.boundary_distance_m(x, y, limit).is_some(),
+                        "({x}, {y}) within {limit} m"
+                    );
+                }
             }
         }
     }

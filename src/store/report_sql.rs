@@ -92,24 +92,29 @@ macro_rules! report_store_impl {
                     .await?;
                 }
                 if let (true, Some(light)) = (published, record.status.light()) {
-                    for level in MAP_LEVELS {
+                    // One statement for all levels, not one per level: each is a round trip
+                    // inside the filing's transaction. The rows never share a key (their
+                    // levels differ), which PostgreSQL's ON CONFLICT requires. Same text for
+                    // every filing, so the prepared statement is reused.
+                    let mut upsert = sqlx::QueryBuilder::<$db>::new(
+                        "insert into report_cells (level, cx, cy, light, count, sum_lat, sum_lon) ",
+                    );
+                    upsert.push_values(MAP_LEVELS, |mut row, level| {
                         let (cx, cy) = cell_of(level, r.location.lat(), r.location.lon());
-                        sqlx::query(
-                            "insert into report_cells (level, cx, cy, light, count, sum_lat, sum_lon)
-                             values ($1, $2, $3, $4, 1, $5, $6)
-                             on conflict (level, cx, cy, light) do update set count = report_cells.count + 1,
-                               sum_lat = report_cells.sum_lat + excluded.sum_lat,
-                               sum_lon = report_cells.sum_lon + excluded.sum_lon",
-                        )
-                        .bind(i32::from(level))
-                        .bind(cx)
-                        .bind(cy)
-                        .bind(light.as_str())
-                        .bind(r.location.lat())
-                        .bind(r.location.lon())
-                        .execute(&mut *tx)
-                        .await?;
-                    }
+                        row.push_bind(i32::from(level))
+                            .push_bind(cx)
+                            .push_bind(cy)
+                            .push_bind(light.as_str())
+                            .push_bind(1i64)
+                            .push_bind(r.location.lat())
+                            .push_bind(r.location.lon());
+                    });
+                    upsert.push(
+                        " on conflict (level, cx, cy, light) do update set count = report_cells.count + 1,
+                           sum_lat = report_cells.sum_lat + excluded.sum_lat,
+                           sum_lon = report_cells.sum_lon + excluded.sum_lon",
+                    );
+                    upsert.build().execute(&mut *tx).await?;
                 }
                 $crate::store::notify_sql::write_mail_changes!(tx, record.mail, record.now);
                 if let Some((key, fingerprint)) = record.idempotency {

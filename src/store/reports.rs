@@ -9,8 +9,11 @@ use crate::domain::{Light, NewReport, ReportId, ReportStatus, Visibility};
 
 /// Map grid levels kept in `report_cells`: level L has cells of 360 / 2^(L + 2) degrees, about
 /// a quarter tile at Web-Mercator zoom L. Coarser zooms group a finer level's cells in SQL, so
-/// three levels serve zooms 0–13 while a filing updates only three rows.
-pub const MAP_LEVELS: [u8; 3] = [7, 10, 13];
+/// four levels serve zooms 0–13 while a filing updates only four rows. Level 11 is there for
+/// the city view (zoom 11): grouping level 13 instead read 16 times as many rows, and the
+/// primary key narrows only `cx`, so the index walk grew with every latitude of the three
+/// states (p95 27–36 ms at 1,000,000 reports; see docs/benchmarks-reports.md).
+pub const MAP_LEVELS: [u8; 4] = [7, 10, 11, 13];
 
 /// Cell size in degrees of a map level (or zoom).
 pub fn cell_size_deg(level: u8) -> f64 {

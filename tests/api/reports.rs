@@ -609,3 +609,185 @@ both_backends!(
         app.stop().await;
     }
 );
+
+/// A `report_cells` row's key (level, cx, cy, light) and its (count, sum_lat, sum_lon).
+type Cells = std::collections::BTreeMap<(i32, i64, i64, String), (i64, f64, f64)>;
+
+/// Reads `report_cells` and, for the expected cells, every report's (lat, lon, status,
+/// visibility), straight from the database.
+async fn stored_cells(url: &str, backend: Backend) -> (Cells, Vec<(f64, f64, String, String)>) {
+    // One body for both pool types: the SQL and the decoded types are the same.
+    macro_rules! read {
+        ($pool:expr) => {{
+            let pool = $pool;
+            let cells: Vec<(i32, i64, i64, String, i64, f64, f64)> = sqlx::query_as(
+                "select level, cx, cy, light, count, sum_lat, sum_lon from report_cells",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            let reports = sqlx::query_as("select lat, lon, status, visibility from reports")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            let cells = cells
+                .into_iter()
+                .map(|(level, cx, cy, light, count, lat, lon)| {
+                    ((level, cx, cy, light), (count, lat, lon))
+                })
+                .collect();
+            (cells, reports)
+        }};
+    }
+    match backend {
+        Backend::Sqlite => read!(sqlx::SqlitePool::connect(url).await.unwrap()),
+        Backend::Postgres => read!(sqlx::PgPool::connect(url).await.unwrap()),
+    }
+}
+
+/// Runs SQL statements on the database at `url`, each of which must succeed.
+async fn execute_sql(url: &str, backend: Backend, statements: &[&str]) {
+    macro_rules! run_all {
+        ($pool:expr) => {{
+            let pool = $pool;
+            for sql in statements {
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            pool.close().await;
+        }};
+    }
+    match backend {
+        Backend::Sqlite => run_all!(sqlx::SqlitePool::connect(url).await.unwrap()),
+        Backend::Postgres => run_all!(sqlx::PgPool::connect(url).await.unwrap()),
+    }
+}
+
+/// Asserts that `report_cells` holds, at every map level, exactly the published reports with
+/// a light: the same rows, the same counts, and coordinate sums equal up to rounding (a
+/// backfilled sum of sums, or a +x then −x, may differ from a fresh sum in the last bits).
+async fn assert_cells_exact(url: &str, backend: Backend) {
+    use buergerbuero::store::reports::{MAP_LEVELS, cell_of, light_of};
+    let (stored, reports) = stored_cells(url, backend).await;
+    let mut expected = Cells::new();
+    for (lat, lon, status, visibility) in reports {
+        let Some(light) = light_of(&status).filter(|_| visibility == "published") else {
+            continue;
+        };
+        for level in MAP_LEVELS {
+            let (cx, cy) = cell_of(level, lat, lon);
+            let cell = expected
+                .entry((i32::from(level), cx, cy, light.as_str().to_owned()))
+                .or_default();
+            *cell = (cell.0 + 1, cell.1 + lat, cell.2 + lon);
+        }
+    }
+    assert!(expected.keys().any(|k| k.0 == 11), "level 11 is kept");
+    let keys = |cells: &Cells| cells.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&stored), keys(&expected), "{backend:?}");
+    for (key, (count, lat, lon)) in &expected {
+        let (stored_count, stored_lat, stored_lon) = stored[key];
+        assert_eq!(stored_count, *count, "{key:?}");
+        assert!(
+            (stored_lat - lat).abs() < 1e-9,
+            "{key:?}: {stored_lat} vs {lat}"
+        );
+        assert!(
+            (stored_lon - lon).abs() < 1e-9,
+            "{key:?}: {stored_lon} vs {lon}"
+        );
+    }
+}
+
+both_backends!(
+    map_level_11_stays_exact_after_filing_status_changes_and_backfill,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let url = app.database_url().to_owned();
+        // Spread over several level-13 cells (0.011°) and level-11 cells (0.044°) of Berlin,
+        // two in one level-13 cell.
+        let points = [
+            (0.0, 0.0),
+            (0.001, 0.0005),
+            (0.012, -0.015),
+            (0.02, -0.05),
+            (-0.01, -0.03),
+            (0.03, -0.09),
+            (-0.05, 0.06),
+        ];
+        let mut ids = Vec::new();
+        for (dlat, dlon) in points {
+            let filed = file(
+                &app,
+                report(MITTE.0 + dlat, MITTE.1 + dlon, "street_lighting"),
+            )
+            .await;
+            ids.push(filed["id"].as_str().unwrap().to_owned());
+        }
+        assert_cells_exact(&url, backend).await;
+
+        // Lights change (red → yellow, red → green), one report leaves the map.
+        let clerk = crate::clerk::sign_in(&app, "admin@example.org", true, &[]).await;
+        for (id, action, body) in [
+            (&ids[0], "status", json!({ "status": "in_progress" })),
+            (&ids[2], "status", json!({ "status": "resolved" })),
+            (&ids[3], "status", json!({ "status": "in_progress" })),
+            (&ids[3], "status", json!({ "status": "resolved" })),
+            (&ids[5], "hide", json!({ "reason": "Beleidigung im Text" })),
+        ] {
+            let path = format!("/api/v1/admin/reports/{id}/{action}");
+            let (status, answer) = clerk.post(&app, &path, body).await;
+            assert_eq!(status, 200, "{path}: {answer}");
+        }
+        assert_cells_exact(&url, backend).await;
+
+        // The city view reads level 11 now; it must count what zoom 12 (level 13) counts.
+        let total = |map: &Value| -> i64 {
+            map["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["properties"]["count"].as_i64().unwrap())
+                .sum()
+        };
+        let berlin = "/api/v1/reports.geojson?bbox=13.08,52.33,13.77,52.68";
+        let (_, z11) = app.get_json(&format!("{berlin}&zoom=11")).await;
+        let (_, z12) = app.get_json(&format!("{berlin}&zoom=12")).await;
+        assert_eq!(total(&z11), 6);
+        assert_eq!(total(&z12), 6);
+
+        // The backfill (migration 0006) rebuilds level 11 from level 13 exactly, even over
+        // wrong level-11 rows: spoil them, forget that 0006 ran, and migrate again.
+        execute_sql(
+            &url,
+            backend,
+            &[
+                "update report_cells set count = count + 5 where level = 11",
+                "insert into report_cells (level, cx, cy, light, count, sum_lat, sum_lon)
+                 values (11, 1, 1, 'red', 3, 1.0, 1.0)",
+                "delete from _sqlx_migrations where version = 6",
+            ],
+        )
+        .await;
+        let store = buergerbuero::store::connect(&url, 2).await.unwrap();
+        store.migrate().await.unwrap();
+        assert_cells_exact(&url, backend).await;
+        // Same clusters and counts (centroids may differ in the last bits: sums of sums).
+        let clusters = |map: &Value| -> Vec<String> {
+            let mut all: Vec<String> = map["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["properties"].to_string())
+                .collect();
+            all.sort();
+            all
+        };
+        let (_, again) = app.get_json(&format!("{berlin}&zoom=11")).await;
+        assert_eq!(clusters(&again), clusters(&z11));
+        app.stop().await;
+    }
+);
