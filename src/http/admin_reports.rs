@@ -2,6 +2,7 @@
 //! action. Each route takes a [`Signed`] account and only ever touches reports of its
 //! authorities (admins: all); a report outside them is a 404, like one that does not exist.
 
+use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,9 +11,10 @@ use uuid::Uuid;
 
 use super::auth::Signed;
 use super::report_view::ReportView;
-use super::reports::{parse_limit, parse_statuses_among};
+use super::reports::{parse_limit, parse_statuses_among, photo_bytes};
 use super::{ApiError, AppState};
 use crate::domain::{AuthorityKey, CategoryCode, ReportId, ReportStatus};
+use crate::photos::PhotoId;
 use crate::store::clerk::{InboxFilter, InboxOrder};
 use crate::store::reports::{EventRow, ReportRow};
 use crate::workflow::{self, Action, TargetStatus, WorkflowContext, WorkflowError};
@@ -430,6 +432,30 @@ pub async fn edit_description(
         &state,
     )
     .await
+}
+
+/// `GET …/photos/{photo}/{variant}`: a photo of a report the account handles, released or not,
+/// so a clerk sees what moderation is about to release. Never stored by shared caches.
+pub async fn get_photo(
+    signed: Signed,
+    path: web::Path<(String, String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, photo, variant) = path.into_inner();
+    let row = own_report(&signed, &state, &id).await?;
+    let photo = PhotoId::parse(&photo).map_err(|_| ApiError::NotFound)?;
+    let photos = state
+        .store
+        .report_photos(ReportId::from(row.id), false)
+        .await?;
+    if !photos.iter().any(|p| p.photo_id == photo.as_str()) {
+        return Err(ApiError::NotFound);
+    }
+    let bytes = photo_bytes(&state, &photo, &variant).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/jpeg")
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes))
 }
 
 /// `PUT …/photos/{photo}`.

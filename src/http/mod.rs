@@ -227,6 +227,11 @@ pub fn routes() -> Vec<RouteDef> {
             route: || web::put().to(admin_reports::set_photo),
         },
         RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/reports/{id}/photos/{photo}/{variant}",
+            route: || web::get().to(admin_reports::get_photo),
+        },
+        RouteDef {
             method: Method::POST,
             path: "/api/v1/admin/reports/{id}/status",
             route: || web::post().to(admin_reports::change_status),

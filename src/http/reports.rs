@@ -567,21 +567,30 @@ pub async fn get_photo(
 ) -> Result<HttpResponse, ApiError> {
     let (id, variant) = path.into_inner();
     let id = PhotoId::parse(&id).map_err(|_| ApiError::NotFound)?;
-    let variant: Variant = variant.parse().map_err(|_| ApiError::NotFound)?;
     if !state.store.photo_is_public(id.as_str()).await? {
         return Err(ApiError::NotFound);
     }
-    let bytes = state
-        .photos
-        .get(&id, variant)
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("reading photo {id}: {e}")))?
-        .ok_or(ApiError::NotFound)?;
+    let bytes = photo_bytes(&state, &id, &variant).await?;
     Ok(HttpResponse::Ok()
         .content_type("image/jpeg")
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
         .insert_header((header::ETAG, format!("\"{id}-{variant}\"")))
         .body(bytes))
+}
+
+/// The stored JPEG of one size (`thumb` or `web`) of a photo; 404 for an unknown size or file.
+pub(super) async fn photo_bytes(
+    state: &AppState,
+    id: &PhotoId,
+    variant: &str,
+) -> Result<Vec<u8>, ApiError> {
+    let variant: Variant = variant.parse().map_err(|_| ApiError::NotFound)?;
+    state
+        .photos
+        .get(id, variant)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("reading photo {id}: {e}")))?
+        .ok_or(ApiError::NotFound)
 }
 
 /// Parses `minLon,minLat,maxLon,maxLat`.

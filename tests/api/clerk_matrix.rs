@@ -34,6 +34,7 @@ enum Route {
     Hide,
     Description,
     Photo,
+    PhotoFile,
     Status,
     Answer,
     Note,
@@ -58,13 +59,14 @@ enum Route {
     ListMail,
 }
 
-const ROUTES: [Route; 28] = [
+const ROUTES: [Route; 29] = [
     Route::Inbox,
     Route::GetReport,
     Route::Publish,
     Route::Hide,
     Route::Description,
     Route::Photo,
+    Route::PhotoFile,
     Route::Status,
     Route::Answer,
     Route::Note,
@@ -152,6 +154,18 @@ async fn prepare(
                 Method::PUT,
                 format!("/api/v1/admin/reports/{photo_report}/photos/{photo}"),
                 Some(json!({ "visible": true })),
+                Some(photo_report),
+            );
+        }
+        Route::PhotoFile => {
+            // Hidden under moderation: the public cannot see it, the report's clerks can.
+            let (photo_report, photo) = file_with_photo(app).await;
+            let public = app.get(&format!("/api/v1/photos/{photo}/thumb")).await;
+            assert_eq!(public.status(), 404);
+            return (
+                Method::GET,
+                format!("/api/v1/admin/reports/{photo_report}/photos/{photo}/thumb"),
+                None,
                 Some(photo_report),
             );
         }

@@ -93,8 +93,8 @@ function placeLinks({ lat, lon }) {
 }
 
 /**
- * Photos with a release/hide switch. The service serves a photo only once the report is
- * published and the photo released, so only then is there a preview to show.
+ * Photos with a release/hide switch. They come from the clerk's own photo route, which serves
+ * them before release too: moderation must see what it is about to make public.
  */
 function renderPhotos(report, onTogglePhoto) {
   const list = $('report-photos');
@@ -105,11 +105,9 @@ function renderPhotos(report, onTogglePhoto) {
   }
   list.replaceChildren(...report.photos.map((photo, index) => {
     const label = `${tr('Foto', 'Photo')} ${index + 1}`;
-    const served = report.visibility === 'published' && photo.visible;
+    const url = (variant) => `/api/v1/admin/reports/${report.id}/photos/${photo.id}/${variant}`;
     return el('li', { class: 'clerk-photo' },
-      served
-        ? el('a', { href: photo.web_url }, el('img', { src: photo.thumb_url, alt: `${label} (${tr('vergrößern', 'enlarge')})`, width: 160, height: 120 }))
-        : el('span', { class: 'photo-placeholder' }, label),
+      el('a', { href: url('web') }, el('img', { src: url('thumb'), alt: `${label} (${tr('vergrößern', 'enlarge')})`, width: 160, height: 120 })),
       el('span', { class: 'meta' }, photo.visible ? tr('öffentlich', 'public') : tr('verborgen', 'hidden')),
       el('button', {
         type: 'button', class: photo.visible ? 'secondary' : '',
