@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
@@ -16,7 +16,7 @@ use crate::notify::compose::{Composer, MailReport};
 use crate::notify::events::{self, Reporter};
 use crate::photos::{self, PhotoError, PhotoId, PhotoLimits, PhotoStorage};
 use crate::store::Store;
-use crate::store::reports::{CreateOutcome, PhotoRecord, ReportRecord};
+use crate::store::reports::{CreateOutcome, PhotoRecord, PhotoRow, ReportRecord, ReportRow};
 
 /// Most photos per report.
 pub const MAX_PHOTOS: usize = 5;
@@ -50,12 +50,25 @@ pub struct Filing {
 }
 
 /// What a filing produced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Filed {
     /// The report.
     pub id: ReportId,
     /// True when an earlier request with the same key created it.
     pub replayed: bool,
+    /// The stored row and photos of a report this filing created (not of a replay), so the
+    /// answer needs no second query.
+    pub created: Option<(ReportRow, Vec<PhotoRow>)>,
+}
+
+impl Filed {
+    fn replay(id: ReportId) -> Self {
+        Filed {
+            id,
+            replayed: true,
+            created: None,
+        }
+    }
 }
 
 /// Why a filing was refused.
@@ -119,7 +132,7 @@ pub async fn file_report(ctx: &FilingContext, filing: Filing) -> Result<Filed, F
     let key = filing.idempotency_key.as_deref();
     if let Some(key) = key {
         match ctx.store.idempotency_key(key).await? {
-            Some((seen, id)) if seen == fingerprint => return Ok(Filed { id, replayed: true }),
+            Some((seen, id)) if seen == fingerprint => return Ok(Filed::replay(id)),
             Some(_) => return Err(FilingError::KeyReused),
             None => {}
         }
@@ -167,7 +180,8 @@ pub async fn file_report(ctx: &FilingContext, filing: Filing) -> Result<Filed, F
         Visibility::Pending
     };
     let id = ReportId::new();
-    let now = Utc::now();
+    // Microseconds, what PostgreSQL stores: the answer built from the record equals a read.
+    let now = Utc::now().trunc_subsecs(6);
     // The promise's clock starts when the report is open: at filing, or at confirmation.
     let reaction_due_at = (status == ReportStatus::Open)
         .then(|| reaction_deadline(answer.area.state, now, ctx.settings.service_promise_days));
@@ -222,8 +236,9 @@ pub async fn file_report(ctx: &FilingContext, filing: Filing) -> Result<Filed, F
         CreateOutcome::Created => Ok(Filed {
             id,
             replayed: false,
+            created: Some((record.stored_row(), record.stored_photos())),
         }),
-        CreateOutcome::Replayed(id) => Ok(Filed { id, replayed: true }),
+        CreateOutcome::Replayed(id) => Ok(Filed::replay(id)),
         CreateOutcome::KeyReused => Err(FilingError::KeyReused),
     }
 }

@@ -96,6 +96,28 @@ fn spawn_catalog_refresh(store: Arc<dyn Store>, jurisdiction: Arc<JurisdictionHa
     });
 }
 
+/// How often an instance folds the appended map count changes into `report_cells`: often
+/// enough that the changes table stays a few thousand rows even under heavy filing.
+pub const CELL_FOLD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Folds map count changes every [`CELL_FOLD_INTERVAL`] for as long as the runtime runs. The
+/// map is exact without it (it reads the changes too); folding keeps the changes table small.
+fn spawn_cell_folder(store: Arc<dyn Store>) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(CELL_FOLD_INTERVAL);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            if let Err(error) = store.fold_cell_changes().await {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "folding map count changes failed; retrying"
+                );
+            }
+        }
+    });
+}
+
 /// A built application, bound to its port and ready to run.
 pub struct Application {
     port: u16,
@@ -121,6 +143,7 @@ impl Application {
             load_jurisdiction(&*store, &settings).await?,
         ));
         spawn_catalog_refresh(store.clone(), jurisdiction.clone());
+        spawn_cell_folder(store.clone());
         let listener = TcpListener::bind(&settings.listen).with_context(|| {
             format!("cannot listen on {} (BUERGERBUERO_LISTEN)", settings.listen)
         })?;

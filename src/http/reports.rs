@@ -102,12 +102,15 @@ pub async fn create_report(
     let filed = file_report(&state.filing, filing)
         .await
         .map_err(filing_error)?;
-    let row = state
-        .store
-        .get_report(filed.id)
-        .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("report {} vanished", filed.id)))?;
-    let photos = state.store.report_photos(filed.id, false).await?;
+    let (row, photos) = match filed.created {
+        Some(created) => created,
+        None => (
+            state.store.get_report(filed.id).await?.ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!("report {} vanished", filed.id))
+            })?,
+            state.store.report_photos(filed.id, false).await?,
+        ),
+    };
     let view = ReportView::new(
         &row,
         &photos,

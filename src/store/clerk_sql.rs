@@ -70,7 +70,7 @@ macro_rules! clerk_store_impl {
                 &self,
                 update: &$crate::store::clerk::ReportUpdate<'_>,
             ) -> $crate::store::Result<()> {
-                use $crate::store::reports::{MAP_LEVELS, cell_of, light_of};
+                use $crate::store::reports::light_of;
                 let (old, new) = (update.old, update.new);
                 let mut tx = self.pool.begin().await?;
                 let updated = sqlx::query(
@@ -140,40 +140,9 @@ macro_rules! clerk_store_impl {
                 };
                 let (before, after) = (on_map(old), on_map(new));
                 if before != after {
-                    let moves = before.map(|l| (l, -1i64)).into_iter().chain(after.map(|l| (l, 1i64)));
-                    for (light, delta) in moves {
-                        let sign = delta as f64;
-                        for level in MAP_LEVELS {
-                            let (cx, cy) = cell_of(level, new.lat, new.lon);
-                            sqlx::query(
-                                "insert into report_cells (level, cx, cy, light, count, sum_lat, sum_lon)
-                                 values ($1, $2, $3, $4, $5, $6, $7)
-                                 on conflict (level, cx, cy, light) do update set
-                                   count = report_cells.count + excluded.count,
-                                   sum_lat = report_cells.sum_lat + excluded.sum_lat,
-                                   sum_lon = report_cells.sum_lon + excluded.sum_lon",
-                            )
-                            .bind(i32::from(level))
-                            .bind(cx)
-                            .bind(cy)
-                            .bind(light.as_str())
-                            .bind(delta)
-                            .bind(sign * new.lat)
-                            .bind(sign * new.lon)
-                            .execute(&mut *tx)
-                            .await?;
-                            sqlx::query(
-                                "delete from report_cells
-                                 where level = $1 and cx = $2 and cy = $3 and light = $4 and count <= 0",
-                            )
-                            .bind(i32::from(level))
-                            .bind(cx)
-                            .bind(cy)
-                            .bind(light.as_str())
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                    }
+                    let moves: Vec<($crate::domain::Light, i64)> =
+                        before.map(|l| (l, -1)).into_iter().chain(after.map(|l| (l, 1))).collect();
+                    $crate::store::report_sql::append_cell_changes!(tx, $db, new.lat, new.lon, &moves);
                 }
                 tx.commit().await?;
                 Ok(())

@@ -16,6 +16,7 @@ mod notify_sql;
 pub mod open311;
 mod open311_sql;
 mod postgres;
+mod report_insert_pg;
 mod report_sql;
 pub mod reports;
 mod rows;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{PgPool, Postgres};
+use sqlx::{Connection, PgPool, Postgres};
 
 use super::Backend;
 use super::account_sql::account_store_impl;
@@ -13,6 +13,9 @@ use super::notify_sql::notify_store_impl;
 use super::open311_sql::open311_store_impl;
 use super::report_sql::report_store_impl;
 use super::shared::store_impl;
+
+/// A pooled connection idle this long is pinged before it is used.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(30);
 
 /// A store on a PostgreSQL database.
 pub struct PgStore {
@@ -25,10 +28,33 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(5))
+            // sqlx pings every connection it hands out by default: one more round trip per
+            // query, a third of a filing's. Only a connection idle for a while may have been
+            // cut (a database restart, a firewall's idle timeout), so only those are pinged; a
+            // busy one that breaks fails its query and is dropped from the pool.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect(url)
             .await
             .context("cannot connect to PostgreSQL (check BUERGERBUERO_DATABASE_URL)")?;
         Ok(Self { pool })
+    }
+}
+
+impl PgStore {
+    /// `create_report`: one statement (see `report_insert_pg`).
+    async fn insert_report(
+        &self,
+        record: &super::reports::ReportRecord<'_>,
+    ) -> super::Result<super::reports::CreateOutcome> {
+        super::report_insert_pg::insert_report(&self.pool, record).await
     }
 }
 

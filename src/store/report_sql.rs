@@ -10,127 +10,7 @@ macro_rules! report_store_impl {
                 &self,
                 record: &$crate::store::reports::ReportRecord<'_>,
             ) -> $crate::store::Result<$crate::store::reports::CreateOutcome> {
-                use $crate::store::reports::{CreateOutcome, MAP_LEVELS, cell_of};
-                let mut tx = self.pool.begin().await?;
-                if let Some((key, fingerprint)) = record.idempotency {
-                    let seen: Option<(String, uuid::Uuid)> = sqlx::query_as(
-                        "select fingerprint, report_id from idempotency_keys where key = $1",
-                    )
-                    .bind(key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if let Some((seen_fingerprint, id)) = seen {
-                        return Ok(if seen_fingerprint == fingerprint {
-                            CreateOutcome::Replayed(id.into())
-                        } else {
-                            CreateOutcome::KeyReused
-                        });
-                    }
-                }
-                let r = record.report;
-                let id = record.id.uuid();
-                sqlx::query(
-                    "insert into reports (id, category_code, description, lat, lon, address, area_key,
-                       authority_key, status, visibility, language, near_border, reporter_email,
-                       reporter_name, created_at, updated_at, status_changed_at, opened_at, reaction_due_at,
-                       authority_since)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $15, $16, $17, $15)",
-                )
-                .bind(id)
-                .bind(r.category.as_str())
-                .bind(&r.description)
-                .bind(r.location.lat())
-                .bind(r.location.lon())
-                .bind(r.address.as_deref())
-                .bind(record.area_key)
-                .bind(record.authority_key)
-                .bind(record.status.as_str())
-                .bind(record.visibility.as_str())
-                .bind(r.language.as_str())
-                .bind(record.near_border)
-                .bind(r.email.as_ref().map(|e| e.as_str()))
-                .bind(r.name.as_deref())
-                .bind(record.now)
-                .bind((record.status == $crate::domain::ReportStatus::Open).then_some(record.now))
-                .bind(record.reaction_due_at)
-                .execute(&mut *tx)
-                .await?;
-                let published = record.visibility == $crate::domain::Visibility::Published;
-                // The created event names the first authority: the start of the public chain.
-                let mut events = vec![("created", "reporter", true, Some(record.authority_key))];
-                if published {
-                    events.push(("published", "system", false, None));
-                }
-                for (kind, actor, public, authority) in events {
-                    sqlx::query(
-                        "insert into report_events (report_id, kind, actor, public, status, body, at, authority_key)
-                         values ($1, $2, $3, $4, $5, null, $6, $7)",
-                    )
-                    .bind(id)
-                    .bind(kind)
-                    .bind(actor)
-                    .bind(public)
-                    .bind(record.status.as_str())
-                    .bind(record.now)
-                    .bind(authority)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                for (position, photo) in record.photos.iter().enumerate() {
-                    sqlx::query(
-                        "insert into report_photos (report_id, photo_id, position, width, height, visible)
-                         values ($1, $2, $3, $4, $5, $6)
-                         on conflict (report_id, photo_id) do nothing",
-                    )
-                    .bind(id)
-                    .bind(&photo.id)
-                    .bind(position as i32)
-                    .bind(photo.width as i32)
-                    .bind(photo.height as i32)
-                    .bind(record.photos_visible)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                if let (true, Some(light)) = (published, record.status.light()) {
-                    // One statement for all levels, not one per level: each is a round trip
-                    // inside the filing's transaction. The rows never share a key (their
-                    // levels differ), which PostgreSQL's ON CONFLICT requires. Same text for
-                    // every filing, so the prepared statement is reused.
-                    let mut upsert = sqlx::QueryBuilder::<$db>::new(
-                        "insert into report_cells (level, cx, cy, light, count, sum_lat, sum_lon) ",
-                    );
-                    upsert.push_values(MAP_LEVELS, |mut row, level| {
-                        let (cx, cy) = cell_of(level, r.location.lat(), r.location.lon());
-                        row.push_bind(i32::from(level))
-                            .push_bind(cx)
-                            .push_bind(cy)
-                            .push_bind(light.as_str())
-                            .push_bind(1i64)
-                            .push_bind(r.location.lat())
-                            .push_bind(r.location.lon());
-                    });
-                    upsert.push(
-                        " on conflict (level, cx, cy, light) do update set count = report_cells.count + 1,
-                           sum_lat = report_cells.sum_lat + excluded.sum_lat,
-                           sum_lon = report_cells.sum_lon + excluded.sum_lon",
-                    );
-                    upsert.build().execute(&mut *tx).await?;
-                }
-                $crate::store::notify_sql::write_mail_changes!(tx, record.mail, record.now);
-                if let Some((key, fingerprint)) = record.idempotency {
-                    sqlx::query(
-                        "insert into idempotency_keys (key, fingerprint, report_id, created_at)
-                         values ($1, $2, $3, $4)",
-                    )
-                    .bind(key)
-                    .bind(fingerprint)
-                    .bind(id)
-                    .bind(record.now)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok(CreateOutcome::Created)
+                self.insert_report(record).await
             }
 
             async fn idempotency_key(
@@ -284,11 +164,15 @@ macro_rules! report_store_impl {
                 // Grouped cells must be whole: widen the range to the group's edges.
                 let (x0, y0) = (x0 - x0.rem_euclid(factor), y0 - y0.rem_euclid(factor));
                 let (x1, y1) = (x1 - x1.rem_euclid(factor) + factor - 1, y1 - y1.rem_euclid(factor) + factor - 1);
+                // The folded counts plus the changes not folded yet (see `fold_cell_changes`).
                 Ok(sqlx::query_as::<$db, $crate::store::reports::CellRow>(
                     "select cx / $2 as gx, cy / $2 as gy, light, cast(sum(count) as bigint) as count,
                             sum(sum_lat) as sum_lat, sum(sum_lon) as sum_lon
-                     from report_cells
-                     where level = $1 and cx between $3 and $4 and cy between $5 and $6
+                     from (select cx, cy, light, count, sum_lat, sum_lon from report_cells
+                           where level = $1 and cx between $3 and $4 and cy between $5 and $6
+                           union all
+                           select cx, cy, light, count, sum_lat, sum_lon from report_cell_changes
+                           where level = $1 and cx between $3 and $4 and cy between $5 and $6) as cells
                      group by gx, gy, light
                      having sum(count) > 0",
                 )
@@ -300,6 +184,68 @@ macro_rules! report_store_impl {
                 .bind(y1)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn fold_cell_changes(&self) -> $crate::store::Result<u64> {
+                type Key = (i32, i64, i64, String);
+                let mut tx = self.pool.begin().await?;
+                // Taken by deleting them: a row one instance folds is gone for any other
+                // (PostgreSQL's concurrent delete waits, then skips it), and a change appended
+                // meanwhile stays for the next round.
+                let taken: Vec<(i32, i64, i64, String, i64, f64, f64)> = sqlx::query_as(
+                    "delete from report_cell_changes
+                     returning level, cx, cy, light, count, sum_lat, sum_lon",
+                )
+                .fetch_all(&mut *tx)
+                .await?;
+                if taken.is_empty() {
+                    return Ok(0);
+                }
+                let mut sums = std::collections::BTreeMap::<Key, (i64, f64, f64)>::new();
+                for (level, cx, cy, light, count, lat, lon) in &taken {
+                    let sum = sums.entry((*level, *cx, *cy, light.clone())).or_default();
+                    *sum = (sum.0 + count, sum.1 + lat, sum.2 + lon);
+                }
+                let sums: Vec<(Key, (i64, f64, f64))> =
+                    sums.into_iter().filter(|(_, (count, _, _))| *count != 0).collect();
+                // In key order, so two instances folding at once lock rows in the same order.
+                // 1,000 rows of 7 values stay far below either database's bind limit.
+                for chunk in sums.chunks(1000) {
+                    let mut upsert = sqlx::QueryBuilder::<$db>::new(
+                        "insert into report_cells (level, cx, cy, light, count, sum_lat, sum_lon) ",
+                    );
+                    upsert.push_values(chunk, |mut row, ((level, cx, cy, light), (count, lat, lon))| {
+                        row.push_bind(*level)
+                            .push_bind(*cx)
+                            .push_bind(*cy)
+                            .push_bind(light.clone())
+                            .push_bind(*count)
+                            .push_bind(*lat)
+                            .push_bind(*lon);
+                    });
+                    upsert.push(
+                        " on conflict (level, cx, cy, light) do update set
+                           count = report_cells.count + excluded.count,
+                           sum_lat = report_cells.sum_lat + excluded.sum_lat,
+                           sum_lon = report_cells.sum_lon + excluded.sum_lon",
+                    );
+                    upsert.build().execute(&mut *tx).await?;
+                }
+                // Only a net decrease can empty a cell; an empty cell's row goes.
+                for ((level, cx, cy, light), _) in sums.iter().filter(|(_, (count, _, _))| *count < 0) {
+                    sqlx::query(
+                        "delete from report_cells
+                         where level = $1 and cx = $2 and cy = $3 and light = $4 and count <= 0",
+                    )
+                    .bind(level)
+                    .bind(cx)
+                    .bind(cy)
+                    .bind(light)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(taken.len() as u64)
             }
 
             async fn photo_is_public(&self, photo_id: &str) -> $crate::store::Result<bool> {
@@ -319,6 +265,39 @@ macro_rules! report_store_impl {
 }
 
 pub(crate) use report_store_impl;
+
+/// Appends one report's map count changes at every map level in one statement: `$moves` are
+/// (light, +1 or −1) pairs, the coordinate sums follow the count's sign. Appended, never
+/// upserted, so that concurrent filings never wait for each other's cell rows (migration 0007).
+macro_rules! append_cell_changes {
+    ($tx:expr, $db:ty, $lat:expr, $lon:expr, $moves:expr) => {{
+        use $crate::store::reports::{MAP_LEVELS, cell_of};
+        let (lat, lon): (f64, f64) = ($lat, $lon);
+        let moves: &[($crate::domain::Light, i64)] = $moves;
+        if !moves.is_empty() {
+            let mut insert = sqlx::QueryBuilder::<$db>::new(
+                "insert into report_cell_changes (level, cx, cy, light, count, sum_lat, sum_lon) ",
+            );
+            let rows = moves
+                .iter()
+                .flat_map(|&(light, delta)| MAP_LEVELS.map(|level| (level, light, delta)));
+            insert.push_values(rows, |mut row, (level, light, delta)| {
+                let (cx, cy) = cell_of(level, lat, lon);
+                let sign = delta as f64;
+                row.push_bind(i32::from(level))
+                    .push_bind(cx)
+                    .push_bind(cy)
+                    .push_bind(light.as_str())
+                    .push_bind(delta)
+                    .push_bind(sign * lat)
+                    .push_bind(sign * lon);
+            });
+            insert.build().execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+pub(crate) use append_cell_changes;
 
 /// The columns of `ReportRow`, in one place for every query that reads whole reports.
 macro_rules! report_columns {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::Result;
 use crate::domain::{Light, NewReport, ReportId, ReportStatus, Visibility};
 
-/// Map grid levels kept in `report_cells`: level L has cells of 360 / 2^(L + 2) degrees, about
+/// Map grid levels kept in `report_cells` (plus `report_cell_changes` until folded): level L has cells of 360 / 2^(L + 2) degrees, about
 /// a quarter tile at Web-Mercator zoom L. Coarser zooms group a finer level's cells in SQL, so
 /// four levels serve zooms 0–13 while a filing updates only four rows. Level 11 is there for
 /// the city view (zoom 11): grouping level 13 instead read 16 times as many rows, and the
@@ -69,6 +69,60 @@ pub struct ReportRecord<'a> {
     pub idempotency: Option<(&'a str, &'a str)>,
     /// The mails the filing sends, with their tokens and followers.
     pub mail: &'a crate::notify::MailChanges,
+}
+
+impl ReportRecord<'_> {
+    /// The `reports` row `create_report` stores, as reading it back would give it.
+    pub fn stored_row(&self) -> ReportRow {
+        let r = self.report;
+        ReportRow {
+            id: self.id.uuid(),
+            category_code: r.category.as_str().to_owned(),
+            description: r.description.clone(),
+            lat: r.location.lat(),
+            lon: r.location.lon(),
+            address: r.address.clone(),
+            area_key: self.area_key.to_owned(),
+            authority_key: self.authority_key.to_owned(),
+            status: self.status.as_str().to_owned(),
+            close_reason: None,
+            close_detail: None,
+            duplicate_of: None,
+            visibility: self.visibility.as_str().to_owned(),
+            language: r.language.as_str().to_owned(),
+            near_border: self.near_border,
+            reporter_email: r.email.as_ref().map(|e| e.as_str().to_owned()),
+            reporter_name: r.name.clone(),
+            created_at: self.now,
+            updated_at: self.now,
+            status_changed_at: self.now,
+            revision: 0,
+            original_description: None,
+            opened_at: (self.status == ReportStatus::Open).then_some(self.now),
+            reaction_due_at: self.reaction_due_at,
+            first_reaction_at: None,
+            resolved_at: None,
+            authority_since: Some(self.now),
+        }
+    }
+
+    /// The `report_photos` rows `create_report` stores: a photo given twice is kept once, at
+    /// its first position.
+    pub fn stored_photos(&self) -> Vec<PhotoRow> {
+        let mut rows: Vec<PhotoRow> = Vec::with_capacity(self.photos.len());
+        for (position, photo) in self.photos.iter().enumerate() {
+            if rows.iter().all(|row| row.photo_id != photo.id) {
+                rows.push(PhotoRow {
+                    photo_id: photo.id.clone(),
+                    position: position as i32,
+                    width: photo.width as i32,
+                    height: photo.height as i32,
+                    visible: self.photos_visible,
+                });
+            }
+        }
+        rows
+    }
 }
 
 /// What `create_report` did.
@@ -242,6 +296,11 @@ pub trait ReportStore: Send + Sync {
 
     /// Map counts at zoom `zoom` inside the box, grouped from the stored `level`.
     async fn map_cells(&self, level: u8, zoom: u8, bbox: BBox) -> Result<Vec<CellRow>>;
+
+    /// Folds the appended map count changes into `report_cells` (one transaction) and says how
+    /// many change rows it folded. Every `serve` calls it about once a second; several
+    /// instances may call it at once.
+    async fn fold_cell_changes(&self) -> Result<u64>;
 
     /// Whether a photo is visible on at least one public report.
     async fn photo_is_public(&self, photo_id: &str) -> Result<bool>;

@@ -47,12 +47,133 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.max(1))
+            // A file's connection cannot be cut like a network one: no ping before each use.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .with_context(|| {
                 format!("cannot open the SQLite database {url:?} (BUERGERBUERO_DATABASE_URL)")
             })?;
         Ok(Self { pool })
+    }
+}
+
+impl SqliteStore {
+    /// `create_report`: one transaction of a statement per table. SQLite runs in the process,
+    /// so statements cost no round trips; PostgreSQL's version is one statement
+    /// (`report_insert_pg`).
+    async fn insert_report(
+        &self,
+        record: &crate::store::reports::ReportRecord<'_>,
+    ) -> crate::store::Result<crate::store::reports::CreateOutcome> {
+        use crate::store::reports::CreateOutcome;
+        // IMMEDIATE takes the write lock first: a racing retry with the same idempotency key
+        // then waits and finds the key stored, instead of reading a snapshot without it and
+        // failing on the write ("database is locked" or a duplicate key).
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let Some((key, fingerprint)) = record.idempotency {
+            let seen: Option<(String, uuid::Uuid)> = sqlx::query_as(
+                "select fingerprint, report_id from idempotency_keys where key = $1",
+            )
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((seen_fingerprint, id)) = seen {
+                return Ok(if seen_fingerprint == fingerprint {
+                    CreateOutcome::Replayed(id.into())
+                } else {
+                    CreateOutcome::KeyReused
+                });
+            }
+        }
+        let r = record.report;
+        let id = record.id.uuid();
+        sqlx::query(
+                    "insert into reports (id, category_code, description, lat, lon, address, area_key,
+                       authority_key, status, visibility, language, near_border, reporter_email,
+                       reporter_name, created_at, updated_at, status_changed_at, opened_at, reaction_due_at,
+                       authority_since)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $15, $16, $17, $15)",
+                )
+                .bind(id)
+                .bind(r.category.as_str())
+                .bind(&r.description)
+                .bind(r.location.lat())
+                .bind(r.location.lon())
+                .bind(r.address.as_deref())
+                .bind(record.area_key)
+                .bind(record.authority_key)
+                .bind(record.status.as_str())
+                .bind(record.visibility.as_str())
+                .bind(r.language.as_str())
+                .bind(record.near_border)
+                .bind(r.email.as_ref().map(|e| e.as_str()))
+                .bind(r.name.as_deref())
+                .bind(record.now)
+                .bind((record.status == crate::domain::ReportStatus::Open).then_some(record.now))
+                .bind(record.reaction_due_at)
+                .execute(&mut *tx)
+                .await?;
+        let published = record.visibility == crate::domain::Visibility::Published;
+        // The created event names the first authority: the start of the public chain.
+        let mut events = vec![("created", "reporter", true, Some(record.authority_key))];
+        if published {
+            events.push(("published", "system", false, None));
+        }
+        for (kind, actor, public, authority) in events {
+            sqlx::query(
+                        "insert into report_events (report_id, kind, actor, public, status, body, at, authority_key)
+                         values ($1, $2, $3, $4, $5, null, $6, $7)",
+                    )
+                    .bind(id)
+                    .bind(kind)
+                    .bind(actor)
+                    .bind(public)
+                    .bind(record.status.as_str())
+                    .bind(record.now)
+                    .bind(authority)
+                    .execute(&mut *tx)
+                    .await?;
+        }
+        for (position, photo) in record.photos.iter().enumerate() {
+            sqlx::query(
+                "insert into report_photos (report_id, photo_id, position, width, height, visible)
+                         values ($1, $2, $3, $4, $5, $6)
+                         on conflict (report_id, photo_id) do nothing",
+            )
+            .bind(id)
+            .bind(&photo.id)
+            .bind(position as i32)
+            .bind(photo.width as i32)
+            .bind(photo.height as i32)
+            .bind(record.photos_visible)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let (true, Some(light)) = (published, record.status.light()) {
+            crate::store::report_sql::append_cell_changes!(
+                tx,
+                Sqlite,
+                r.location.lat(),
+                r.location.lon(),
+                &[(light, 1)]
+            );
+        }
+        crate::store::notify_sql::write_mail_changes!(tx, record.mail, record.now);
+        if let Some((key, fingerprint)) = record.idempotency {
+            sqlx::query(
+                "insert into idempotency_keys (key, fingerprint, report_id, created_at)
+                         values ($1, $2, $3, $4)",
+            )
+            .bind(key)
+            .bind(fingerprint)
+            .bind(id)
+            .bind(record.now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(CreateOutcome::Created)
     }
 }
 
