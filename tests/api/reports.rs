@@ -843,3 +843,66 @@ both_backends!(
         app.stop().await;
     }
 );
+
+/// Folds map count changes every few milliseconds until `done`; returns how many it folded.
+async fn fold_until(
+    store: &std::sync::Arc<dyn buergerbuero::store::Store>,
+    done: &std::sync::atomic::AtomicBool,
+) -> u64 {
+    let mut folded = 0;
+    while !done.load(std::sync::atomic::Ordering::SeqCst) {
+        folded += store.fold_cell_changes().await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    folded
+}
+
+both_backends!(
+    instances_folding_at_once_while_reports_are_filed_keep_the_map_exact,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let url = app.database_url().to_owned();
+        // Two more instances' stores on the same database, folding as fast as they can while
+        // filings append changes (the app's own folder runs too).
+        let instances = [
+            buergerbuero::store::connect(&url, 2).await.unwrap(),
+            buergerbuero::store::connect(&url, 2).await.unwrap(),
+        ];
+        let filing_done = std::sync::atomic::AtomicBool::new(false);
+        let filings = async {
+            let files = (0..40).map(|i| {
+                let (dlat, dlon) = (f64::from(i % 8) * 0.004, f64::from(i / 8) * -0.006);
+                file(
+                    &app,
+                    report(MITTE.0 + dlat, MITTE.1 + dlon, "street_lighting"),
+                )
+            });
+            futures_util::future::join_all(files).await;
+            filing_done.store(true, std::sync::atomic::Ordering::SeqCst);
+        };
+        let ((), first, second) = tokio::join!(
+            filings,
+            fold_until(&instances[0], &filing_done),
+            fold_until(&instances[1], &filing_done)
+        );
+        assert!(first + second > 0, "the instances folded something");
+        assert_cells_exact(&url, backend).await;
+        for store in &instances {
+            store.fold_cell_changes().await.unwrap();
+        }
+        assert_cells_exact(&url, backend).await;
+        let changes = "select count(*) from report_cell_changes";
+        assert_eq!(query_count(&url, backend, changes).await, 0);
+        let (_, map) = app
+            .get_json("/api/v1/reports.geojson?bbox=13.08,52.33,13.77,52.68&zoom=7")
+            .await;
+        let total: i64 = map["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["count"].as_i64().unwrap())
+            .sum();
+        assert_eq!(total, 40);
+        app.stop().await;
+    }
+);
