@@ -188,6 +188,15 @@ macro_rules! report_store_impl {
 
             async fn fold_cell_changes(&self) -> $crate::store::Result<u64> {
                 type Key = (i32, i64, i64, String);
+                // A read first: an idle instance takes no write lock (SQLite) and opens no
+                // transaction each second.
+                let pending: bool =
+                    sqlx::query_scalar("select exists (select 1 from report_cell_changes)")
+                        .fetch_one(&self.pool)
+                        .await?;
+                if !pending {
+                    return Ok(0);
+                }
                 let mut tx = self.pool.begin().await?;
                 // Taken by deleting them: a row one instance folds is gone for any other
                 // (PostgreSQL's concurrent delete waits, then skips it), and a change appended
