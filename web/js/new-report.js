@@ -55,6 +55,11 @@ async function placeOrCategoryChanged() {
   const category = $('category').value;
   if (!point) return;
   const seq = ++lookupSeq;
+  // What was near the old place or of the old category is wrong now; the answer for the new
+  // one replaces nothing stale (and a keyboard user does not Tab into links about to vanish).
+  // aria-busy tells assistive technology (and the tests) that the list is being looked up.
+  $('nearby').replaceChildren();
+  $('nearby').toggleAttribute('aria-busy', Boolean(category));
   const params = new URLSearchParams({ lat: point.lat, lon: point.lon });
   if (category) params.set('category', category);
   const status = $('authority');
@@ -102,7 +107,9 @@ async function showNearby(point, category, seq) {
       el('p', {}, tr('Wenn es derselbe Mangel ist, können Sie der Meldung dort folgen, statt ihn neu zu melden.',
         'If it is the same problem, you can follow that report instead of filing a new one.'))));
   } catch {
-    region.replaceChildren();
+    if (seq === lookupSeq) region.replaceChildren();
+  } finally {
+    if (seq === lookupSeq) region.removeAttribute('aria-busy');
   }
 }
 
