@@ -203,19 +203,13 @@ pub async fn file_report(ctx: &FilingContext, filing: Filing) -> Result<Filed, F
         (ReportStatus::Unconfirmed, Some(reporter)) => {
             events::awaiting_confirmation(&ctx.composer, &mail_report, reporter, now)?
         }
-        _ => {
-            let contact = ctx
-                .store
-                .authority_contact(answer.authority.key.as_str())
-                .await?;
-            events::opened(
-                &ctx.composer,
-                &mail_report,
-                reporter,
-                contact.as_deref(),
-                now,
-            )?
-        }
+        _ => events::opened(
+            &ctx.composer,
+            &mail_report,
+            reporter,
+            answer.authority.key.as_str(),
+            now,
+        )?,
     };
     let record = ReportRecord {
         id,

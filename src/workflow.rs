@@ -603,10 +603,6 @@ pub async fn act(
     let plan = plan(&row, &action, actor, &facts, now)?;
     let mail = if plan.events.iter().any(|e| e.public) {
         let followers = ctx.store.active_followers(row.id).await?;
-        let contact = match plan.new.authority_key != row.authority_key {
-            true => ctx.store.authority_contact(&plan.new.authority_key).await?,
-            false => None,
-        };
         events::after_change(
             &ctx.composer,
             &engine,
@@ -616,7 +612,6 @@ pub async fn act(
                 events: &plan.events,
             },
             &followers,
-            contact.as_deref(),
             now,
         )?
     } else {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::links::Links;
-use super::{MailChanges, NewToken, OutboxMail, TokenPurpose};
+use super::{MailChanges, MailTo, NewToken, OutboxMail, TokenPurpose};
 use crate::auth::secrets::{random_hex, secret_hash};
 
 /// How long a confirmation link works.
@@ -145,7 +145,7 @@ impl Composer {
         };
         let mail = body.into_mail(
             "confirm_report",
-            to,
+            MailTo::Address(to.to_owned()),
             de,
             pick(
                 de,
@@ -307,7 +307,7 @@ impl Composer {
         };
         let mail = body.into_mail(
             "confirm_follow",
-            to.email,
+            MailTo::Address(to.email.to_owned()),
             de,
             pick(
                 de,
@@ -324,11 +324,12 @@ impl Composer {
         })
     }
 
-    /// A new (or forwarded) report, to the responsible authority's contact address. German:
-    /// the authorities are German administrations.
+    /// A new (or forwarded) report, to the contact address of the responsible authority
+    /// (`authority_key`) as it is when the mail is stored. German: the authorities are German
+    /// administrations.
     pub fn new_report(
         &self,
-        to: &str,
+        authority_key: &str,
         report: &MailReport<'_>,
         forwarded_from: Option<&str>,
     ) -> OutboxMail {
@@ -362,7 +363,14 @@ impl Composer {
             )),
             footer: Vec::new(),
         }
-        .into_mail("new_report", to, true, subject, Some(report.id), None)
+        .into_mail(
+            "new_report",
+            MailTo::ContactOf(authority_key.to_owned()),
+            true,
+            subject,
+            Some(report.id),
+            None,
+        )
     }
 
     /// The daily list of an authority's overdue reports; one per authority and day.
@@ -398,7 +406,7 @@ impl Composer {
         }
         .into_mail(
             "digest",
-            to,
+            MailTo::Address(to.to_owned()),
             true,
             format!("Überfällige Meldungen: {} ({})", overdue.len(), authority),
             None,
@@ -429,7 +437,14 @@ impl Composer {
         } else {
             format!("No more emails about this report: {unsubscribe}")
         });
-        let mut mail = body.into_mail(kind, to.email, de, subject, Some(report_id), None);
+        let mut mail = body.into_mail(
+            kind,
+            MailTo::Address(to.email.to_owned()),
+            de,
+            subject,
+            Some(report_id),
+            None,
+        );
         mail.list_unsubscribe = Some(unsubscribe);
         Ok(MailChanges {
             mails: vec![mail],
@@ -529,7 +544,7 @@ impl Body {
     fn into_mail(
         self,
         kind: &'static str,
-        to: &str,
+        to: MailTo,
         de: bool,
         subject: String,
         report_id: Option<Uuid>,
@@ -561,7 +576,7 @@ impl Body {
         OutboxMail {
             id: Uuid::now_v7(),
             kind,
-            recipient: to.to_owned(),
+            recipient: to,
             language: if de { "de" } else { "en" },
             subject,
             body_text: text,
@@ -629,7 +644,7 @@ mod tests {
     #[test]
     fn html_bodies_escape_what_citizens_wrote() {
         let composer = Composer::new("http://example.org");
-        let mail = composer.new_report("amt@example.org", &report(), None);
+        let mail = composer.new_report("11000001", &report(), None);
         assert!(mail.body_html.contains("Schlagloch &lt;groß&gt;"));
         assert!(mail.body_html.contains("Straßen &amp; Wege"));
         assert!(mail.body_text.contains("Schlagloch <groß>"));

@@ -68,12 +68,13 @@ pub fn awaiting_confirmation(
 }
 
 /// A report became `open` (at filing, or when its address was confirmed): the reporter follows
-/// it and gets the receipt; the authority hears of it at its contact address.
+/// it and gets the receipt; the authority (`authority_key`) hears of it at its contact address,
+/// if it has one.
 pub fn opened(
     composer: &Composer,
     report: &MailReport<'_>,
     reporter: Option<Reporter<'_>>,
-    authority_contact: Option<&str>,
+    authority_key: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<MailChanges> {
     let mut changes = MailChanges::default();
@@ -99,11 +100,9 @@ pub fn opened(
         changes.extend(composer.receipt(&to, report, now)?);
         changes.followers.push(follower);
     }
-    if let Some(contact) = authority_contact {
-        changes
-            .mails
-            .push(composer.new_report(contact, report, None));
-    }
+    changes
+        .mails
+        .push(composer.new_report(authority_key, report, None));
     Ok(changes)
 }
 
@@ -119,13 +118,12 @@ pub struct ClerkChange<'a> {
 }
 
 /// A clerk's change, told to everyone following the report if the public sees it (status,
-/// answer, forwarding), and to the new authority if the report was forwarded.
+/// answer, forwarding), and to the new authority's contact address if the report was forwarded.
 pub fn after_change(
     composer: &Composer,
     engine: &Jurisdiction,
     change: &ClerkChange<'_>,
     followers: &[FollowerRow],
-    new_authority_contact: Option<&str>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<MailChanges> {
     let ClerkChange { old, new, events } = *change;
@@ -143,11 +141,13 @@ pub fn after_change(
         let report = mail_report(engine, new);
         changes.extend(composer.update(&to, &report, &update, now)?);
     }
-    if let (PublicUpdate::Forwarded { .. }, Some(contact)) = (update, new_authority_contact) {
+    if let PublicUpdate::Forwarded { .. } = update {
         let from = authority_name(engine, &old.authority_key);
-        changes
-            .mails
-            .push(composer.new_report(contact, &mail_report(engine, new), Some(from)));
+        changes.mails.push(composer.new_report(
+            &new.authority_key,
+            &mail_report(engine, new),
+            Some(from),
+        ));
     }
     Ok(changes)
 }

@@ -23,6 +23,35 @@ pub mod worker;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+/// Who a mail goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTo {
+    /// An address known when the mail is composed (a reporter, a follower).
+    Address(String),
+    /// The contact address the authority with this key has when the mail is written; no mail
+    /// if it has none. Resolved by the store in the writing statement, so a filing needs no
+    /// read of its own and an admin's change of the address applies to the next mail at once.
+    ContactOf(String),
+}
+
+impl MailTo {
+    /// The address, if it is known already.
+    pub fn address(&self) -> Option<&str> {
+        match self {
+            MailTo::Address(address) => Some(address),
+            MailTo::ContactOf(_) => None,
+        }
+    }
+
+    /// The authority whose contact address the mail goes to, if it does.
+    pub fn contact_of(&self) -> Option<&str> {
+        match self {
+            MailTo::Address(_) => None,
+            MailTo::ContactOf(key) => Some(key),
+        }
+    }
+}
+
 /// A mail to store in the outbox, already rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMail {
@@ -30,8 +59,8 @@ pub struct OutboxMail {
     pub id: Uuid,
     /// What kind of mail (`confirm_report`, `receipt`, `update`, …), for admins and tests.
     pub kind: &'static str,
-    /// The one recipient address.
-    pub recipient: String,
+    /// The one recipient.
+    pub recipient: MailTo,
     /// `de` or `en`.
     pub language: &'static str,
     /// Subject line.

@@ -244,12 +244,11 @@ async fn confirm_report(
         new.visibility = "published".into();
     }
     let engine = ctx.jurisdiction.current();
-    let contact = ctx.store.authority_contact(&new.authority_key).await?;
     let mut mail = events::opened(
         &ctx.composer,
         &mail_report(&engine, &new),
         Reporter::of(&new),
-        contact.as_deref(),
+        &new.authority_key,
         now,
     )?;
     mail.use_token = Some(hash);

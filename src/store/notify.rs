@@ -82,9 +82,6 @@ pub trait NotifyStore: Send + Sync {
     /// Writes mail changes that come without a report change (following, leaving).
     async fn apply_mail_changes(&self, changes: &MailChanges, now: DateTime<Utc>) -> Result<()>;
 
-    /// An authority's contact address for new-report mails (`None`: none configured).
-    async fn authority_contact(&self, key: &str) -> Result<Option<String>>;
-
     /// The token with this hash.
     async fn mail_token(&self, hash: &str) -> Result<Option<TokenRow>>;
 

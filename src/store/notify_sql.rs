@@ -77,15 +77,20 @@ macro_rules! write_mail_changes {
         }
         for mail in &changes.mails {
             // A mail with a dedupe key that exists already was scheduled by another instance.
+            // A mail to an authority's contact takes the address it has now, and is not
+            // written when it has none.
             sqlx::query(
                 "insert into outbox (id, kind, recipient, language, subject, body_text, body_html,
                    list_unsubscribe, report_id, dedupe_key, state, attempts, next_attempt_at, created_at)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $11)
+                 select $1, $2, t.recipient, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $11
+                 from (select coalesce($3, (select nullif(contact_email, '') from authorities
+                                            where key = $12)) as recipient) as t
+                 where t.recipient is not null
                  on conflict (dedupe_key) do nothing",
             )
             .bind(mail.id)
             .bind(mail.kind)
-            .bind(&mail.recipient)
+            .bind(mail.recipient.address())
             .bind(mail.language)
             .bind(&mail.subject)
             .bind(&mail.body_text)
@@ -94,6 +99,7 @@ macro_rules! write_mail_changes {
             .bind(mail.report_id)
             .bind(mail.dedupe_key.as_deref())
             .bind(now)
+            .bind(mail.recipient.contact_of())
             .execute(&mut *$tx)
             .await?;
         }
@@ -126,18 +132,6 @@ macro_rules! notify_store_impl {
                 $crate::store::notify_sql::write_mail_changes!(tx, changes, now);
                 tx.commit().await?;
                 Ok(())
-            }
-
-            async fn authority_contact(
-                &self,
-                key: &str,
-            ) -> $crate::store::Result<Option<String>> {
-                let row: Option<(String,)> =
-                    sqlx::query_as("select contact_email from authorities where key = $1")
-                        .bind(key)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                Ok(row.map(|(email,)| email).filter(|email| !email.is_empty()))
             }
 
             async fn mail_token(

@@ -11,7 +11,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::Result;
 use super::reports::{CreateOutcome, MAP_LEVELS, ReportRecord, cell_of};
-use crate::domain::{ReportStatus, Visibility};
+use crate::domain::Visibility;
 
 /// Inserts a filing in one statement (see the module documentation).
 pub async fn insert_report(
@@ -66,36 +66,36 @@ fn push_report(query: &mut QueryBuilder<Postgres>, record: &ReportRecord<'_>) {
             .push_bind(record.now)
             .push(") on conflict (key) do nothing returning report_id), ");
     }
-    let r = record.report;
+    // The row the answer shows is the row written: one mapping from record to columns.
+    let row = record.stored_row();
     query.push(
         "r as (insert into reports (id, category_code, description, lat, lon, address, area_key,
            authority_key, status, visibility, language, near_border, reporter_email,
            reporter_name, created_at, updated_at, status_changed_at, opened_at, reaction_due_at,
            authority_since) select ",
     );
-    let opened_at = (record.status == ReportStatus::Open).then_some(record.now);
     let mut values = query.separated(", ");
     values
-        .push_bind(id)
-        .push_bind(r.category.as_str().to_owned())
-        .push_bind(r.description.clone())
-        .push_bind(r.location.lat())
-        .push_bind(r.location.lon())
-        .push_bind(r.address.clone())
-        .push_bind(record.area_key.to_owned())
-        .push_bind(record.authority_key.to_owned())
-        .push_bind(record.status.as_str())
-        .push_bind(record.visibility.as_str())
-        .push_bind(r.language.as_str())
-        .push_bind(record.near_border)
-        .push_bind(r.email.as_ref().map(|e| e.as_str().to_owned()))
-        .push_bind(r.name.clone())
-        .push_bind(record.now)
-        .push_bind(record.now)
-        .push_bind(record.now)
-        .push_bind(opened_at)
-        .push_bind(record.reaction_due_at)
-        .push_bind(record.now);
+        .push_bind(row.id)
+        .push_bind(row.category_code)
+        .push_bind(row.description)
+        .push_bind(row.lat)
+        .push_bind(row.lon)
+        .push_bind(row.address)
+        .push_bind(row.area_key)
+        .push_bind(row.authority_key)
+        .push_bind(row.status)
+        .push_bind(row.visibility)
+        .push_bind(row.language)
+        .push_bind(row.near_border)
+        .push_bind(row.reporter_email)
+        .push_bind(row.reporter_name)
+        .push_bind(row.created_at)
+        .push_bind(row.updated_at)
+        .push_bind(row.status_changed_at)
+        .push_bind(row.opened_at)
+        .push_bind(row.reaction_due_at)
+        .push_bind(row.authority_since);
     if record.idempotency.is_some() {
         query.push(" from k");
     }
@@ -205,10 +205,16 @@ fn push_dependent_rows(query: &mut QueryBuilder<Postgres>, record: &ReportRecord
            report_id, dedupe_key, state, attempts, next_attempt_at, created_at)",
         &mail.mails,
         |mut row, mail| {
-            row.push_bind(mail.id)
-                .push_bind(mail.kind)
-                .push_bind(mail.recipient.clone())
-                .push_bind(mail.language)
+            row.push_bind(mail.id).push_bind(mail.kind);
+            // The address, or the authority's contact as it is now (see `write_mail_changes!`).
+            row.push("coalesce(")
+                .push_bind_unseparated(mail.recipient.address().map(str::to_owned))
+                .push_unseparated(
+                    ", (select nullif(contact_email, '') from authorities where key = ",
+                )
+                .push_bind_unseparated(mail.recipient.contact_of().map(str::to_owned))
+                .push_unseparated("))");
+            row.push_bind(mail.language)
                 .push_bind(mail.subject.clone())
                 .push_bind(mail.body_text.clone())
                 .push_bind(mail.body_html.clone())
@@ -220,8 +226,9 @@ fn push_dependent_rows(query: &mut QueryBuilder<Postgres>, record: &ReportRecord
                 .push_bind(now)
                 .push_bind(now);
         },
-        // A mail with a dedupe key that exists already was scheduled by another instance.
-        " on conflict (dedupe_key) do nothing",
+        // No mail to an authority without a contact address; a mail with a dedupe key that
+        // exists already was scheduled by another instance.
+        " where v.recipient is not null on conflict (dedupe_key) do nothing",
     );
 }
 

@@ -94,34 +94,38 @@ impl SqliteStore {
                 });
             }
         }
-        let r = record.report;
         let id = record.id.uuid();
+        // The row the answer shows is the row written: one mapping from record to columns.
+        let row = record.stored_row();
         sqlx::query(
-                    "insert into reports (id, category_code, description, lat, lon, address, area_key,
-                       authority_key, status, visibility, language, near_border, reporter_email,
-                       reporter_name, created_at, updated_at, status_changed_at, opened_at, reaction_due_at,
-                       authority_since)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $15, $16, $17, $15)",
-                )
-                .bind(id)
-                .bind(r.category.as_str())
-                .bind(&r.description)
-                .bind(r.location.lat())
-                .bind(r.location.lon())
-                .bind(r.address.as_deref())
-                .bind(record.area_key)
-                .bind(record.authority_key)
-                .bind(record.status.as_str())
-                .bind(record.visibility.as_str())
-                .bind(r.language.as_str())
-                .bind(record.near_border)
-                .bind(r.email.as_ref().map(|e| e.as_str()))
-                .bind(r.name.as_deref())
-                .bind(record.now)
-                .bind((record.status == crate::domain::ReportStatus::Open).then_some(record.now))
-                .bind(record.reaction_due_at)
-                .execute(&mut *tx)
-                .await?;
+            "insert into reports (id, category_code, description, lat, lon, address, area_key,
+               authority_key, status, visibility, language, near_border, reporter_email,
+               reporter_name, created_at, updated_at, status_changed_at, opened_at, reaction_due_at,
+               authority_since)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+        )
+        .bind(row.id)
+        .bind(row.category_code)
+        .bind(row.description)
+        .bind(row.lat)
+        .bind(row.lon)
+        .bind(row.address)
+        .bind(row.area_key)
+        .bind(row.authority_key)
+        .bind(row.status)
+        .bind(row.visibility)
+        .bind(row.language)
+        .bind(row.near_border)
+        .bind(row.reporter_email)
+        .bind(row.reporter_name)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+        .bind(row.status_changed_at)
+        .bind(row.opened_at)
+        .bind(row.reaction_due_at)
+        .bind(row.authority_since)
+        .execute(&mut *tx)
+        .await?;
         let published = record.visibility == crate::domain::Visibility::Published;
         // The created event names the first authority: the start of the public chain.
         let mut events = vec![("created", "reporter", true, Some(record.authority_key))];
@@ -162,8 +166,8 @@ impl SqliteStore {
             crate::store::report_sql::append_cell_changes!(
                 tx,
                 Sqlite,
-                r.location.lat(),
-                r.location.lon(),
+                record.report.location.lat(),
+                record.report.location.lon(),
                 &[(light, 1)]
             );
         }

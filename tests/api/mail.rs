@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::clerk::{Client, MITTE, MITTE_POINT, sign_in};
+use crate::clerk::{Client, KREUZBERG, MITTE, MITTE_POINT, sign_in};
 use crate::helpers::{Backend, Scratch, TestApp, TestDatabase, boundaries_dir};
 use crate::maildev::{Maildev, free_port, link_after, to_address};
 
@@ -410,6 +410,86 @@ async fn without_smtp_mails_become_eml_files_and_links_are_checked() {
         404
     );
 }
+
+both_backends!(
+    new_report_mails_go_to_the_contact_the_authority_has_when_they_are_written,
+    |backend| async move {
+        let app = mail_app(backend, None, |s| {
+            s.email_confirmation = buergerbuero::config::EmailConfirmation::Off;
+            s.moderation = buergerbuero::config::Moderation::Off;
+        })
+        .await;
+        let store = buergerbuero::store::connect(app.database_url(), 1)
+            .await
+            .unwrap();
+        let authority_mails = || async {
+            let mut mails: Vec<(String, String)> = store
+                .list_mail(None, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|m| m.kind == "new_report")
+                .map(|m| (m.recipient, m.subject))
+                .collect();
+            mails.sort();
+            mails
+        };
+        let admin = sign_in(&app, "admin@example.org", true, &[]).await;
+
+        // No contact address: the reporter's receipt, no mail to the authority.
+        file(&app, "erika@example.org", "Laterne 1 aus").await;
+        assert_eq!(authority_mails().await, []);
+        assert_eq!(store.list_mail(None, 100).await.unwrap().len(), 1);
+
+        // An address set, then replaced: the very next filing's mail goes to the new one,
+        // without waiting for any catalog refresh.
+        set_contact(&app, &admin).await;
+        file(&app, "erika@example.org", "Laterne 2 aus").await;
+        let (status, _) = admin
+            .put(
+                &app,
+                &format!("/api/v1/admin/authorities/{MITTE}/contact"),
+                json!({ "email": "neu@mitte.example" }),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let third = file(&app, "erika@example.org", "Laterne 3 aus").await;
+        let new = "Neue Meldung: Straßenbeleuchtung".to_owned();
+        assert_eq!(
+            authority_mails().await,
+            [
+                (CONTACT.to_owned(), new.clone()),
+                ("neu@mitte.example".to_owned(), new.clone())
+            ]
+        );
+
+        // Forwarded to an authority without an address: no mail; with one: the mail says so.
+        let forward_path = format!("/api/v1/admin/reports/{third}/forward");
+        let forward = |to: &'static str| {
+            admin.post(
+                &app,
+                &forward_path,
+                json!({ "authority": to, "reason": "Zuständigkeit" }),
+            )
+        };
+        assert_eq!(forward(KREUZBERG).await.0, 200);
+        assert_eq!(authority_mails().await.len(), 2);
+        store
+            .set_authority_contact(MITTE, "zurueck@mitte.example")
+            .await
+            .unwrap();
+        assert_eq!(forward(MITTE).await.0, 200);
+        let mails = authority_mails().await;
+        assert_eq!(mails.len(), 3, "{mails:?}");
+        assert!(
+            mails.contains(&(
+                "zurueck@mitte.example".to_owned(),
+                "Weitergeleitete Meldung: Straßenbeleuchtung".to_owned()
+            )),
+            "{mails:?}"
+        );
+    }
+);
 
 both_backends!(
     the_overdue_digest_goes_out_once_per_authority_and_day,
