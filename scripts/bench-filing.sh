@@ -14,7 +14,10 @@
 #    with BENCH_CLIENTS connections for BENCH_SECONDS, each request a JSON filing at a
 #    different point inside Berlin. Then pgbench again: the WAL and its fsyncs are shared with
 #    whatever else runs on that PostgreSQL, so the reference is the mean of before and after.
-#    The database is dropped at the end.
+#    Then the ceiling, pgbench again on the server's schema with no HTTP and no server: the
+#    report row alone, and the rows one of this benchmark's filings writes (report, two
+#    events, four map count changes) in one statement shaped like the server's. A filing
+#    through HTTP cannot be faster than its own rows. The database is dropped at the end.
 # 3. SQLite: the same against a temporary database file.
 # 4. Prints req/s, p50/p99, non-201 answers for each backend and filing(PG)/pgbench.
 #
@@ -206,12 +209,43 @@ run_filing_load() {
     loadavg "after filing on $label"
 }
 
-# pgbench: one prepared single-row INSERT per transaction; $1 = label (before/after).
+# pgbench: one prepared transaction per script run; $1 = label, $2 = script (default: the
+# single-row INSERT).
 run_pgbench() {
     loadavg "before pgbench $1"
-    pgbench -n -M prepared -f "$WORK/insert.sql" -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" \
+    pgbench -n -M prepared -f "${2:-$WORK/insert.sql}" -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" \
         -P 5 "$PG_BASE/$PG_DB" >"$RESULTS/pgbench-$1.txt" 2>&1 || { cat "$RESULTS/pgbench-$1.txt"; exit 1; }
     grep -E 'number of transactions actually processed|latency average|tps' "$RESULTS/pgbench-$1.txt"
+}
+
+# The ceiling's pgbench scripts, on the schema `serve` migrated: the report row of a filing
+# of this benchmark (published at once, no email) alone, and with what the server's one
+# statement (src/store/report_insert_pg.rs) adds for it: the created and published events and
+# a map count change at each of the four levels. The authority is the one the filings' points
+# mostly route to (Charlottenburg-Wilmersdorf; any Bezirk costs the same).
+write_ceiling_scripts() {
+    local point='\set lat 52.42 + random(0, 180000) / 1000000.0
+\set lon 13.20 + random(0, 400000) / 1000000.0'
+    local report="insert into reports (id, category_code, description, lat, lon, address, area_key,
+  authority_key, status, visibility, language, near_border, reporter_email, reporter_name,
+  created_at, updated_at, status_changed_at, opened_at, reaction_due_at, authority_since)
+  select gen_random_uuid(), 'street_lighting',
+  'Laterne leuchtet seit Tagen nicht, der Gehweg ist nachts ganz dunkel.', :lat, :lon, null,
+  '11000004', '11000004', 'open', 'published', 'de', false, null, null,
+  now(), now(), now(), now(), now() + interval '5 days', now()"
+    printf '%s\n%s;\n' "$point" "$report" >"$WORK/report-row.sql"
+    cat >"$WORK/filing-rows.sql" <<SQL
+$point
+with r as ($report returning id),
+events as (insert into report_events (report_id, kind, actor, public, status, body, at, authority_key)
+  select r.id, v.* from r, (values ('created', 'reporter', true, 'open', null, now(), '11000004'),
+  ('published', 'system', false, 'open', null, now(), null)) as v (kind, actor, public, status, body, at, authority_key)),
+cells as (insert into report_cell_changes (level, cx, cy, light, count, sum_lat, sum_lon)
+  select v.level, floor((:lon::float8 + 180) / (360.0 / (4 << v.level))),
+  floor((:lat::float8 + 90) / (360.0 / (4 << v.level))),
+  'red', 1, :lat::float8, :lon::float8 from r, (values (7), (10), (11), (13)) as v (level))
+select count(*) from r;
+SQL
 }
 
 log "machine"
@@ -268,6 +302,11 @@ SQL
 
     log "PostgreSQL: pgbench single-row INSERT again, after the filing run"
     run_pgbench after
+
+    log "PostgreSQL alone (pgbench, no server): the report row, then a filing's rows in one statement"
+    write_ceiling_scripts
+    run_pgbench report-row "$WORK/report-row.sql"
+    run_pgbench filing-rows "$WORK/filing-rows.sql"
     psql_admin -c "DROP DATABASE $PG_DB WITH (FORCE)" >/dev/null
     PG_CREATED=0
 fi
@@ -296,6 +335,13 @@ r = json.load(open(f"{results}/filing-postgres.json"))
 rps = r["rps"]
 p99 = r["p99_ms"]
 print(f"pgbench single-row INSERT ({clients} clients): {tps[0]:.1f} tx/s before, {tps[1]:.1f} tx/s after the filing run; mean {reference:.1f}")
+for label, what in (("report-row", "a filing's report row alone"), ("filing-rows", "a filing's rows in one statement")):
+    path = f"{results}/pgbench-{label}.txt"
+    try:
+        alone = float(re.search(r"tps = ([0-9.]+) \(without initial connection time\)", open(path).read()).group(1))
+    except (OSError, AttributeError):
+        continue
+    print(f"ceiling, PostgreSQL alone: {what}: {alone:.1f} tx/s = {alone / reference:.2f} of pgbench")
 print(f"ratio filing(PostgreSQL) / pgbench: {rps:.1f} / {reference:.1f} = {rps / reference:.2f} "
       f"(target >= 0.50: {'met' if rps / reference >= 0.5 else 'MISSED'}); "
       f"p99 {p99:.1f} ms (target < 50 ms: {'met' if p99 < 50 else 'MISSED'})")
