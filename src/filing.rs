@@ -128,11 +128,12 @@ pub async fn file_report(ctx: &FilingContext, filing: Filing) -> Result<Filed, F
         })?;
 
     let photo_ids: Vec<PhotoId> = filing.photos.iter().map(|p| PhotoId::of(p)).collect();
-    let fingerprint = fingerprint(&report, &photo_ids);
     let key = filing.idempotency_key.as_deref();
-    if let Some(key) = key {
+    // Only a filing with a key can be a retry to recognise.
+    let fingerprint = key.map(|_| fingerprint(&report, &photo_ids));
+    if let (Some(key), Some(fingerprint)) = (key, &fingerprint) {
         match ctx.store.idempotency_key(key).await? {
-            Some((seen, id)) if seen == fingerprint => return Ok(Filed::replay(id)),
+            Some((seen, id)) if seen == *fingerprint => return Ok(Filed::replay(id)),
             Some(_) => return Err(FilingError::KeyReused),
             None => {}
         }
@@ -223,7 +224,7 @@ pub async fn file_report(ctx: &FilingContext, filing: Filing) -> Result<Filed, F
         photos_visible: publish_now,
         now,
         reaction_due_at,
-        idempotency: key.map(|k| (k, fingerprint.as_str())),
+        idempotency: key.zip(fingerprint.as_deref()),
         mail: &mail,
     };
     match ctx.store.create_report(&record).await? {

@@ -302,6 +302,15 @@ pub async fn create_request(
         .find(|(k, v)| k == "api_key" && !v.trim().is_empty())
         .map(|(_, v)| v.trim().to_owned());
     check_api_key(&state, api_key.as_deref(), format).await?;
+    let idempotency_key = super::reports::idempotency_key(&request).map_err(|_| {
+        Open311Error::bad_request(
+            format,
+            vec![ErrorItem::new(
+                400,
+                "Idempotency-Key: the header must be 1–255 visible ASCII characters",
+            )],
+        )
+    })?;
     let form = parse_request_form(fields).map_err(|e| Open311Error::bad_request(format, e))?;
     let engine = state.jurisdiction.current();
     let wanted = jurisdiction(&engine, form.jurisdiction_id.as_deref(), format)?;
@@ -349,7 +358,7 @@ pub async fn create_request(
         Filing {
             input: form.input,
             photos,
-            idempotency_key: None,
+            idempotency_key,
         },
     )
     .await
@@ -369,7 +378,11 @@ pub async fn create_request(
             ("account_id", Node::Null),
         ])
     };
-    Ok(HttpResponse::Created()
+    let mut response = HttpResponse::Created();
+    if filed.replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(response
         .content_type(format.content_type())
         .body(format.render("service_requests", &Node::list("request", vec![item]))))
 }

@@ -162,7 +162,7 @@ pub(super) fn client_address(request: &HttpRequest, trust_forwarded_for: bool) -
 }
 
 /// The `Idempotency-Key` header: 1–255 visible ASCII characters.
-fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
+pub(super) fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = request.headers().get("idempotency-key") else {
         return Ok(None);
     };

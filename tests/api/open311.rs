@@ -1138,3 +1138,56 @@ both_backends!(
         app.stop().await;
     }
 );
+
+both_backends!(
+    a_retry_with_the_same_idempotency_key_files_once,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let (_, key, _) = admin_and_key(&app).await;
+        let (lat, lon) = (MITTE_POINT.0.to_string(), MITTE_POINT.1.to_string());
+        let post = |idempotency_key: &'static str, description: &'static str| {
+            let mut fields = mitte_request(&key, &lat, &lon);
+            fields.retain(|(name, _)| *name != "description");
+            fields.push(("description", description));
+            app.client
+                .post(format!("{}{BASE}/requests.json", app.address))
+                .header("Idempotency-Key", idempotency_key)
+                .form(&fields)
+                .send()
+        };
+
+        // The first answer and the retry's name the same request; only the retry says so.
+        let first = post("app-42-1", "Laterne flackert").await.unwrap();
+        assert_eq!(first.status().as_u16(), 201);
+        assert!(first.headers().get("idempotent-replayed").is_none());
+        let first: Value = first.json().await.unwrap();
+        let retry = post("app-42-1", "Laterne flackert").await.unwrap();
+        assert_eq!(retry.status().as_u16(), 201);
+        assert_eq!(retry.headers()["idempotent-replayed"], "true");
+        let retry: Value = retry.json().await.unwrap();
+        let id = first[0]["service_request_id"].as_str().unwrap();
+        assert_eq!(retry[0]["service_request_id"], id);
+
+        // The key with other content, and a malformed key: refused, nothing filed.
+        let errors = expect_json_errors(post("app-42-1", "Ampel aus").await.unwrap(), 400).await;
+        assert_eq!(errors[0]["code"], 422, "{errors:?}");
+        let errors = expect_json_errors(post("app 42", "Ampel aus").await.unwrap(), 400).await;
+        assert_eq!(errors[0]["code"], 400, "{errors:?}");
+        assert!(
+            errors[0]["description"]
+                .as_str()
+                .unwrap()
+                .starts_with("Idempotency-Key")
+        );
+        let (status, list) = get_json(&app, &format!("{BASE}/requests.json")).await;
+        assert_eq!(status, 200);
+        let ids: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["service_request_id"].as_str())
+            .collect();
+        assert_eq!(ids, [id]);
+        app.stop().await;
+    }
+);
