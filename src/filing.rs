@@ -127,11 +127,12 @@ pub async fn file_report(ctx: &FilingContext, filing: Filing) -> Result<Filed, F
             LocateError::UnknownCategory(code) => FilingError::UnknownCategory(code),
         })?;
 
-    let photo_ids: Vec<PhotoId> = filing.photos.iter().map(|p| PhotoId::of(p)).collect();
-    let key = filing.idempotency_key.as_deref();
-    // Only a filing with a key can be a retry to recognise.
-    let fingerprint = key.map(|_| fingerprint(&report, &photo_ids));
-    if let (Some(key), Some(fingerprint)) = (key, &fingerprint) {
+    // Only a filing with a key can be a retry to recognise, so only then is it hashed.
+    let idempotency = filing.idempotency_key.as_deref().map(|key| {
+        let photo_ids: Vec<PhotoId> = filing.photos.iter().map(|p| PhotoId::of(p)).collect();
+        (key, fingerprint(&report, &photo_ids))
+    });
+    if let Some((key, fingerprint)) = &idempotency {
         match ctx.store.idempotency_key(key).await? {
             Some((seen, id)) if seen == *fingerprint => return Ok(Filed::replay(id)),
             Some(_) => return Err(FilingError::KeyReused),
@@ -224,7 +225,7 @@ pub async fn file_report(ctx: &FilingContext, filing: Filing) -> Result<Filed, F
         photos_visible: publish_now,
         now,
         reaction_due_at,
-        idempotency: key.zip(fingerprint.as_deref()),
+        idempotency: idempotency.as_ref().map(|(key, f)| (*key, f.as_str())),
         mail: &mail,
     };
     match ctx.store.create_report(&record).await? {

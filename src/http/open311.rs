@@ -301,16 +301,20 @@ pub async fn create_request(
         .rev()
         .find(|(k, v)| k == "api_key" && !v.trim().is_empty())
         .map(|(_, v)| v.trim().to_owned());
-    check_api_key(&state, api_key.as_deref(), format).await?;
-    let idempotency_key = super::reports::idempotency_key(&request).map_err(|_| {
-        Open311Error::bad_request(
-            format,
-            vec![ErrorItem::new(
-                400,
-                "Idempotency-Key: the header must be 1–255 visible ASCII characters",
-            )],
-        )
-    })?;
+    let api_key_id = check_api_key(&state, api_key.as_deref(), format).await?;
+    // Open311 clients have an identity: their keys are their own, so two apps that both
+    // count their requests from 1 never meet each other's reports.
+    let idempotency_key = super::reports::idempotency_key(&request)
+        .map_err(|_| {
+            Open311Error::bad_request(
+                format,
+                vec![ErrorItem::new(
+                    400,
+                    "Idempotency-Key: the header must be 1–255 visible ASCII characters",
+                )],
+            )
+        })?
+        .map(|key| format!("open311:{api_key_id}:{key}"));
     let form = parse_request_form(fields).map_err(|e| Open311Error::bad_request(format, e))?;
     let engine = state.jurisdiction.current();
     let wanted = jurisdiction(&engine, form.jurisdiction_id.as_deref(), format)?;
@@ -387,12 +391,13 @@ pub async fn create_request(
         .body(format.render("service_requests", &Node::list("request", vec![item]))))
 }
 
-/// Refuses (403) unless `key` is an issued, unrevoked key; records its use.
+/// Refuses (403) unless `key` is an issued, unrevoked key; records its use and returns the
+/// key's id.
 async fn check_api_key(
     state: &AppState,
     key: Option<&str>,
     format: Format,
-) -> Result<(), Open311Error> {
+) -> Result<uuid::Uuid, Open311Error> {
     let forbidden = || {
         Open311Error::new(
             format,
@@ -415,7 +420,8 @@ async fn check_api_key(
         .store
         .touch_api_key(row.id, Utc::now())
         .await
-        .map_err(|e| Open311Error::internal(format, e))
+        .map_err(|e| Open311Error::internal(format, e))?;
+    Ok(row.id)
 }
 
 fn filing_error(format: Format, error: FilingError) -> Open311Error {

@@ -441,8 +441,7 @@ both_backends!(
         assert_eq!(authority_mails().await, []);
         assert_eq!(store.list_mail(None, 100).await.unwrap().len(), 1);
 
-        // An address set, then replaced: the very next filing's mail goes to the new one,
-        // without waiting for any catalog refresh.
+        // An address set, then replaced: the very next filing's mail goes to the new one.
         set_contact(&app, &admin).await;
         file(&app, "erika@example.org", "Laterne 2 aus").await;
         let (status, _) = admin

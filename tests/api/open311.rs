@@ -1143,10 +1143,19 @@ both_backends!(
     a_retry_with_the_same_idempotency_key_files_once,
     |backend: Backend| async move {
         let app = open_app(backend).await;
-        let (_, key, _) = admin_and_key(&app).await;
+        let (admin, key, _) = admin_and_key(&app).await;
+        let (status, other) = admin
+            .post(
+                &app,
+                "/api/v1/admin/open311-keys",
+                json!({ "name": "Andere App" }),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let other_key = other["api_key"].as_str().unwrap().to_owned();
         let (lat, lon) = (MITTE_POINT.0.to_string(), MITTE_POINT.1.to_string());
-        let post = |idempotency_key: &'static str, description: &'static str| {
-            let mut fields = mitte_request(&key, &lat, &lon);
+        let post_as = |api_key: &str, idempotency_key: &'static str, description: &'static str| {
+            let mut fields = mitte_request(api_key, &lat, &lon);
             fields.retain(|(name, _)| *name != "description");
             fields.push(("description", description));
             app.client
@@ -1155,6 +1164,7 @@ both_backends!(
                 .form(&fields)
                 .send()
         };
+        let post = |idempotency_key, description| post_as(&key, idempotency_key, description);
 
         // The first answer and the retry's name the same request; only the retry says so.
         let first = post("app-42-1", "Laterne flackert").await.unwrap();
@@ -1179,15 +1189,27 @@ both_backends!(
                 .unwrap()
                 .starts_with("Idempotency-Key")
         );
+
+        // Another app's key of the same spelling is its own: a new request.
+        let theirs = post_as(&other_key, "app-42-1", "Ampel aus").await.unwrap();
+        assert_eq!(theirs.status().as_u16(), 201);
+        assert!(theirs.headers().get("idempotent-replayed").is_none());
+        let theirs: Value = theirs.json().await.unwrap();
+        let their_id = theirs[0]["service_request_id"].as_str().unwrap();
+        assert_ne!(their_id, id);
+
         let (status, list) = get_json(&app, &format!("{BASE}/requests.json")).await;
         assert_eq!(status, 200);
-        let ids: Vec<&str> = list
+        let mut ids: Vec<&str> = list
             .as_array()
             .unwrap()
             .iter()
             .filter_map(|r| r["service_request_id"].as_str())
             .collect();
-        assert_eq!(ids, [id]);
+        ids.sort();
+        let mut expected = [id, their_id];
+        expected.sort();
+        assert_eq!(ids, expected);
         app.stop().await;
     }
 );
