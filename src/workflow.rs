@@ -522,6 +522,14 @@ fn close_reason(
     }
 }
 
+/// Whether `actor` may name `original` as the report a duplicate repeats: one of the actor's
+/// own authorities (admins: any) and public, since the duplicate links to it publicly.
+fn may_be_original(actor: &Actor, original: &ReportRow) -> bool {
+    actor.handles(&original.authority_key)
+        && original.visibility == "published"
+        && original.status != "unconfirmed"
+}
+
 /// What [`act`] needs.
 #[derive(Clone)]
 pub struct WorkflowContext {
@@ -560,7 +568,16 @@ pub async fn act(
                 format!("there is no authority {:?}", to.as_str()),
             );
         }
-        Action::MarkDuplicate { of, .. } if ctx.store.get_report(*of).await?.is_none() => {
+        // The original must be a published report the actor handles: anything else is
+        // answered exactly like an id that does not exist, so a clerk can neither link to
+        // nor write into another authority's report, nor probe which ids exist there.
+        Action::MarkDuplicate { of, .. }
+            if !ctx
+                .store
+                .get_report(*of)
+                .await?
+                .is_some_and(|original| may_be_original(actor, &original)) =>
+        {
             return invalid("of", format!("there is no report {of}"));
         }
         Action::ChangeCategory { to }

@@ -186,7 +186,17 @@ async fn prepare(
             Some(json!({ "authority": KREUZBERG, "reason": "zuständig" })),
         ),
         Route::Duplicate => {
+            // The original must be public: a duplicate links to it on the public page.
             let original = file_in_mitte(app, "Original").await;
+            let (status, _) = admin
+                .send(
+                    app,
+                    Method::POST,
+                    &format!("/api/v1/admin/reports/{original}/publish"),
+                    None,
+                )
+                .await;
+            assert_eq!(status, 200);
             (
                 Method::POST,
                 at("duplicate"),
@@ -359,3 +369,79 @@ both_backends!(every_role_on_every_admin_route, |backend| async move {
     }
     app.stop().await;
 });
+
+/// Files a report in Mitte and, if asked, publishes it and hands it to `authority`.
+async fn report_of(app: &TestApp, admin: &Client, authority: &str, publish: bool) -> String {
+    let id = file_in_mitte(app, &format!("Bericht für {authority}")).await;
+    if publish {
+        let path = format!("/api/v1/admin/reports/{id}/publish");
+        assert_eq!(admin.send(app, Method::POST, &path, None).await.0, 200);
+    }
+    if authority != MITTE {
+        let path = format!("/api/v1/admin/reports/{id}/forward");
+        let body = json!({ "authority": authority, "reason": "Test" });
+        assert_eq!(admin.post(app, &path, body).await.0, 200);
+    }
+    id
+}
+
+both_backends!(
+    a_second_report_id_must_be_one_the_clerk_may_see,
+    |backend| async move {
+        let app = clerk_app(backend, |_| {}).await;
+        let admin = sign_in(&app, "admin@example.org", true, &[]).await;
+        let clerk_a = sign_in(&app, "a@mitte.example", false, &[MITTE]).await;
+        let own = report_of(&app, &admin, MITTE, true).await;
+        let duplicate = |of: &str| json!({ "of": of });
+        let mark = format!("/api/v1/admin/reports/{own}/duplicate");
+
+        // Every original the clerk may not name is answered like an id that does not exist.
+        let nowhere = "0190a0b0-0000-7000-8000-000000000000";
+        let (status, unknown) = clerk_a.post(&app, &mark, duplicate(nowhere)).await;
+        assert_eq!(status, 422, "{unknown}");
+        let foreign_pending = report_of(&app, &admin, KREUZBERG, false).await;
+        let foreign_published = report_of(&app, &admin, KREUZBERG, true).await;
+        let own_pending = report_of(&app, &admin, MITTE, false).await;
+        for target in [&foreign_pending, &foreign_published, &own_pending] {
+            let before = admin
+                .get(&app, &format!("/api/v1/admin/reports/{target}"))
+                .await
+                .1;
+            let (status, problem) = clerk_a.post(&app, &mark, duplicate(target)).await;
+            assert_eq!(status, 422, "{target}: {problem}");
+            for field in ["type", "title", "status"] {
+                assert_eq!(problem[field], unknown[field], "{field}: {problem}");
+            }
+            assert_eq!(
+                problem["detail"]
+                    .as_str()
+                    .unwrap()
+                    .replace(target.as_str(), "ID"),
+                unknown["detail"].as_str().unwrap().replace(nowhere, "ID"),
+            );
+            let after = admin
+                .get(&app, &format!("/api/v1/admin/reports/{target}"))
+                .await
+                .1;
+            assert_eq!(after, before, "the other report is untouched");
+        }
+        let (_, own_view) = admin
+            .get(&app, &format!("/api/v1/admin/reports/{own}"))
+            .await;
+        assert_eq!(
+            own_view["status"], "open",
+            "the clerk's report is untouched"
+        );
+
+        // A published report of the clerk's own authority is a valid original; an admin may
+        // link a published report of any authority.
+        let own_original = report_of(&app, &admin, MITTE, true).await;
+        let (status, answer) = clerk_a.post(&app, &mark, duplicate(&own_original)).await;
+        assert_eq!(status, 200, "{answer}");
+        let another = report_of(&app, &admin, MITTE, true).await;
+        let path = format!("/api/v1/admin/reports/{another}/duplicate");
+        let (status, answer) = admin.post(&app, &path, duplicate(&foreign_published)).await;
+        assert_eq!(status, 200, "{answer}");
+        app.stop().await;
+    }
+);
