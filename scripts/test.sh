@@ -30,8 +30,24 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
+test_databases() {
+  psql "$pg_url" -qtAc "select datname from pg_database where datname like 'bb\_%' order by 1"
+}
+databases_before=$(test_databases)
 step "cargo test (unit, integration on SQLite and PostgreSQL, OpenAPI drift)"
 cargo test --locked --all-targets
+step "the tests left nothing behind (template databases are dropped when their test process ends)"
+left="" templates=""
+for _ in $(seq 1 40); do
+  left=$(comm -13 <(echo "$databases_before") <(test_databases) | tr '\n' ' ')
+  templates=$(find "${CARGO_TARGET_DIR:-target}/tmp/templates" -type f 2>/dev/null | head -n 3)
+  [[ -z "${left// /}" && -z "$templates" ]] && break
+  sleep 0.5
+done
+if [[ -n "${left// /}" || -n "$templates" ]]; then
+  echo "the tests left behind: ${left}${templates}" >&2
+  exit 1
+fi
 step "schemathesis against the running server"
 scripts/schemathesis.sh
 step "the georeport Open311 client against the running server"

@@ -218,6 +218,16 @@ impl Settings {
         )?;
         set(
             env,
+            "BUERGERBUERO_RATE_LIMIT__FOLLOWS_PER_HOUR",
+            &mut self.rate_limit.follows_per_hour,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_RATE_LIMIT__FOLLOW_BURST",
+            &mut self.rate_limit.follow_burst,
+        )?;
+        set(
+            env,
             "BUERGERBUERO_TRUST_FORWARDED_FOR",
             &mut self.trust_forwarded_for,
         )?;

@@ -1,4 +1,4 @@
-//! A per-client token bucket for filing, in memory.
+//! Per-client token buckets for filing and for following reports, in memory.
 //!
 //! Each instance counts on its own: behind a load balancer with N instances a client can file
 //! up to N times the configured rate. That is deliberate — the limit stops floods and scripts,
@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-/// Limits on filing (the `[rate_limit]` section of the configuration).
+/// Limits per client (the `[rate_limit]` section of the configuration). Filing and following
+/// have budgets of their own, so following a few reports never stops a citizen from filing.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RateLimitSettings {
@@ -19,6 +20,10 @@ pub struct RateLimitSettings {
     pub reports_per_hour: u32,
     /// Filings a client may make at once before the hourly rate applies.
     pub burst: u32,
+    /// Sustained follow requests (each sends a confirmation mail) per client and hour; 0 = off.
+    pub follows_per_hour: u32,
+    /// Follow requests a client may make at once before the hourly rate applies.
+    pub follow_burst: u32,
 }
 
 impl Default for RateLimitSettings {
@@ -26,8 +31,37 @@ impl Default for RateLimitSettings {
         Self {
             reports_per_hour: 30,
             burst: 10,
+            follows_per_hour: 20,
+            follow_burst: 5,
         }
     }
+}
+
+impl RateLimitSettings {
+    /// The budget for filing reports.
+    pub fn filing(&self) -> Budget {
+        Budget {
+            per_hour: self.reports_per_hour,
+            burst: self.burst,
+        }
+    }
+
+    /// The budget for follow requests.
+    pub fn following(&self) -> Budget {
+        Budget {
+            per_hour: self.follows_per_hour,
+            burst: self.follow_burst,
+        }
+    }
+}
+
+/// One token bucket's size: a sustained rate per hour (0 = unlimited) after a burst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Sustained requests per client and hour; 0 switches the limit off.
+    pub per_hour: u32,
+    /// Requests a client may make at once.
+    pub burst: u32,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -39,30 +73,27 @@ struct Bucket {
 /// The limiter; share it between workers.
 #[derive(Debug)]
 pub struct RateLimiter {
-    settings: RateLimitSettings,
+    budget: Budget,
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
 }
 
 impl RateLimiter {
-    /// A limiter with these settings.
-    pub fn new(settings: RateLimitSettings) -> Self {
+    /// A limiter with this budget per client.
+    pub fn new(budget: Budget) -> Self {
         Self {
-            settings,
+            budget,
             buckets: Mutex::new(HashMap::new()),
         }
     }
 
     /// Takes one token for `client` at time `now`; `Err(wait)` when there is none.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
-        let RateLimitSettings {
-            reports_per_hour,
-            burst,
-        } = self.settings;
-        if reports_per_hour == 0 {
+        let Budget { per_hour, burst } = self.budget;
+        if per_hour == 0 {
             return Ok(());
         }
         let capacity = f64::from(burst.max(1));
-        let per_second = f64::from(reports_per_hour) / 3600.0;
+        let per_second = f64::from(per_hour) / 3600.0;
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         // Forget clients whose bucket has refilled, so the map cannot grow without bound.
         if buckets.len() > 10_000 {
@@ -91,8 +122,8 @@ mod tests {
 
     #[test]
     fn burst_then_hourly_rate() {
-        let limiter = RateLimiter::new(RateLimitSettings {
-            reports_per_hour: 3600,
+        let limiter = RateLimiter::new(Budget {
+            per_hour: 3600,
             burst: 2,
         });
         let client: IpAddr = "192.0.2.1".parse().unwrap();
@@ -110,9 +141,28 @@ mod tests {
     }
 
     #[test]
+    fn filing_and_following_have_budgets_of_their_own() {
+        let settings = RateLimitSettings::default();
+        assert_eq!(
+            settings.filing(),
+            Budget {
+                per_hour: 30,
+                burst: 10
+            }
+        );
+        assert_eq!(
+            settings.following(),
+            Budget {
+                per_hour: 20,
+                burst: 5
+            }
+        );
+    }
+
+    #[test]
     fn zero_switches_it_off() {
-        let limiter = RateLimiter::new(RateLimitSettings {
-            reports_per_hour: 0,
+        let limiter = RateLimiter::new(Budget {
+            per_hour: 0,
             burst: 0,
         });
         let client: IpAddr = "192.0.2.1".parse().unwrap();

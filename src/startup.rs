@@ -177,7 +177,8 @@ impl Application {
                 decode_permits: Arc::new(Semaphore::new(settings.photo_decode_concurrency)),
                 composer: Composer::new(&settings.public_url),
             },
-            rate_limiter: Arc::new(RateLimiter::new(settings.rate_limit)),
+            rate_limiter: Arc::new(RateLimiter::new(settings.rate_limit.filing())),
+            follow_limiter: Arc::new(RateLimiter::new(settings.rate_limit.following())),
             store,
             jurisdiction,
             photos,
@@ -187,7 +188,7 @@ impl Application {
             let state = state.clone();
             App::new()
                 .wrap(http::security_headers())
-                .wrap_fn(http::echo_request_id)
+                .wrap_fn(http::per_request_headers)
                 .wrap(TracingLogger::default())
                 .configure(move |config| http::configure(config, state))
                 .default_service(web::to(|| async {

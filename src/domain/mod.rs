@@ -9,6 +9,7 @@ mod holidays;
 mod new_report;
 mod report;
 mod state;
+pub mod text;
 mod working_days;
 
 pub use area::{Area, AreaKey, Kreis};

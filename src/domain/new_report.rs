@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::text::refused_char;
 use super::{CategoryCode, Coordinates, InvalidValue};
 
 /// Longest description, in characters (Unicode scalar values).
@@ -234,6 +235,9 @@ fn description(raw: Option<&str>) -> Result<String, InvalidValue> {
             format!("at most {DESCRIPTION_MAX_CHARS} characters, got {chars}"),
         ));
     }
+    if let Some(reason) = refused_char(text) {
+        return Err(InvalidValue::new("description", reason));
+    }
     Ok(text.to_owned())
 }
 
@@ -266,10 +270,14 @@ fn optional_text(
             format!("at most {max} characters"),
         ));
     }
+    if let Some(reason) = refused_char(&text) {
+        return Err(InvalidValue::new(field, reason));
+    }
+    // One line: a name or an address hint has no line breaks or tabs either.
     if text.chars().any(|c| c.is_control()) {
         return Err(InvalidValue::new(
             field,
-            "control characters are not allowed",
+            "line breaks and tabs are not allowed",
         ));
     }
     Ok(Some(text))

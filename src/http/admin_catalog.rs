@@ -1,6 +1,7 @@
 //! The admin API: accounts, answer templates and authorities' contact addresses (admins
 //! only), and the public statistics of an authority.
 
+use super::input::Json;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -95,7 +96,7 @@ pub struct NewAccountBody {
 /// `POST /api/v1/admin/accounts`: a new clerk or admin; a generated password is shown once.
 pub async fn create(
     signed: Signed,
-    body: web::Json<NewAccountBody>,
+    body: Json<NewAccountBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     signed.require_admin()?;
@@ -135,7 +136,7 @@ pub struct AccountChangeBody {
 pub async fn update(
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<AccountChangeBody>,
+    body: Json<AccountChangeBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     signed.require_admin()?;
@@ -211,7 +212,7 @@ pub struct TemplateBody {
 pub async fn set_template(
     signed: Signed,
     path: web::Path<(String, String)>,
-    body: web::Json<TemplateBody>,
+    body: Json<TemplateBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     signed.require_admin()?;
@@ -250,7 +251,7 @@ pub struct ContactBody {
 pub async fn set_contact(
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<ContactBody>,
+    body: Json<ContactBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     signed.require_admin()?;
@@ -371,7 +372,7 @@ fn notice(field: &'static str, text: Option<&str>) -> Result<Option<String>, Api
 pub async fn put_category(
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<CategoryBody>,
+    body: Json<CategoryBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     signed.require_admin()?;
@@ -436,7 +437,7 @@ fn rule_scope(
 pub async fn put_routing_rule(
     signed: Signed,
     path: web::Path<(String, String, String)>,
-    body: web::Json<TargetBody>,
+    body: Json<TargetBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     signed.require_admin()?;

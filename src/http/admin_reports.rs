@@ -2,7 +2,7 @@
 //! action. Each route takes a [`Signed`] account and only ever touches reports of its
 //! authorities (admins: all); a report outside them is a 404, like one that does not exist.
 
-use actix_web::http::header;
+use super::input::{Json, Query};
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,7 +14,7 @@ use super::report_view::ReportView;
 use super::reports::{parse_limit, parse_statuses_among, photo_bytes};
 use super::{ApiError, AppState};
 use crate::domain::{AuthorityKey, CategoryCode, ReportId, ReportStatus};
-use crate::photos::PhotoId;
+use crate::photos::{PhotoId, Variant};
 use crate::store::clerk::{InboxFilter, InboxOrder};
 use crate::store::reports::{EventRow, ReportRow};
 use crate::workflow::{self, Action, TargetStatus, WorkflowContext, WorkflowError};
@@ -38,7 +38,7 @@ pub struct InboxQuery {
 /// `GET /api/v1/admin/reports`: the inbox, scoped to the account's authorities.
 pub async fn inbox(
     signed: Signed,
-    query: web::Query<InboxQuery>,
+    query: Query<InboxQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
@@ -409,7 +409,7 @@ pub async fn publish(
 pub async fn hide(
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<HideBody>,
+    body: Json<HideBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.into_inner().reason;
@@ -420,7 +420,7 @@ pub async fn hide(
 pub async fn edit_description(
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<DescriptionBody>,
+    body: Json<DescriptionBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     run(
@@ -444,6 +444,7 @@ pub async fn get_photo(
     let (id, photo, variant) = path.into_inner();
     let row = own_report(&signed, &state, &id).await?;
     let photo = PhotoId::parse(&photo).map_err(|_| ApiError::NotFound)?;
+    let variant: Variant = variant.parse().map_err(|_| ApiError::NotFound)?;
     let photos = state
         .store
         .report_photos(ReportId::from(row.id), false)
@@ -451,18 +452,16 @@ pub async fn get_photo(
     if !photos.iter().any(|p| p.photo_id == photo.as_str()) {
         return Err(ApiError::NotFound);
     }
-    let bytes = photo_bytes(&state, &photo, &variant).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("image/jpeg")
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
+    // `Cache-Control: private, no-store` comes with every admin route (`per_request_headers`).
+    let bytes = photo_bytes(&state, &photo, variant).await?;
+    Ok(HttpResponse::Ok().content_type("image/jpeg").body(bytes))
 }
 
 /// `PUT …/photos/{photo}`.
 pub async fn set_photo(
     signed: Signed,
     path: web::Path<(String, String)>,
-    body: web::Json<PhotoBody>,
+    body: Json<PhotoBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, photo_id) = path.into_inner();
@@ -482,7 +481,7 @@ pub async fn set_photo(
 pub async fn change_status(
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<StatusBody>,
+    body: Json<StatusBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -529,7 +528,7 @@ pub async fn change_status(
 pub async fn answer(
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<TextBody>,
+    body: Json<TextBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     run(
@@ -547,7 +546,7 @@ pub async fn answer(
 pub async fn note(
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<TextBody>,
+    body: Json<TextBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     run(
@@ -565,7 +564,7 @@ pub async fn note(
 pub async fn forward(
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<ForwardBody>,
+    body: Json<ForwardBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -587,7 +586,7 @@ pub async fn forward(
 pub async fn mark_duplicate(
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<DuplicateBody>,
+    body: Json<DuplicateBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -609,7 +608,7 @@ pub async fn mark_duplicate(
 pub async fn change_category(
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<CategoryBody>,
+    body: Json<CategoryBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let to = CategoryCode::parse(&body.category)
@@ -621,7 +620,7 @@ pub async fn change_category(
 pub async fn reopen(
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<ReopenBody>,
+    body: Json<ReopenBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     run(

@@ -2,6 +2,7 @@
 //! token), personal API tokens (`Authorization: Bearer`), log-out, password change, and the
 //! [`Signed`] extractor every clerk route takes.
 
+use super::input::Json;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -190,7 +191,7 @@ pub fn normalise_email(email: &str) -> String {
 /// `POST /api/v1/admin/login`: checks the password (with back-off after repeated failures)
 /// and starts a session.
 pub async fn login(
-    body: web::Json<LoginBody>,
+    body: Json<LoginBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let now = Utc::now();
@@ -311,7 +312,7 @@ pub struct PasswordBody {
 /// `POST /api/v1/admin/password`: changes the own password and ends every other session.
 pub async fn change_password(
     signed: Signed,
-    body: web::Json<PasswordBody>,
+    body: Json<PasswordBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -391,7 +392,7 @@ impl From<TokenRow> for TokenView {
 /// `POST /api/v1/admin/tokens`: a new personal API token; its secret is shown once.
 pub async fn create_token(
     signed: Signed,
-    body: web::Json<NewTokenBody>,
+    body: Json<NewTokenBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let name = body.name.trim().to_owned();

@@ -1,5 +1,6 @@
 //! `GET /api/v1/jurisdiction`: who is responsible for a point (and a category).
 
+use super::input::Query;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -20,7 +21,7 @@ pub struct JurisdictionQuery {
 /// names no category) a 422.
 pub async fn get_jurisdiction(
     state: web::Data<AppState>,
-    query: web::Query<JurisdictionQuery>,
+    query: Query<JurisdictionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let point = parse_point(query.lat.as_deref(), query.lon.as_deref())?;
     let engine = state.jurisdiction.current();

@@ -7,6 +7,7 @@
 //! previews fetch links); the button's `POST` does the work. `POST` on the unsubscribe URL is
 //! also the RFC 8058 one-click target that mail clients call themselves.
 
+use super::input::{Json, Query};
 use std::time::Instant;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -47,7 +48,7 @@ pub struct FollowBody {
 pub async fn follow(
     request: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<FollowBody>,
+    body: Json<FollowBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = ReportId::parse(&path).map_err(|_| ApiError::NotFound)?;
@@ -66,7 +67,7 @@ pub async fn follow(
         })?,
     };
     let client = client_address(&request, state.settings.trust_forwarded_for);
-    if let Err(wait) = state.rate_limiter.check(client, Instant::now()) {
+    if let Err(wait) = state.follow_limiter.check(client, Instant::now()) {
         return Err(ApiError::TooManyRequests {
             retry_after_secs: wait.as_secs().max(1),
         });
@@ -197,7 +198,7 @@ fn page(title: &str, paragraphs: &[&str], extra: &str) -> HttpResponse {
     let mut html = format!(
         "<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{0}</title><link rel=\"stylesheet\" href=\"/style.css\"></head>\
+         <title>{0}</title><link rel=\"stylesheet\" href=\"/css/site.css\"></head>\
          <body><main><h1>{0}</h1>",
         escape_html(title)
     );
@@ -206,9 +207,9 @@ fn page(title: &str, paragraphs: &[&str], extra: &str) -> HttpResponse {
     }
     html.push_str(extra);
     html.push_str("</main></body></html>\n");
+    // `Cache-Control: private, no-store` comes with every `/mail/` route (`per_request_headers`).
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
         .body(html)
 }
 
@@ -241,7 +242,7 @@ fn mail_view(row: &MailRow) -> serde_json::Value {
 /// dead letters.
 pub async fn list_mail(
     signed: Signed,
-    query: web::Query<MailQuery>,
+    query: Query<MailQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     signed.require_admin()?;

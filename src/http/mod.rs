@@ -6,6 +6,7 @@ mod admin_reports;
 pub mod auth;
 mod catalog;
 mod health;
+mod input;
 mod jurisdiction;
 mod mail;
 mod open311;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub filing: FilingContext,
     /// Per-client limit on filing.
     pub rate_limiter: Arc<RateLimiter>,
+    /// Per-client budget for follow requests (each sends a confirmation mail).
+    pub follow_limiter: Arc<RateLimiter>,
 }
 
 /// One API route: method, path (OpenAPI template syntax, which actix shares) and handler.
@@ -424,21 +427,11 @@ pub fn routes() -> Vec<RouteDef> {
 /// web frontend at `/`, and problem+json for everything that matches nothing.
 pub fn configure(config: &mut web::ServiceConfig, state: AppState) {
     let web_dir = state.settings.web_dir.clone();
-    config
-        .app_data(web::Data::new(state))
-        .app_data(web::QueryConfig::default().error_handler(|error, _| {
-            ApiError::invalid(
-                "query",
-                error.to_string(),
-                format!("Ungültige Abfrage: {error}"),
-            )
-            .into()
-        }))
-        .app_data(
-            web::JsonConfig::default()
-                .limit(reports::JSON_BODY_LIMIT)
-                .error_handler(|error, _| json_error(error).into()),
-        );
+    config.app_data(web::Data::new(state)).app_data(
+        web::JsonConfig::default()
+            .limit(reports::JSON_BODY_LIMIT)
+            .error_handler(|error, _| json_error(error).into()),
+    );
     let mut by_path: Vec<(&'static str, Vec<RouteDef>)> = Vec::new();
     for route in routes() {
         match by_path.iter_mut().find(|(path, _)| *path == route.path) {
@@ -484,11 +477,7 @@ fn json_error(error: actix_web::error::JsonPayloadError) -> ApiError {
         E::Overflow { limit } | E::OverflowKnownLength { limit, .. } => {
             ApiError::PayloadTooLarge { max_bytes: limit }
         }
-        other => ApiError::invalid(
-            "body",
-            format!("the body is not valid JSON for this request: {other}"),
-            format!("Der Inhalt ist kein passendes JSON: {other}"),
-        ),
+        other => input::body_not_matching(&other.to_string()),
     }
 }
 
@@ -516,9 +505,17 @@ pub fn security_headers() -> DefaultHeaders {
         ))
 }
 
+/// Whether a path's answers are for one person only: the admin and session routes (the
+/// reporter's contact, CSRF tokens, account data) and the pages behind mail links (their
+/// secret token): no cache, shared or private, may keep them.
+fn is_private_path(path: &str) -> bool {
+    path.starts_with("/api/v1/admin/") || path.starts_with("/mail/")
+}
+
 /// Middleware: returns the request id that `TracingLogger` gave the request's log span as
-/// `X-Request-Id`, so a user's error report can be matched with the logs.
-pub fn echo_request_id<S, B>(
+/// `X-Request-Id`, so a user's error report can be matched with the logs; and marks every
+/// answer of a private path (`is_private_path`) `Cache-Control: private, no-store`.
+pub fn per_request_headers<S, B>(
     request: actix_web::dev::ServiceRequest,
     service: &S,
 ) -> impl std::future::Future<Output = Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>>
@@ -535,13 +532,19 @@ where
         .extensions()
         .get::<tracing_actix_web::RequestId>()
         .map(|id| id.to_string());
+    let private = is_private_path(request.path());
     let response = service.call(request);
     async move {
         let mut response = response.await?;
+        let headers = response.headers_mut();
         if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-            response
-                .headers_mut()
-                .insert(header::HeaderName::from_static("x-request-id"), value);
+            headers.insert(header::HeaderName::from_static("x-request-id"), value);
+        }
+        if private {
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
         }
         Ok(response)
     }

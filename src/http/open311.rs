@@ -7,6 +7,7 @@
 //! validation, routing, moderation, photos), reads are the public report queries (published
 //! reports only, never the reporter's contact), and the rate limit is the native one.
 
+use super::input::check_pairs;
 use std::time::Instant;
 
 use actix_multipart::Multipart;
@@ -119,7 +120,7 @@ fn query_args(
     request: &HttpRequest,
     format: Format,
 ) -> Result<Vec<(String, String)>, Open311Error> {
-    serde_urlencoded::from_str(request.query_string()).map_err(|e| {
+    let args = serde_urlencoded::from_str(request.query_string()).map_err(|e| {
         Open311Error::bad_request(
             format,
             vec![ErrorItem::new(
@@ -127,7 +128,22 @@ fn query_args(
                 format!("the query string is malformed: {e}"),
             )],
         )
-    })
+    })?;
+    checked_text(format, args)
+}
+
+/// The pairs, if every name and value passed the text rule; else a 400 naming the field.
+fn checked_text(
+    format: Format,
+    pairs: Vec<(String, String)>,
+) -> Result<Vec<(String, String)>, Open311Error> {
+    match check_pairs(&pairs) {
+        Ok(()) => Ok(pairs),
+        Err((field, reason)) => Err(Open311Error::bad_request(
+            format,
+            vec![ErrorItem::new(400, format!("{field}: {reason}"))],
+        )),
+    }
 }
 
 /// The optional `jurisdiction_id`: one endpoint serves every authority, so it is not required;
@@ -295,6 +311,7 @@ pub async fn create_request(
             ));
         }
     };
+    let fields = checked_text(format, fields)?;
     // The key first: without a valid one, nothing else about the request is answered.
     let api_key = fields
         .iter()

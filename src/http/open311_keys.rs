@@ -1,6 +1,7 @@
 //! Admin routes for the API keys of Open311 clients: issue (the key is shown once), list,
 //! revoke. Only admins may; a revoked key is refused (403) on the next filing.
 
+use super::input::Json;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -54,7 +55,7 @@ impl From<ApiKeyRow> for KeyView {
 /// `POST /api/v1/admin/open311-keys`: issues a key for an Open311 client; shown once.
 pub async fn create_key(
     signed: Signed,
-    body: web::Json<NewKeyBody>,
+    body: Json<NewKeyBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     signed.require_admin()?;

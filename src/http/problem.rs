@@ -186,8 +186,8 @@ impl ApiError {
                 ),
             ),
             ApiError::UnsupportedMediaType { accepted } => (
-                format!("Send the report as {accepted}."),
-                format!("Bitte senden Sie die Meldung als {accepted}."),
+                format!("Send the request body as {accepted}."),
+                format!("Bitte senden Sie den Inhalt der Anfrage als {accepted}."),
             ),
             ApiError::PayloadTooLarge { max_bytes } => (
                 format!("The request body is larger than {max_bytes} bytes."),

@@ -1,6 +1,8 @@
 //! The report API: filing (JSON or multipart with photos), public reads, the map layer, the
 //! duplicate hint, and photos.
 
+use super::input::{Query, check_json_text, refused_text};
+use crate::domain::text::refused_char;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Instant;
@@ -196,8 +198,10 @@ async fn json_filing(mut payload: web::Payload) -> Result<Filing, ApiError> {
     if first != Some(&b'{') {
         return Err(body_error("expected a JSON object".into()));
     }
+    let parsed: Value = serde_json::from_slice(&body).map_err(|e| body_error(e.to_string()))?;
+    check_json_text(&parsed)?;
     let parsed: ReportBody =
-        serde_json::from_slice(&body).map_err(|e| body_error(e.to_string()))?;
+        serde_json::from_value(parsed).map_err(|e| body_error(e.to_string()))?;
     Ok(Filing {
         input: parsed.into(),
         ..Filing::default()
@@ -257,6 +261,9 @@ async fn multipart_filing(mut form: Multipart) -> Result<Filing, ApiError> {
                 format!("{name} ist kein UTF-8-Text"),
             )
         })?;
+        if let Some(reason) = refused_char(&text) {
+            return Err(refused_text(name, reason));
+        }
         let input = &mut filing.input;
         match name.as_str() {
             "category" => input.category = Some(text),
@@ -330,7 +337,7 @@ pub struct ListQuery {
 
 /// `GET /api/v1/reports`: published reports, newest first, filtered, keyset-paginated.
 pub async fn list_reports(
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = parse_limit(query.limit.as_deref())?;
@@ -391,7 +398,7 @@ pub struct MapQuery {
 /// `GET /api/v1/reports.geojson`: traffic-light points, or grid clusters with per-light
 /// counts when zoomed out (below zoom 14, or when a view holds more than 2,000 reports).
 pub async fn map_layer(
-    query: web::Query<MapQuery>,
+    query: Query<MapQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let bbox = parse_bbox(
@@ -515,7 +522,7 @@ pub struct NearbyQuery {
 /// `GET /api/v1/reports/nearby`: open or in-progress published reports of the category within
 /// 50 m, nearest first, for the form's "is this already reported?" hint.
 pub async fn nearby(
-    query: web::Query<NearbyQuery>,
+    query: Query<NearbyQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let point = parse_point(query.lat.as_deref(), query.lon.as_deref())?;
@@ -562,32 +569,51 @@ pub async fn nearby(
     Ok(HttpResponse::Ok().json(json!({ "radius_m": NEARBY_RADIUS_M, "reports": reports })))
 }
 
+/// How long a cache may serve a public photo without asking again. The URL names the content,
+/// so the bytes never change, but a photo can be hidden later (a face, a number plate): after
+/// at most this long every cache revalidates, and a hidden photo's revalidation is a 404.
+pub const PHOTO_CACHE_CONTROL: &str = "public, max-age=3600, must-revalidate";
+
 /// `GET /api/v1/photos/{id}/{variant}`: a photo of a public report, as JPEG without any
-/// metadata, cacheable for a year (the URL names its content).
+/// metadata; cacheable for an hour, then revalidated (`If-None-Match` → 304 while public).
 pub async fn get_photo(
+    request: HttpRequest,
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, variant) = path.into_inner();
     let id = PhotoId::parse(&id).map_err(|_| ApiError::NotFound)?;
+    let variant: Variant = variant.parse().map_err(|_| ApiError::NotFound)?;
     if !state.store.photo_is_public(id.as_str()).await? {
         return Err(ApiError::NotFound);
     }
-    let bytes = photo_bytes(&state, &id, &variant).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("image/jpeg")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
-        .insert_header((header::ETAG, format!("\"{id}-{variant}\"")))
-        .body(bytes))
+    let etag = format!("\"{id}-{variant}\"");
+    let cached = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if cached {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::CACHE_CONTROL, PHOTO_CACHE_CONTROL))
+        .insert_header((header::ETAG, etag));
+    if cached {
+        return Ok(response.finish());
+    }
+    let bytes = photo_bytes(&state, &id, variant).await?;
+    Ok(response.content_type("image/jpeg").body(bytes))
 }
 
 /// The stored JPEG of one size (`thumb` or `web`) of a photo; 404 for an unknown size or file.
 pub(super) async fn photo_bytes(
     state: &AppState,
     id: &PhotoId,
-    variant: &str,
+    variant: Variant,
 ) -> Result<Vec<u8>, ApiError> {
-    let variant: Variant = variant.parse().map_err(|_| ApiError::NotFound)?;
     state
         .photos
         .get(id, variant)

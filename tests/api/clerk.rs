@@ -781,13 +781,28 @@ both_backends!(photos_are_released_by_the_clerk, |backend| async move {
     assert_eq!(status, 200);
     assert_eq!(view["photos"][0]["visible"], true);
     assert_eq!(app.get_json(&public).await.1["photos"][0]["id"], photo);
+    // Public photos are cached for an hour at most, then revalidated: 304 while public.
+    let thumb = format!("{}/api/v1/photos/{photo}/thumb", app.address);
+    let response = app.client.get(&thumb).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
     assert_eq!(
-        app.get(&format!("/api/v1/photos/{photo}/thumb"))
-            .await
-            .status()
-            .as_u16(),
-        200
+        response.headers()["cache-control"],
+        "public, max-age=3600, must-revalidate"
     );
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let revalidate = || app.client.get(&thumb).header("if-none-match", &etag).send();
+    let unchanged = revalidate().await.unwrap();
+    assert_eq!(unchanged.status().as_u16(), 304);
+    assert_eq!(unchanged.headers()["etag"], etag.as_str());
+    assert!(unchanged.bytes().await.unwrap().is_empty());
+    let other_tag = app
+        .client
+        .get(&thumb)
+        .header("if-none-match", "\"something-else\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other_tag.status().as_u16(), 200);
     let (status, _) = clerk
         .put(
             &app,
@@ -810,6 +825,8 @@ both_backends!(photos_are_released_by_the_clerk, |backend| async move {
             .as_u16(),
         404
     );
+    // A cache revalidating its copy of the now hidden photo learns it is gone.
+    assert_eq!(revalidate().await.unwrap().status().as_u16(), 404);
     app.stop().await;
 });
 
@@ -1080,6 +1097,77 @@ both_backends!(
             .put(&app, "/api/v1/admin/categories/Not-A-Code", category)
             .await;
         assert_eq!(status, 400);
+        app.stop().await;
+    }
+);
+
+both_backends!(admin_answers_are_never_cached, |backend| async move {
+    let app = clerk_app(backend, |_| {}).await;
+    app.create_account("clerk@mitte.example", PASSWORD, false, &[MITTE])
+        .await;
+    // The log-in answer carries the CSRF token; a refused log-in is private too.
+    let (_, _, headers) = try_login(&app, "clerk@mitte.example", "wrong password!").await;
+    assert_eq!(headers["cache-control"], "private, no-store");
+    let (status, client, headers) = try_login(&app, "clerk@mitte.example", PASSWORD).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["cache-control"], "private, no-store");
+    let client = client.unwrap();
+    let id = file_in_mitte(&app, "Laterne aus").await;
+    for (method, path) in [
+        (reqwest::Method::GET, "/api/v1/admin/me".to_owned()),
+        (reqwest::Method::GET, report_path(&id, "")),
+        (reqwest::Method::GET, "/api/v1/admin/reports".to_owned()),
+        (reqwest::Method::GET, "/api/v1/admin/tokens".to_owned()),
+        (reqwest::Method::GET, "/api/v1/admin/accounts".to_owned()),
+        (reqwest::Method::POST, report_path(&id, "publish")),
+        (
+            reqwest::Method::GET,
+            "/api/v1/admin/no-such-route".to_owned(),
+        ),
+    ] {
+        let response = client.request(&app, method.clone(), &path, None).await;
+        assert_eq!(
+            response.headers()["cache-control"],
+            "private, no-store",
+            "{method} {path}: {}",
+            response.status()
+        );
+    }
+    let anonymous = app.get("/api/v1/admin/me").await;
+    assert_eq!(anonymous.status().as_u16(), 401);
+    assert_eq!(anonymous.headers()["cache-control"], "private, no-store");
+    // Public answers keep their own caching.
+    let public = app.get("/api/v1/categories").await;
+    assert_ne!(
+        public
+            .headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap()),
+        Some("private, no-store")
+    );
+    app.stop().await;
+});
+
+both_backends!(
+    a_form_encoded_log_in_is_told_to_send_json,
+    |backend| async move {
+        let app = clerk_app(backend, |_| {}).await;
+        let response = app
+            .client
+            .post(format!("{}/api/v1/admin/login", app.address))
+            .form(&[("email", "clerk@mitte.example"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 415);
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["type"], "/problems/unsupported-media-type");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains("application/json"), "{detail}");
+        assert!(
+            !detail.contains("report"),
+            "a log-in is no report: {detail}"
+        );
         app.stop().await;
     }
 );

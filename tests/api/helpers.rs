@@ -81,6 +81,29 @@ async fn migrate_and_import(url: String) {
         .unwrap();
 }
 
+/// Runs `script` (sh) when this test process ends, however it ends: a child shell waits for
+/// the end of a pipe that only this process holds open, which the kernel closes at exit, also
+/// after a panic or SIGKILL. Statics are never dropped, so this is how a test run removes the
+/// templates it made.
+fn run_at_exit(script: String) {
+    // The children keep their stdin, the pipe's only write end, so it closes at our exit.
+    static CHILDREN: Mutex<Vec<std::process::Child>> = Mutex::new(Vec::new());
+    let child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("cat >/dev/null; {script}"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("sh starts");
+    CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).push(child);
+}
+
+/// Quotes `text` for sh.
+fn sh_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
 /// The migrated, imported SQLite template file of this test run.
 fn sqlite_template() -> &'static Path {
     static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
@@ -88,6 +111,8 @@ fn sqlite_template() -> &'static Path {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("templates");
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join(format!("sqlite-{}.db", std::process::id()));
+        let path = sh_quote(&file.display().to_string());
+        run_at_exit(format!("rm -f {path} {path}-wal {path}-shm {path}-journal"));
         let url = format!("sqlite://{}", file.display());
         run_blocking(migrate_and_import(url));
         // The pool is closed, so SQLite has checkpointed the WAL into the main file.
@@ -102,6 +127,12 @@ fn postgres_template() -> &'static str {
         let name = format!("bb_template_{}", uuid::Uuid::now_v7().simple());
         let admin = postgres_admin_url();
         let create = format!("create database {name}");
+        // psql: the README names it among what the test command needs.
+        run_at_exit(format!(
+            "psql {} -qc {} >/dev/null 2>&1",
+            sh_quote(&admin),
+            sh_quote(&format!("drop database if exists {name} with (force)"))
+        ));
         run_blocking(async move {
             let mut conn = sqlx::PgConnection::connect(&admin)
                 .await

@@ -69,11 +69,22 @@ async fn set_contact(app: &TestApp, admin: &Client) {
 async fn follow_link(app: &TestApp, link: &str) -> (u16, String) {
     let page = app.client.get(link).send().await.unwrap();
     assert_eq!(page.status().as_u16(), 200);
+    assert_eq!(page.headers()["cache-control"], "private, no-store");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<form method=\"post\">"));
+    // The page is styled: its stylesheet exists.
+    let stylesheet = html
+        .split("<link rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    let css = app.get(stylesheet).await;
+    assert_eq!(css.status().as_u16(), 200, "{stylesheet}");
     assert!(
-        page.text()
-            .await
+        css.headers()["content-type"]
+            .to_str()
             .unwrap()
-            .contains("<form method=\"post\">")
+            .starts_with("text/css")
     );
     let done = app.client.post(link).send().await.unwrap();
     (done.status().as_u16(), done.text().await.unwrap())
@@ -707,3 +718,49 @@ async fn mails_survive_an_smtp_outage_and_a_killed_server_and_go_out_once_from_t
         assert!(child.wait().unwrap().success());
     }
 }
+
+both_backends!(following_has_a_budget_of_its_own, |backend| async move {
+    let app = mail_app(backend, None, |s| {
+        s.moderation = buergerbuero::config::Moderation::Off;
+        s.email_confirmation = buergerbuero::config::EmailConfirmation::Off;
+        s.rate_limit.reports_per_hour = 60;
+        s.rate_limit.burst = 2;
+        s.rate_limit.follows_per_hour = 60;
+        s.rate_limit.follow_burst = 3;
+    })
+    .await;
+    let file_one = || {
+        app.client
+            .post(format!("{}/api/v1/reports", app.address))
+            .json(&json!({
+                "category": "street_lighting",
+                "description": "Laterne aus",
+                "lat": MITTE_POINT.0,
+                "lon": MITTE_POINT.1,
+            }))
+            .send()
+    };
+    let first = file_one().await.unwrap();
+    assert_eq!(first.status().as_u16(), 201);
+    let id = first.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let follow = |n: usize| {
+        app.client
+            .post(format!("{}/api/v1/reports/{id}/followers", app.address))
+            .json(&json!({ "email": format!("fan{n}@example.org") }))
+            .send()
+    };
+    // Three follow requests spend the follow budget, not the filing budget ...
+    for n in 0..3 {
+        assert_eq!(follow(n).await.unwrap().status().as_u16(), 202);
+    }
+    let limited = follow(3).await.unwrap();
+    assert_eq!(limited.status().as_u16(), 429);
+    assert!(limited.headers().contains_key("retry-after"));
+    // ... so the citizen can still file, and filing spends nothing of following's.
+    assert_eq!(file_one().await.unwrap().status().as_u16(), 201);
+    assert_eq!(file_one().await.unwrap().status().as_u16(), 429);
+    app.stop().await;
+});

@@ -15,3 +15,4 @@ mod open311;
 mod reports;
 mod service;
 mod store;
+mod text_input;
