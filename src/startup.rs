@@ -3,8 +3,11 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::dev::{Server, ServerHandle};
-use actix_web::{App, HttpServer, web};
+use actix_http::HttpService;
+use actix_http::error::DispatchError;
+use actix_service::{ServiceFactoryExt, fn_service, map_config};
+use actix_web::dev::{AppConfig, Server, ServerHandle};
+use actix_web::{App, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
@@ -184,24 +187,38 @@ impl Application {
             photos,
             settings,
         };
-        let mut server = HttpServer::new(move || {
-            let state = state.clone();
-            App::new()
-                .wrap(http::security_headers())
-                .wrap_fn(http::per_request_headers)
-                .wrap(TracingLogger::default())
-                .configure(move |config| http::configure(config, state))
-                .default_service(web::to(|| async {
-                    Err::<actix_web::HttpResponse, _>(http::ApiError::NotFound)
-                }))
-        })
-        // Signals are handled in `run_until_stopped`, which stops the server in order.
-        .disable_signals()
-        .shutdown_timeout(30);
+        let local_addr = listener.local_addr()?;
+        let mut server = actix_server::Server::build()
+            // Signals are handled in `run_until_stopped`, which stops the server in order.
+            .disable_signals()
+            .shutdown_timeout(30);
         if workers > 0 {
             server = server.workers(workers);
         }
-        let server = server.listen(listener)?.run();
+        let server = server
+            .listen("buergerbuero-http", listener, move || {
+                let state = state.clone();
+                let app = App::new()
+                    .wrap(http::security_headers())
+                    .wrap_fn(http::per_request_headers)
+                    .wrap(TracingLogger::default())
+                    .configure(move |config| http::configure(config, state))
+                    .default_service(web::to(|| async {
+                        Err::<actix_web::HttpResponse, _>(http::ApiError::NotFound)
+                    }));
+                let h1 = HttpService::build()
+                    .local_addr(local_addr)
+                    .h1(map_config(app, |_| AppConfig::default()));
+                // Each connection passes through `wire::ProblemAnswers`, so that even the
+                // answers actix-http writes by itself are problem documents.
+                fn_service(|stream: tokio::net::TcpStream| async move {
+                    let peer = stream.peer_addr().ok();
+                    stream.set_nodelay(true).map_err(DispatchError::Io)?;
+                    Ok::<_, DispatchError>((http::wire::ProblemAnswers::new(stream), peer))
+                })
+                .and_then(h1)
+            })?
+            .run();
         tracing::info!(port, "listening");
         Ok(Self {
             port,

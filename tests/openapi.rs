@@ -332,6 +332,9 @@ fn rendered_problems_match_the_documented_problem_types() {
         ApiError::MethodNotAllowed {
             allow: "GET".into(),
         },
+        ApiError::MalformedRequest,
+        ApiError::HeaderFieldsTooLarge,
+        ApiError::RequestTimeout,
         ApiError::Unavailable("database down".into()),
         ApiError::Internal(anyhow::anyhow!("boom")),
         ApiError::Unauthorized,
@@ -361,6 +364,9 @@ fn rendered_problems_match_the_documented_problem_types() {
             | ApiError::NotFound
             | ApiError::LinkExpired
             | ApiError::MethodNotAllowed { .. }
+            | ApiError::MalformedRequest
+            | ApiError::HeaderFieldsTooLarge
+            | ApiError::RequestTimeout
             | ApiError::Unavailable(_)
             | ApiError::Internal(_)
             | ApiError::Unauthorized

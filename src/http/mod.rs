@@ -14,6 +14,7 @@ mod open311_keys;
 mod problem;
 mod report_view;
 mod reports;
+pub mod wire;
 
 use std::sync::Arc;
 
@@ -491,17 +492,24 @@ fn serves_static_files(ctx: &guard::GuardContext<'_>) -> bool {
         && actix_files::PathBufWrap::parse_path(head.uri.path(), false).is_ok()
 }
 
+/// The `Content-Security-Policy` of every response.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
+
 /// Security headers for every response. The strict CSP is possible because the frontend has
 /// no inline scripts or styles.
 pub fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
-        .add((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .add((header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .add((
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .add((
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .add((
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-            ),
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
 }
 

@@ -115,6 +115,16 @@ pub enum ApiError {
         /// The methods the resource accepts, for the `Allow` header.
         allow: String,
     },
+    /// The request could not be read as HTTP/1.1 (400): a control character in a header, a
+    /// request target longer than the URI limit, a broken head. Answered by `http::wire`.
+    #[error("malformed request")]
+    MalformedRequest,
+    /// The request head has more headers or bytes than the server reads (431).
+    #[error("request header fields too large")]
+    HeaderFieldsTooLarge,
+    /// The request head did not arrive in time (408).
+    #[error("request timeout")]
+    RequestTimeout,
     /// A dependency (the database) is not reachable (503).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -161,6 +171,12 @@ impl ApiError {
             ApiError::EditConflict => ("edit-conflict", "Changed concurrently"),
             ApiError::Duplicate(..) => ("duplicate", "Exists already"),
             ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
+            ApiError::MalformedRequest => ("malformed-request", "Malformed request"),
+            ApiError::HeaderFieldsTooLarge => (
+                "request-header-fields-too-large",
+                "Request header fields too large",
+            ),
+            ApiError::RequestTimeout => ("request-timeout", "Request timeout"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
             ApiError::Internal(_) => ("internal", "Internal server error"),
         }
@@ -242,6 +258,18 @@ impl ApiError {
                 format!("This resource accepts only {allow}."),
                 format!("Diese Ressource erlaubt nur {allow}."),
             ),
+            ApiError::MalformedRequest => (
+                format!("The request is not valid HTTP/1.1: a header holds a control character, the request target is longer than {} bytes, or the head is broken otherwise.", crate::http::wire::MAX_URI_BYTES),
+                "Die Anfrage ist kein gültiges HTTP/1.1: ein Header enthält ein Steuerzeichen, die Adresse ist zu lang, oder der Kopf der Anfrage ist anders fehlerhaft.".into(),
+            ),
+            ApiError::HeaderFieldsTooLarge => (
+                format!("The request has more than {} headers or more than {} bytes of head.", crate::http::wire::MAX_HEADERS, crate::http::wire::MAX_HEAD_BYTES),
+                format!("Die Anfrage hat mehr als {} Header oder mehr als {} Bytes Kopf.", crate::http::wire::MAX_HEADERS, crate::http::wire::MAX_HEAD_BYTES),
+            ),
+            ApiError::RequestTimeout => (
+                "The request head did not arrive in time.".into(),
+                "Der Kopf der Anfrage kam nicht rechtzeitig an.".into(),
+            ),
             ApiError::Unavailable(_) => (
                 "The service cannot reach its database right now. Please try again shortly.".into(),
                 "Der Dienst erreicht seine Datenbank gerade nicht. Bitte versuchen Sie es gleich noch einmal.".into(),
@@ -295,6 +323,9 @@ impl ResponseError for ApiError {
                 StatusCode::CONFLICT
             }
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::MalformedRequest => StatusCode::BAD_REQUEST,
+            ApiError::HeaderFieldsTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -96,7 +96,10 @@ fn run_at_exit(script: String) {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("sh starts");
-    CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).push(child);
+    CHILDREN
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(child);
 }
 
 /// Quotes `text` for sh.

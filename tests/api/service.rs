@@ -147,3 +147,102 @@ async fn readiness_fails_when_the_database_is_gone() {
     assert_eq!(status, 200);
     app.stop().await;
 }
+
+/// Sends raw bytes on a new connection; returns everything the server answers until it closes.
+async fn raw_exchange(app: &TestApp, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    // The server may answer and close before it has read everything; that is fine.
+    let _ = stream.write_all(request).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// The problem document at the end of a raw answer, after checking its head.
+fn problem_of(answer: &str, status: u16) -> serde_json::Value {
+    let last = &answer[answer.rfind("HTTP/1.1 ").unwrap()..];
+    let (head, body) = last.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with(&format!("HTTP/1.1 {status} ")), "{head}");
+    for line in [
+        "content-type: application/problem+json",
+        "x-content-type-options: nosniff",
+        &format!("content-length: {}", body.len()),
+    ] {
+        assert!(head.contains(line), "{line} in {head}");
+    }
+    let problem: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(problem["status"], status);
+    problem
+}
+
+both_backends!(
+    requests_that_are_not_valid_http_get_problem_documents_too,
+    |backend: Backend| async move {
+        let app = TestApp::spawn(backend).await;
+        let control_byte = raw_exchange(
+            &app,
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: a\x01b\r\n\r\n",
+        )
+        .await;
+        assert_eq!(
+            problem_of(&control_byte, 400)["type"],
+            "/problems/malformed-request"
+        );
+        let long_query = [
+            &b"GET /api/v1/reports?q="[..],
+            &vec![b'a'; 100_000],
+            b" HTTP/1.1\r\nHost: x\r\n\r\n",
+        ]
+        .concat();
+        let answer = raw_exchange(&app, &long_query).await;
+        assert_eq!(
+            problem_of(&answer, 400)["type"],
+            "/problems/malformed-request"
+        );
+        let many_headers: Vec<u8> = (0..200)
+            .flat_map(|i| format!("X-H{i}: v\r\n").into_bytes())
+            .collect();
+        let answer = raw_exchange(
+            &app,
+            &[
+                &b"GET /healthz HTTP/1.1\r\nHost: x\r\n"[..],
+                &many_headers,
+                b"\r\n",
+            ]
+            .concat(),
+        )
+        .await;
+        assert_eq!(
+            problem_of(&answer, 431)["type"],
+            "/problems/request-header-fields-too-large"
+        );
+        let big_header = [
+            &b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: "[..],
+            &vec![b'a'; 1_000_000],
+            b"\r\n\r\n",
+        ]
+        .concat();
+        let answer = raw_exchange(&app, &big_header).await;
+        assert_eq!(problem_of(&answer, 431)["status"], 431);
+        // After a good request on a kept-alive connection, the bad one behind it.
+        let pipelined = raw_exchange(
+            &app,
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: \x7f\x01\r\n\r\n",
+        )
+        .await;
+        assert!(pipelined.starts_with("HTTP/1.1 200 OK\r\n"), "{pipelined}");
+        assert_eq!(
+            problem_of(&pipelined, 400)["type"],
+            "/problems/malformed-request"
+        );
+        // The server still answers.
+        assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+        app.stop().await;
+    }
+);
