@@ -18,7 +18,7 @@ use crate::auth::secrets::{
     API_TOKEN_PREFIX, constant_time_eq, new_api_token, new_session_secret, random_hex, secret_hash,
 };
 use crate::auth::{Actor, Credential, SessionTimes, seconds};
-use crate::store::accounts::{SessionRow, TokenRow};
+use crate::store::accounts::{LoginAttempt, SessionRow, TokenRow};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "bb_session";
@@ -207,11 +207,19 @@ pub async fn login(
         return Err(ApiError::Unauthorized);
     }
     let settings = state.settings.auth;
-    if let Some((_, blocked_until)) = state.store.login_failures(&email).await?
-        && blocked_until > now
-    {
+    // Counted before the check, whatever its outcome: racing guesses cannot all slip in
+    // before the first of them is counted.
+    let attempt = state
+        .store
+        .count_login_attempt(&email, now, &settings.login_backoff())
+        .await?;
+    if let LoginAttempt::Blocked(until) = attempt {
         return Err(ApiError::LoginBlocked {
-            retry_after_secs: (blocked_until - now).num_seconds().max(1) as u64,
+            // Rounded up: a client that waits as told is not refused again.
+            retry_after_secs: u64::try_from((until - now).num_milliseconds())
+                .unwrap_or(0)
+                .div_ceil(1000)
+                .max(1),
         });
     }
     let account = state.store.account_by_email(&email).await?;
@@ -225,21 +233,10 @@ pub async fn login(
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check failed: {e}")))?;
     let account = match account {
         Some(account) if matches && account.active => account,
-        _ => {
-            let backoff = |failures: i32| {
-                now + chrono::Duration::from_std(
-                    settings.backoff_after(u32::try_from(failures).unwrap_or(0)),
-                )
-                .unwrap_or_default()
-            };
-            state
-                .store
-                .record_login_failure(&email, now, now - chrono::Duration::days(1), &backoff)
-                .await?;
-            return Err(ApiError::Unauthorized);
-        }
+        // The attempt is counted already.
+        _ => return Err(ApiError::Unauthorized),
     };
-    state.store.clear_login_failures(&email).await?;
+    state.store.clear_login_attempts(&email).await?;
     let secret = new_session_secret().map_err(random_failed)?;
     let csrf_token = random_hex(32).map_err(random_failed)?;
     state

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Result;
+use crate::auth::LoginBackoff;
 
 /// `accounts` row (the password hash included: never render it).
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -48,6 +49,15 @@ pub struct AccountChange {
     pub active: Option<bool>,
     /// Replaces the authorities.
     pub authorities: Option<Vec<String>>,
+}
+
+/// What counting a log-in attempt decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginAttempt {
+    /// The password may be checked; this is the n-th attempt in a row without a success.
+    Admitted(i32),
+    /// Backed off: no password is checked for this email until then.
+    Blocked(DateTime<Utc>),
 }
 
 /// `sessions` row.
@@ -103,21 +113,20 @@ pub trait AccountStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<()>;
 
-    /// Failed log-ins for an email so far, and until when log-in is blocked.
-    async fn login_failures(&self, email: &str) -> Result<Option<(i32, DateTime<Utc>)>>;
-
-    /// Counts a failed log-in (a count older than `forget_before` starts again at 1), blocks
-    /// log-in until `blocked_until(failures)`, and returns the new count.
-    async fn record_login_failure(
+    /// Counts a log-in attempt for an email before its password is checked and decides, in
+    /// the same statement, whether it may proceed under `rule`: while the email is backed
+    /// off nothing is counted and the answer is `Blocked`; otherwise the count rises (or
+    /// starts again after `rule.forget_after_ms`) and the back-off it reaches is set at once,
+    /// so concurrent attempts, here or at other instances, see it.
+    async fn count_login_attempt(
         &self,
         email: &str,
         now: DateTime<Utc>,
-        forget_before: DateTime<Utc>,
-        blocked_until: &(dyn Fn(i32) -> DateTime<Utc> + Sync),
-    ) -> Result<i32>;
+        rule: &LoginBackoff,
+    ) -> Result<LoginAttempt>;
 
-    /// Forgets the failed log-ins of an email (after a successful one).
-    async fn clear_login_failures(&self, email: &str) -> Result<()>;
+    /// Forgets the log-in attempts of an email (after a successful one).
+    async fn clear_login_attempts(&self, email: &str) -> Result<()>;
 
     /// Stores a new session.
     async fn create_session(&self, session: &SessionRow) -> Result<()>;

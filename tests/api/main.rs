@@ -9,6 +9,7 @@ mod clerk_matrix;
 mod cli;
 mod helpers;
 mod jurisdiction;
+mod login;
 mod mail;
 mod maildev;
 mod open311;
