@@ -176,6 +176,7 @@ pub async fn update(
                 active: body.active,
                 authorities,
             },
+            Utc::now(),
         )
         .await?;
     let row = state.store.account(id).await?.ok_or(ApiError::NotFound)?;

@@ -52,6 +52,19 @@ impl Signed {
             ))
         }
     }
+
+    /// Refuses unless the request was signed in with the session cookie (a person who
+    /// typed the password), not with an API token.
+    pub fn require_session(&self) -> Result<(), ApiError> {
+        match self.credential {
+            Credential::Session => Ok(()),
+            Credential::Token => Err(ApiError::Forbidden(
+                "an API token cannot do this: sign in with your password".into(),
+                "Mit einem API-Token geht das nicht: Bitte melden Sie sich mit Ihrem Passwort an."
+                    .into(),
+            )),
+        }
+    }
 }
 
 impl FromRequest for Signed {
@@ -305,7 +318,17 @@ pub struct PasswordBody {
     new_password: String,
 }
 
-/// `POST /api/v1/admin/password`: changes the own password and ends every other session.
+/// `POST /api/v1/admin/password` answer: what the change ended.
+#[derive(Debug, Serialize)]
+pub struct PasswordChanged {
+    /// The account's sessions ended (all but the one that made the change).
+    sessions_ended: u64,
+    /// The account's API tokens revoked (all of them).
+    tokens_revoked: u64,
+}
+
+/// `POST /api/v1/admin/password`: changes the own password, ends every other session and
+/// revokes every API token of the account (the calling one too, if it is a token).
 pub async fn change_password(
     signed: Signed,
     body: web::Json<PasswordBody>,
@@ -340,7 +363,7 @@ pub async fn change_password(
         }
         Some(result) => result.map_err(|e| ApiError::Internal(e.into()))?,
     };
-    state
+    let ended = state
         .store
         .set_password(
             signed.actor.id,
@@ -349,7 +372,10 @@ pub async fn change_password(
             Utc::now(),
         )
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(HttpResponse::Ok().json(PasswordChanged {
+        sessions_ended: ended.sessions,
+        tokens_revoked: ended.tokens,
+    }))
 }
 
 /// `POST /api/v1/admin/tokens` body.
@@ -385,12 +411,15 @@ impl From<TokenRow> for TokenView {
     }
 }
 
-/// `POST /api/v1/admin/tokens`: a new personal API token; its secret is shown once.
+/// `POST /api/v1/admin/tokens`: a new personal API token; its secret is shown once. Only a
+/// cookie session mints tokens: a token that could mint tokens would let whoever holds it
+/// keep access after it is revoked.
 pub async fn create_token(
     signed: Signed,
     body: web::Json<NewTokenBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require_session()?;
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > MAX_FIELD_CHARS {
         return Err(ApiError::invalid(

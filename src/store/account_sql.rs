@@ -135,6 +135,7 @@ macro_rules! account_store_impl {
                 &self,
                 id: uuid::Uuid,
                 change: &$crate::store::accounts::AccountChange,
+                now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::Result<()> {
                 let mut tx = self.pool.begin().await?;
                 let updated = sqlx::query(
@@ -152,10 +153,20 @@ macro_rules! account_store_impl {
                     return Err($crate::store::Error::NotFound);
                 }
                 if change.active == Some(false) {
+                    // Deactivation ends every way in for good: reactivating the account must
+                    // not bring old sessions or tokens back to life.
                     sqlx::query("delete from sessions where account_id = $1")
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
+                    sqlx::query(
+                        "update api_tokens set revoked_at = $2
+                         where account_id = $1 and revoked_at is null",
+                    )
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
                 }
                 if let Some(authorities) = &change.authorities {
                     sqlx::query("delete from account_authorities where account_id = $1")
@@ -183,7 +194,7 @@ macro_rules! account_store_impl {
                 password_hash: &str,
                 keep_session: Option<&str>,
                 now: chrono::DateTime<chrono::Utc>,
-            ) -> $crate::store::Result<()> {
+            ) -> $crate::store::Result<$crate::store::accounts::Ended> {
                 let mut tx = self.pool.begin().await?;
                 let updated = sqlx::query(
                     "update accounts set password_hash = $2, password_changed_at = $3 where id = $1",
@@ -196,13 +207,27 @@ macro_rules! account_store_impl {
                 if updated.rows_affected() == 0 {
                     return Err($crate::store::Error::NotFound);
                 }
-                sqlx::query("delete from sessions where account_id = $1 and secret_hash <> coalesce($2, '')")
-                    .bind(id)
-                    .bind(keep_session)
-                    .execute(&mut *tx)
-                    .await?;
+                let sessions = sqlx::query(
+                    "delete from sessions where account_id = $1 and secret_hash <> coalesce($2, '')",
+                )
+                .bind(id)
+                .bind(keep_session)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                // Tokens are secrets handed out under the old password; whoever had it may
+                // have minted them.
+                let tokens = sqlx::query(
+                    "update api_tokens set revoked_at = $2
+                     where account_id = $1 and revoked_at is null",
+                )
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
                 tx.commit().await?;
-                Ok(())
+                Ok($crate::store::accounts::Ended { sessions, tokens })
             }
 
             async fn count_login_attempt(

@@ -45,7 +45,7 @@ pub struct AccountChange {
     pub display_name: Option<String>,
     /// Admin or not.
     pub is_admin: Option<bool>,
-    /// Active (may log in) or not; deactivating ends its sessions.
+    /// Active (may log in) or not; deactivating ends its sessions and revokes its API tokens.
     pub active: Option<bool>,
     /// Replaces the authorities.
     pub authorities: Option<Vec<String>>,
@@ -58,6 +58,15 @@ pub enum LoginAttempt {
     Admitted(i32),
     /// Backed off: no password is checked for this email until then.
     Blocked(DateTime<Utc>),
+}
+
+/// The ways in that a password change ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Ended {
+    /// Sessions deleted.
+    pub sessions: u64,
+    /// API tokens revoked.
+    pub tokens: u64,
 }
 
 /// `sessions` row.
@@ -101,17 +110,23 @@ pub trait AccountStore: Send + Sync {
     /// The authorities an account acts for, sorted.
     async fn account_authorities(&self, id: Uuid) -> Result<Vec<String>>;
 
-    /// Changes an account; `NotFound` if there is none.
-    async fn update_account(&self, id: Uuid, change: &AccountChange) -> Result<()>;
+    /// Changes an account at `now`; `NotFound` if there is none.
+    async fn update_account(
+        &self,
+        id: Uuid,
+        change: &AccountChange,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 
-    /// Sets a new password hash and ends every session of the account but `keep_session`.
+    /// Sets a new password hash, ends every session of the account but `keep_session` and
+    /// revokes all its API tokens; says how many of each ended.
     async fn set_password(
         &self,
         id: Uuid,
         password_hash: &str,
         keep_session: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<()>;
+    ) -> Result<Ended>;
 
     /// Counts a log-in attempt for an email before its password is checked and decides, in
     /// the same statement, whether it may proceed under `rule`: while the email is backed

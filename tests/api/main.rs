@@ -16,3 +16,4 @@ mod open311;
 mod reports;
 mod service;
 mod store;
+mod tokens;
