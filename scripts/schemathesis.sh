@@ -139,9 +139,11 @@ checks.positive_data_acceptance.expected-statuses = ["200", "400"]
 [[operations]]
 include-name = "PUT /api/v1/admin/authorities/{key}/contact"
 checks.positive_data_acceptance.expected-statuses = ["200", "400", "404"]
+# Only a cookie session mints API tokens, and the fuzzer signs in with a token: refused (401
+# without a credential the operation names, 403 with the token), as openapi.yaml documents.
 [[operations]]
 include-name = "POST /api/v1/admin/tokens"
-checks.positive_data_acceptance.expected-statuses = ["201", "400"]
+checks.positive_data_acceptance.expected-statuses = ["201", "400", "401", "403"]
 
 [[operations]]
 include-name = "GET /api/v1/reports/nearby"
@@ -481,7 +483,7 @@ parameters."path.id" = { dictionary = "report_id", probability = 0.5 }
 # its tokens, the fuzzer's own included, and every later request would be a 401.
 [[operations]]
 include-name = "POST /api/v1/admin/password"
-checks.positive_data_acceptance.expected-statuses = ["204", "400", "403"]
+checks.positive_data_acceptance.expected-statuses = ["200", "400", "403"]
 
 [[operations]]
 include-name = "GET /api/v1/reports"

@@ -39,16 +39,54 @@ impl Default for AuthSettings {
 /// The longest back-off, however many failures.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 
+/// Attempts are forgotten after this long without another one: the count starts again.
+const FORGET_ATTEMPTS_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// [`AuthSettings::backoff_after`] in the numbers the store applies it with: the log-in
+/// attempt count is raised and the back-off decided by one statement, in integer
+/// milliseconds so that both databases compute it with the same SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginBackoff {
+    /// Attempts in a row that block nothing; the one that reaches this number blocks.
+    pub free_failures: i32,
+    /// The back-off after `free_failures` attempts (at most `max_ms`); it doubles with each
+    /// further one.
+    pub first_ms: i64,
+    /// The longest back-off.
+    pub max_ms: i64,
+    /// An attempt this long after the previous one counts as the first again.
+    pub forget_after_ms: i64,
+}
+
+/// A duration in whole milliseconds, saturating.
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
 impl AuthSettings {
-    /// How long log-in stays blocked after the `failures`-th failure in a row (zero while
-    /// within the free failures): a person who mistypes is not slowed, a guesser is, and
-    /// exponentially.
+    /// How long log-in stays blocked after the `failures`-th attempt in a row without a
+    /// success (zero while within the free failures): a person who mistypes is not slowed, a
+    /// guesser is, and exponentially. The store applies it as [`LoginBackoff`].
     pub fn backoff_after(&self, failures: u32) -> Duration {
         let Some(over) = failures.checked_sub(self.login_free_failures) else {
             return Duration::ZERO;
         };
         let factor = 1u64 << over.min(20);
         Duration::from_secs(self.login_backoff_secs.saturating_mul(factor)).min(MAX_BACKOFF)
+    }
+
+    /// The back-off rule for the store. Attempts are counted before their password is
+    /// checked, so the `n`-th attempt blocks further ones for `backoff_after(n)` whatever its
+    /// outcome, and a successful log-in then forgets the count: racing guesses get no more
+    /// password checks than the free failures.
+    pub fn login_backoff(&self) -> LoginBackoff {
+        let first = Duration::from_secs(self.login_backoff_secs).min(MAX_BACKOFF);
+        LoginBackoff {
+            free_failures: i32::try_from(self.login_free_failures).unwrap_or(i32::MAX),
+            first_ms: millis(first),
+            max_ms: millis(MAX_BACKOFF),
+            forget_after_ms: millis(FORGET_ATTEMPTS_AFTER),
+        }
     }
 }
 
@@ -128,6 +166,27 @@ mod tests {
         assert_eq!(settings.backoff_after(6), Duration::from_secs(60));
         assert_eq!(settings.backoff_after(8), Duration::from_secs(240));
         assert_eq!(settings.backoff_after(40), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn the_store_rule_starts_where_the_backoff_does() {
+        let settings = AuthSettings {
+            login_free_failures: 3,
+            login_backoff_secs: 45,
+            ..AuthSettings::default()
+        };
+        let rule = settings.login_backoff();
+        assert_eq!(rule.free_failures, 3);
+        assert_eq!(rule.first_ms, 45_000);
+        assert_eq!(rule.max_ms, 3_600_000);
+        assert_eq!(rule.forget_after_ms, 86_400_000);
+        // A first back-off beyond the longest is the longest (as `backoff_after` caps it).
+        let slow = AuthSettings {
+            login_backoff_secs: 7200,
+            ..settings
+        };
+        assert_eq!(slow.login_backoff().first_ms, 3_600_000);
+        assert_eq!(slow.backoff_after(3), MAX_BACKOFF);
     }
 
     #[test]

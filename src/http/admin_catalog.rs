@@ -177,6 +177,7 @@ pub async fn update(
                 active: body.active,
                 authorities,
             },
+            Utc::now(),
         )
         .await?;
     let row = state.store.account(id).await?.ok_or(ApiError::NotFound)?;

@@ -19,7 +19,7 @@ use crate::auth::secrets::{
     API_TOKEN_PREFIX, constant_time_eq, new_api_token, new_session_secret, random_hex, secret_hash,
 };
 use crate::auth::{Actor, Credential, SessionTimes, seconds};
-use crate::store::accounts::{SessionRow, TokenRow};
+use crate::store::accounts::{LoginAttempt, SessionRow, TokenRow};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "bb_session";
@@ -51,6 +51,19 @@ impl Signed {
                 "only admins may do this".into(),
                 "Das dürfen nur Administratorinnen und Administratoren.".into(),
             ))
+        }
+    }
+
+    /// Refuses unless the request was signed in with the session cookie (a person who
+    /// typed the password), not with an API token.
+    pub fn require_session(&self) -> Result<(), ApiError> {
+        match self.credential {
+            Credential::Session => Ok(()),
+            Credential::Token => Err(ApiError::Forbidden(
+                "an API token cannot do this: sign in with your password".into(),
+                "Mit einem API-Token geht das nicht: Bitte melden Sie sich mit Ihrem Passwort an."
+                    .into(),
+            )),
         }
     }
 }
@@ -208,11 +221,19 @@ pub async fn login(
         return Err(ApiError::Unauthorized);
     }
     let settings = state.settings.auth;
-    if let Some((_, blocked_until)) = state.store.login_failures(&email).await?
-        && blocked_until > now
-    {
+    // Counted before the check, whatever its outcome: racing guesses cannot all slip in
+    // before the first of them is counted.
+    let attempt = state
+        .store
+        .count_login_attempt(&email, now, &settings.login_backoff())
+        .await?;
+    if let LoginAttempt::Blocked(until) = attempt {
         return Err(ApiError::LoginBlocked {
-            retry_after_secs: (blocked_until - now).num_seconds().max(1) as u64,
+            // Rounded up: a client that waits as told is not refused again.
+            retry_after_secs: u64::try_from((until - now).num_milliseconds())
+                .unwrap_or(0)
+                .div_ceil(1000)
+                .max(1),
         });
     }
     let account = state.store.account_by_email(&email).await?;
@@ -226,21 +247,10 @@ pub async fn login(
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check failed: {e}")))?;
     let account = match account {
         Some(account) if matches && account.active => account,
-        _ => {
-            let backoff = |failures: i32| {
-                now + chrono::Duration::from_std(
-                    settings.backoff_after(u32::try_from(failures).unwrap_or(0)),
-                )
-                .unwrap_or_default()
-            };
-            state
-                .store
-                .record_login_failure(&email, now, now - chrono::Duration::days(1), &backoff)
-                .await?;
-            return Err(ApiError::Unauthorized);
-        }
+        // The attempt is counted already.
+        _ => return Err(ApiError::Unauthorized),
     };
-    state.store.clear_login_failures(&email).await?;
+    state.store.clear_login_attempts(&email).await?;
     let secret = new_session_secret().map_err(random_failed)?;
     let csrf_token = random_hex(32).map_err(random_failed)?;
     state
@@ -309,7 +319,17 @@ pub struct PasswordBody {
     new_password: String,
 }
 
-/// `POST /api/v1/admin/password`: changes the own password and ends every other session.
+/// `POST /api/v1/admin/password` answer: what the change ended.
+#[derive(Debug, Serialize)]
+pub struct PasswordChanged {
+    /// The account's sessions ended (all but the one that made the change).
+    sessions_ended: u64,
+    /// The account's API tokens revoked (all of them).
+    tokens_revoked: u64,
+}
+
+/// `POST /api/v1/admin/password`: changes the own password, ends every other session and
+/// revokes every API token of the account (the calling one too, if it is a token).
 pub async fn change_password(
     signed: Signed,
     body: Json<PasswordBody>,
@@ -344,7 +364,7 @@ pub async fn change_password(
         }
         Some(result) => result.map_err(|e| ApiError::Internal(e.into()))?,
     };
-    state
+    let ended = state
         .store
         .set_password(
             signed.actor.id,
@@ -353,7 +373,10 @@ pub async fn change_password(
             Utc::now(),
         )
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(HttpResponse::Ok().json(PasswordChanged {
+        sessions_ended: ended.sessions,
+        tokens_revoked: ended.tokens,
+    }))
 }
 
 /// `POST /api/v1/admin/tokens` body.
@@ -389,12 +412,15 @@ impl From<TokenRow> for TokenView {
     }
 }
 
-/// `POST /api/v1/admin/tokens`: a new personal API token; its secret is shown once.
+/// `POST /api/v1/admin/tokens`: a new personal API token; its secret is shown once. Only a
+/// cookie session mints tokens: a token that could mint tokens would let whoever holds it
+/// keep access after it is revoked.
 pub async fn create_token(
     signed: Signed,
     body: Json<NewTokenBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    signed.require_session()?;
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > MAX_FIELD_CHARS {
         return Err(ApiError::invalid(

@@ -1,6 +1,47 @@
 //! The account SQL, shared by both backends like `shared.rs`: `account_store_impl!(Type, Db)`
 //! expands to the `AccountStore` implementation.
 
+use std::sync::LazyLock;
+
+/// The one statement that counts a log-in attempt and decides whether it may proceed
+/// (`AccountStore::count_login_attempt`). Binds, times in Unix milliseconds: `$1` email, `$2`
+/// now, `$3` now minus the forget window, `$4` free failures, `$5` first back-off, `$6`
+/// longest back-off.
+///
+/// The upsert takes the row's lock (PostgreSQL) or the database's write lock (SQLite), so
+/// concurrent attempts are counted one after the other, each seeing the back-off the one
+/// before set. While blocked, the `where` of `do update` leaves the row alone and nothing is
+/// returned. The back-off is `AuthSettings::backoff_after` written in SQL: nothing below the
+/// free failures, then the first back-off doubled per further attempt (the exponent capped
+/// so the shift cannot overflow), at most the longest.
+pub(crate) fn count_login_attempt_sql() -> &'static str {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        // The count this attempt makes: 1 after a quiet forget window, else one more.
+        let next = "(case when login_attempts.last_attempt_ms < $3 then 1 \
+                    else login_attempts.attempts + 1 end)";
+        let backoff = |count: &str| {
+            let shifted =
+                format!("($5 << (case when {count} - $4 > 20 then 20 else {count} - $4 end))");
+            format!(
+                "(case when {count} < $4 then 0 when {shifted} > $6 then $6 else {shifted} end)"
+            )
+        };
+        format!(
+            "insert into login_attempts (email, attempts, last_attempt_ms, blocked_until_ms)
+             values ($1, 1, $2, $2 + {first})
+             on conflict (email) do update set
+               attempts = {next},
+               last_attempt_ms = excluded.last_attempt_ms,
+               blocked_until_ms = excluded.last_attempt_ms + {then}
+             where login_attempts.blocked_until_ms <= excluded.last_attempt_ms
+             returning attempts",
+            first = backoff("1"),
+            then = backoff(next),
+        )
+    });
+    &SQL
+}
+
 /// Implements `AccountStore` for a type with a `pool` field of `sqlx::Pool<$db>`.
 macro_rules! account_store_impl {
     ($store:ty, $db:ty) => {
@@ -94,6 +135,7 @@ macro_rules! account_store_impl {
                 &self,
                 id: uuid::Uuid,
                 change: &$crate::store::accounts::AccountChange,
+                now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::Result<()> {
                 let mut tx = self.pool.begin().await?;
                 let updated = sqlx::query(
@@ -111,10 +153,20 @@ macro_rules! account_store_impl {
                     return Err($crate::store::Error::NotFound);
                 }
                 if change.active == Some(false) {
+                    // Deactivation ends every way in for good: reactivating the account must
+                    // not bring old sessions or tokens back to life.
                     sqlx::query("delete from sessions where account_id = $1")
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
+                    sqlx::query(
+                        "update api_tokens set revoked_at = $2
+                         where account_id = $1 and revoked_at is null",
+                    )
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
                 }
                 if let Some(authorities) = &change.authorities {
                     sqlx::query("delete from account_authorities where account_id = $1")
@@ -142,7 +194,7 @@ macro_rules! account_store_impl {
                 password_hash: &str,
                 keep_session: Option<&str>,
                 now: chrono::DateTime<chrono::Utc>,
-            ) -> $crate::store::Result<()> {
+            ) -> $crate::store::Result<$crate::store::accounts::Ended> {
                 let mut tx = self.pool.begin().await?;
                 let updated = sqlx::query(
                     "update accounts set password_hash = $2, password_changed_at = $3 where id = $1",
@@ -155,60 +207,66 @@ macro_rules! account_store_impl {
                 if updated.rows_affected() == 0 {
                     return Err($crate::store::Error::NotFound);
                 }
-                sqlx::query("delete from sessions where account_id = $1 and secret_hash <> coalesce($2, '')")
-                    .bind(id)
-                    .bind(keep_session)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn login_failures(
-                &self,
-                email: &str,
-            ) -> $crate::store::Result<Option<(i32, chrono::DateTime<chrono::Utc>)>> {
-                Ok(sqlx::query_as(
-                    "select failures, blocked_until from login_failures where email = $1",
+                let sessions = sqlx::query(
+                    "delete from sessions where account_id = $1 and secret_hash <> coalesce($2, '')",
                 )
-                .bind(email)
-                .fetch_optional(&self.pool)
-                .await?)
+                .bind(id)
+                .bind(keep_session)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                // Tokens are secrets handed out under the old password; whoever had it may
+                // have minted them.
+                let tokens = sqlx::query(
+                    "update api_tokens set revoked_at = $2
+                     where account_id = $1 and revoked_at is null",
+                )
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                tx.commit().await?;
+                Ok($crate::store::accounts::Ended { sessions, tokens })
             }
 
-            async fn record_login_failure(
+            async fn count_login_attempt(
                 &self,
                 email: &str,
                 now: chrono::DateTime<chrono::Utc>,
-                forget_before: chrono::DateTime<chrono::Utc>,
-                blocked_until: &(dyn Fn(i32) -> chrono::DateTime<chrono::Utc> + Sync),
-            ) -> $crate::store::Result<i32> {
-                let mut tx = self.pool.begin().await?;
-                let (failures,): (i32,) = sqlx::query_as(
-                    "insert into login_failures (email, failures, blocked_until, last_failure_at)
-                     values ($1, 1, $2, $2)
-                     on conflict (email) do update set
-                       failures = case when login_failures.last_failure_at < $3 then 1
-                                       else login_failures.failures + 1 end,
-                       last_failure_at = excluded.last_failure_at
-                     returning failures",
-                )
+                rule: &$crate::auth::LoginBackoff,
+            ) -> $crate::store::Result<$crate::store::accounts::LoginAttempt> {
+                use $crate::store::accounts::LoginAttempt;
+                let now_ms = now.timestamp_millis();
+                let counted: Option<(i32,)> = sqlx::query_as(sqlx::AssertSqlSafe(
+                    $crate::store::account_sql::count_login_attempt_sql(),
+                ))
                 .bind(email)
-                .bind(now)
-                .bind(forget_before)
-                .fetch_one(&mut *tx)
+                .bind(now_ms)
+                .bind(now_ms.saturating_sub(rule.forget_after_ms))
+                .bind(rule.free_failures)
+                .bind(rule.first_ms)
+                .bind(rule.max_ms)
+                .fetch_optional(&self.pool)
                 .await?;
-                sqlx::query("update login_failures set blocked_until = $2 where email = $1")
-                    .bind(email)
-                    .bind(blocked_until(failures))
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(failures)
+                if let Some((attempts,)) = counted {
+                    return Ok(LoginAttempt::Admitted(attempts));
+                }
+                // Blocked; only the answer's Retry-After needs the time. A row gone meanwhile
+                // (a log-in succeeded) still blocked this attempt: it may retry at once.
+                let until: Option<(i64,)> =
+                    sqlx::query_as("select blocked_until_ms from login_attempts where email = $1")
+                        .bind(email)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                let until = until
+                    .and_then(|(ms,)| chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms))
+                    .unwrap_or(now);
+                Ok(LoginAttempt::Blocked(until.max(now)))
             }
 
-            async fn clear_login_failures(&self, email: &str) -> $crate::store::Result<()> {
-                sqlx::query("delete from login_failures where email = $1")
+            async fn clear_login_attempts(&self, email: &str) -> $crate::store::Result<()> {
+                sqlx::query("delete from login_attempts where email = $1")
                     .bind(email)
                     .execute(&self.pool)
                     .await?;

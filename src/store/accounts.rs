@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Result;
+use crate::auth::LoginBackoff;
 
 /// `accounts` row (the password hash included: never render it).
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -44,10 +45,28 @@ pub struct AccountChange {
     pub display_name: Option<String>,
     /// Admin or not.
     pub is_admin: Option<bool>,
-    /// Active (may log in) or not; deactivating ends its sessions.
+    /// Active (may log in) or not; deactivating ends its sessions and revokes its API tokens.
     pub active: Option<bool>,
     /// Replaces the authorities.
     pub authorities: Option<Vec<String>>,
+}
+
+/// What counting a log-in attempt decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginAttempt {
+    /// The password may be checked; this is the n-th attempt in a row without a success.
+    Admitted(i32),
+    /// Backed off: no password is checked for this email until then.
+    Blocked(DateTime<Utc>),
+}
+
+/// The ways in that a password change ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Ended {
+    /// Sessions deleted.
+    pub sessions: u64,
+    /// API tokens revoked.
+    pub tokens: u64,
 }
 
 /// `sessions` row.
@@ -91,33 +110,38 @@ pub trait AccountStore: Send + Sync {
     /// The authorities an account acts for, sorted.
     async fn account_authorities(&self, id: Uuid) -> Result<Vec<String>>;
 
-    /// Changes an account; `NotFound` if there is none.
-    async fn update_account(&self, id: Uuid, change: &AccountChange) -> Result<()>;
+    /// Changes an account at `now`; `NotFound` if there is none.
+    async fn update_account(
+        &self,
+        id: Uuid,
+        change: &AccountChange,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 
-    /// Sets a new password hash and ends every session of the account but `keep_session`.
+    /// Sets a new password hash, ends every session of the account but `keep_session` and
+    /// revokes all its API tokens; says how many of each ended.
     async fn set_password(
         &self,
         id: Uuid,
         password_hash: &str,
         keep_session: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<()>;
+    ) -> Result<Ended>;
 
-    /// Failed log-ins for an email so far, and until when log-in is blocked.
-    async fn login_failures(&self, email: &str) -> Result<Option<(i32, DateTime<Utc>)>>;
-
-    /// Counts a failed log-in (a count older than `forget_before` starts again at 1), blocks
-    /// log-in until `blocked_until(failures)`, and returns the new count.
-    async fn record_login_failure(
+    /// Counts a log-in attempt for an email before its password is checked and decides, in
+    /// the same statement, whether it may proceed under `rule`: while the email is backed
+    /// off nothing is counted and the answer is `Blocked`; otherwise the count rises (or
+    /// starts again after `rule.forget_after_ms`) and the back-off it reaches is set at once,
+    /// so concurrent attempts, here or at other instances, see it.
+    async fn count_login_attempt(
         &self,
         email: &str,
         now: DateTime<Utc>,
-        forget_before: DateTime<Utc>,
-        blocked_until: &(dyn Fn(i32) -> DateTime<Utc> + Sync),
-    ) -> Result<i32>;
+        rule: &LoginBackoff,
+    ) -> Result<LoginAttempt>;
 
-    /// Forgets the failed log-ins of an email (after a successful one).
-    async fn clear_login_failures(&self, email: &str) -> Result<()>;
+    /// Forgets the log-in attempts of an email (after a successful one).
+    async fn clear_login_attempts(&self, email: &str) -> Result<()>;
 
     /// Stores a new session.
     async fn create_session(&self, session: &SessionRow) -> Result<()>;

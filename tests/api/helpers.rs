@@ -235,8 +235,13 @@ impl Drop for TestDatabase {
 
 /// Settings for a test server on `db`: random port, one worker, scratch data directory.
 pub fn test_settings(db: &TestDatabase, data_dir: &Path) -> Settings {
+    settings_for_url(&db.url, data_dir)
+}
+
+/// Settings for a test server on the database at `url` (see `test_settings`).
+fn settings_for_url(url: &str, data_dir: &Path) -> Settings {
     Settings {
-        database_url: db.url.clone(),
+        database_url: url.to_owned(),
         database_max_connections: 4,
         listen: "127.0.0.1:0".into(),
         data_dir: data_dir.to_owned(),
@@ -342,6 +347,23 @@ impl TestApp {
         .unwrap();
     }
 
+    /// Starts another server on this app's database, as a second instance of the service
+    /// would run beside the first; `adjust` changes its settings.
+    pub async fn spawn_instance(&self, adjust: impl FnOnce(&mut Settings)) -> Instance {
+        let data = Scratch::new("data");
+        let mut settings = settings_for_url(&self._db.url, &data.0);
+        adjust(&mut settings);
+        let app = Application::build(settings).await.unwrap();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Instance {
+            address,
+            handle,
+            _data: data,
+        }
+    }
+
     /// The server's data directory (photos, `.eml` mails).
     pub fn data_dir(&self) -> &Path {
         &self._data.0
@@ -352,6 +374,19 @@ impl TestApp {
         self._db.pg_name.as_deref().unwrap()
     }
 
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+    }
+}
+
+/// A further server on a `TestApp`'s database (`TestApp::spawn_instance`).
+pub struct Instance {
+    pub address: String,
+    handle: actix_web::dev::ServerHandle,
+    _data: Scratch,
+}
+
+impl Instance {
     pub async fn stop(self) {
         self.handle.stop(true).await;
     }
