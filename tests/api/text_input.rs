@@ -130,7 +130,13 @@ both_backends!(
         let admin = sign_in(&app, "admin@example.org", true, &[]).await;
         let report = file_in_mitte(&app, "Laterne aus").await;
         let report_path = format!("/api/v1/admin/reports/{report}");
-        let before = admin.get(&app, &report_path).await.1;
+        // The stored report, without what changes with the clock alone.
+        let stored = || async {
+            let mut view = admin.get(&app, &report_path).await.1;
+            view.as_object_mut().unwrap().remove("status_age_seconds");
+            view
+        };
+        let before = stored().await;
         let spec = spec();
         let mut checked = 0;
         for (template, item) in spec["paths"].as_object().unwrap() {
@@ -236,7 +242,7 @@ both_backends!(
         // Nothing of it was stored: the one report is as it was.
         let (_, inbox) = admin.get(&app, "/api/v1/admin/reports?limit=200").await;
         assert_eq!(inbox["reports"].as_array().unwrap().len(), 1, "{inbox}");
-        assert_eq!(admin.get(&app, &report_path).await.1, before);
+        assert_eq!(stored().await, before);
         app.stop().await;
     }
 );
