@@ -33,12 +33,17 @@ source scripts/lib/test-server.sh
 # is readable right away: the list, the map, the duplicate hint and GET /api/v1/reports/{id}
 # answer with real reports (and their schemas are tested), and the stateful phase can follow
 # the filing to the report. No rate limit, so thousands of filings from one address are fuzzed,
-# not answered 429.
+# not answered 429; the same for following.
 test_server_start schemathesis \
   BUERGERBUERO_MODERATION=off \
   BUERGERBUERO_EMAIL_CONFIRMATION=off \
-  BUERGERBUERO_RATE_LIMIT__REPORTS_PER_HOUR=0
+  BUERGERBUERO_RATE_LIMIT__REPORTS_PER_HOUR=0 \
+  BUERGERBUERO_RATE_LIMIT__FOLLOWS_PER_HOUR=0
 test_server_wait_ready "${SCHEMATHESIS_READY_S:-300}"
+
+# Text with control characters or bidi overrides is refused by every route (400) but no schema
+# can say so for every string at once; the hooks leave those cases out (see the file).
+export SCHEMATHESIS_HOOKS="$PWD/scripts/schemathesis_hooks.py"
 
 # The configuration, written here so this script stays self-contained. Format: schemathesis 4
 # (https://schemathesis.readthedocs.io/en/stable/reference/configuration/).
