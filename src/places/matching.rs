@@ -78,7 +78,8 @@ impl Query {
             MatchKind::Exact
         } else if key.text.starts_with(&self.text) {
             MatchKind::Prefix
-        } else if key.word_starts
+        } else if key
+            .word_starts
             .iter()
             .skip(1)
             .any(|&start| key.chars[start..].starts_with(&self.chars))

@@ -4,10 +4,11 @@
 //! Built once at start-up, in memory, from two sources: the official names of every Gemeinde,
 //! Amt and Berlin Bezirk (the areas and authorities of the [`Jurisdiction`] engine), and the
 //! GeoNames populated places in the shared data ([`geonames`]; optional — without the file the
-//! search knows the official names only and the reverse answer is empty). A GeoNames place
-//! with the name of the Gemeinde it lies in (the village that gives the Gemeinde its name:
-//! Briesen in "Briesen (Mark)") is not listed twice: it lends the Gemeinde its point and
-//! population.
+//! search knows the official names only and the reverse answer is empty). A Gemeinde's name
+//! without its bracketed qualifier or Sorbian part ("Briesen" for "Briesen (Mark)" and for
+//! "Briesen/Brjazyna") counts as its name too. A GeoNames place with the name of the Gemeinde
+//! it lies in (the village that gives the Gemeinde its name) is not listed twice: it lends
+//! the Gemeinde its point and population.
 //!
 //! Names and queries are compared in a folded form ([`normalize::fold`]); a hit ranks by how
 //! it matched ([`MatchKind`]: exact > prefix > word prefix > typing errors), then by population,
@@ -224,11 +225,17 @@ impl PlaceIndex {
                 name: a.name.clone(),
             })
             .collect();
-        // "Briesen (Mark)" and "Waren (Müritz)" are named after the villages Briesen and Waren.
-        let area_names: Vec<String> = engine
+        // "Briesen (Mark)", "Waren (Müritz)" and "Briesen/Brjazyna" are named after the
+        // villages Briesen and Waren.
+        let area_names: Vec<(String, String)> = engine
             .areas()
             .iter()
-            .map(|a| normalize::fold(a.name.split(" (").next().unwrap_or(&a.name)))
+            .map(|a| {
+                (
+                    normalize::fold(&a.name),
+                    normalize::fold(base_name(&a.name)),
+                )
+            })
             .collect();
 
         // Where each GeoNames place lies; the engine decides, not GeoNames' own codes, which
@@ -244,7 +251,9 @@ impl PlaceIndex {
         // The village a Gemeinde is named after lends it its point and population.
         let mut namesake: BTreeMap<usize, &GeoName> = BTreeMap::new();
         for &(g, area) in &located {
-            if normalize::fold(&g.name) == area_names[area]
+            let name = normalize::fold(&g.name);
+            let (full, base) = &area_names[area];
+            if (name == *full || name == *base)
                 && namesake
                     .get(&area)
                     .is_none_or(|known| g.population > known.population)
@@ -297,7 +306,10 @@ impl PlaceIndex {
                     bbox: Some(bbox_of(engine, &[i])),
                     population: named_after.map(|g| g.population).filter(|&p| p > 0),
                 },
-                &[&area.name, &area.official_name],
+                // The base name too, so "Briesen" is an exact match for "Briesen (Mark)" and
+                // for "Briesen/Brjazyna": the bracket and the Sorbian name tell apart, they
+                // are not what people type.
+                &[&area.name, &area.official_name, base_name(&area.name)],
             );
         }
         for (key, members) in verbaende {
@@ -463,6 +475,17 @@ impl PlaceIndex {
                 area: &self.areas[place.area],
             })
     }
+}
+
+/// A name without its qualifier in brackets or its second-language part after a slash:
+/// "Briesen (Mark)" → "Briesen", "Cottbus/Chóśebuz" → "Cottbus", "Schwedt/Oder" → "Schwedt".
+fn base_name(name: &str) -> &str {
+    let end = [name.find(" ("), name.find('/')]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(name.len());
+    name[..end].trim_end()
 }
 
 fn place_kind(g: &GeoName) -> PlaceKind {

@@ -93,7 +93,7 @@ fn index() -> PlaceIndex {
             ),
             area(
                 "12071028",
-                "Briesen",
+                "Briesen/Brjazyna",
                 SPREE_NEISSE,
                 "120715101",
                 14.20,
@@ -171,29 +171,44 @@ fn names(hits: &[PlaceHit<'_>]) -> Vec<(String, PlaceKind, MatchKind)> {
 fn a_shared_name_lists_every_place_with_its_kreis() {
     let index = index();
     let hits = search(&index, "Briesen");
+    // Both Gemeinden match exactly (without bracket and Sorbian name); the larger first.
     assert_eq!(
         names(&hits),
         [
-            ("Briesen".into(), PlaceKind::Gemeinde, MatchKind::Exact),
             (
                 "Briesen (Mark)".into(),
                 PlaceKind::Gemeinde,
-                MatchKind::Prefix
+                MatchKind::Exact
+            ),
+            (
+                "Briesen/Brjazyna".into(),
+                PlaceKind::Gemeinde,
+                MatchKind::Exact
             ),
         ]
     );
-    assert_eq!(hits[0].place.kreis.name, "Landkreis Spree-Neiße");
-    assert_eq!(hits[0].place.authority.name, "Amt Burg (Spreewald)");
-    assert_eq!(hits[1].place.kreis.name, "Landkreis Oder-Spree");
-    assert_eq!(hits[1].place.authority.name, "Amt Odervorland");
+    assert_eq!(hits[0].place.kreis.name, "Landkreis Oder-Spree");
+    assert_eq!(hits[0].place.authority.name, "Amt Odervorland");
+    assert_eq!(hits[1].place.kreis.name, "Landkreis Spree-Neiße");
+    assert_eq!(hits[1].place.authority.name, "Amt Burg (Spreewald)");
     // Each Gemeinde took its village's point and population; the villages are not listed again.
-    assert_eq!(hits[0].place.population, Some(842));
-    assert_eq!(hits[1].place.population, Some(2374));
+    assert_eq!(hits[0].place.population, Some(2374));
+    assert_eq!(hits[1].place.population, Some(842));
     assert_eq!(
-        hits[1].place.point,
+        hits[0].place.point,
         Some(Coordinates::new(52.34383, 14.27804).unwrap())
     );
-    assert_eq!(hits[1].place.bbox, Some([14.2, 52.3, 14.35, 52.4]));
+    assert_eq!(hits[0].place.bbox, Some([14.2, 52.3, 14.35, 52.4]));
+    // The Sorbian name finds the Gemeinde too.
+    assert_eq!(search(&index, "Brjazyna")[0].place.name, "Briesen/Brjazyna");
+}
+
+#[test]
+fn base_names_drop_qualifiers() {
+    assert_eq!(base_name("Briesen (Mark)"), "Briesen");
+    assert_eq!(base_name("Cottbus/Chóśebuz"), "Cottbus");
+    assert_eq!(base_name("Schwedt/Oder"), "Schwedt");
+    assert_eq!(base_name("Potsdam"), "Potsdam");
 }
 
 #[test]
@@ -242,11 +257,11 @@ fn ranking_is_match_then_population_then_kind() {
     // Both are prefixes of "bries": the larger first.
     let hits = search(&index, "bries");
     assert_eq!(hits[0].place.name, "Briesen (Mark)");
-    assert_eq!(hits[1].place.name, "Briesen");
+    assert_eq!(hits[1].place.name, "Briesen/Brjazyna");
     // The limit cuts after ranking.
     let one = index.search(&PlaceQuery::new("Briesen", Some(1)).unwrap());
     assert_eq!(one.len(), 1);
-    assert_eq!(one[0].place.name, "Briesen");
+    assert_eq!(one[0].place.name, "Briesen (Mark)");
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod jurisdiction;
 mod mail;
 mod maildev;
 mod open311;
+mod places;
 mod reports;
 mod service;
 mod store;
