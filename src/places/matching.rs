@@ -92,15 +92,16 @@ impl Query {
     }
 
     /// A near miss: the smallest edit distance between the query and the start of the name
-    /// or of one of its words, if within the forgiven number of errors.
-    pub fn fuzzy_match(&self, key: &Key) -> Option<Match> {
+    /// or of one of its words, if within the forgiven number of errors. `rows` is scratch
+    /// space, made once per search.
+    pub fn fuzzy_match(&self, key: &Key, rows: &mut Rows) -> Option<Match> {
         if self.max_distance == 0 {
             return None;
         }
         key.word_starts
             .iter()
             .filter_map(|&start| {
-                prefix_distance(&self.chars, &key.chars[start..], self.max_distance)
+                prefix_distance(&self.chars, &key.chars[start..], self.max_distance, rows)
             })
             .min()
             .map(|distance| Match {
@@ -110,39 +111,68 @@ impl Query {
     }
 }
 
+/// The widest row [`prefix_distance`] keeps on the stack: a query of 100 characters (the
+/// API's limit), each possibly folded to two ("ß" → "ss"), plus two insertions and the empty
+/// prefix. Longer queries are not matched with typing errors.
+const MAX_ROW: usize = 2 * super::QUERY_MAX_CHARS + 3;
+
+/// Scratch rows for [`prefix_distance`]: made once per search, because the distance runs
+/// for thousands of names per query and allocating or clearing rows each time cost more than
+/// the distance itself (measured with `cargo bench --bench places`).
+pub struct Rows(Box<[[u16; MAX_ROW]; 3]>);
+
+impl Rows {
+    /// Fresh scratch space.
+    pub fn new() -> Self {
+        Self(Box::new([[0; MAX_ROW]; 3]))
+    }
+}
+
+impl Default for Rows {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The smallest optimal-string-alignment distance between `query` and any prefix of `text`,
-/// if it is at most `max`. A row of the usual dynamic programme per query character; the
-/// search stops as soon as every cell of a row exceeds `max`.
-fn prefix_distance(query: &[char], text: &[char], max: u8) -> Option<u8> {
-    let max = usize::from(max);
+/// if it is at most `max`. A row of the usual dynamic programme per query character (each
+/// cell is written before it is read, so the scratch rows need no clearing); the search stops
+/// as soon as every cell of a row exceeds `max`.
+fn prefix_distance(query: &[char], text: &[char], max: u8, scratch: &mut Rows) -> Option<u8> {
+    let max = u16::from(max);
     // Prefixes longer than the query plus the allowed insertions can only cost more.
-    let text = &text[..text.len().min(query.len() + max)];
+    let text = &text[..text.len().min(query.len() + usize::from(max))];
     let width = text.len() + 1;
-    let mut before: Vec<usize> = vec![0; width];
-    let mut previous: Vec<usize> = (0..width).collect();
-    let mut current: Vec<usize> = vec![0; width];
+    if width > MAX_ROW || query.len() >= MAX_ROW {
+        return None;
+    }
+    // Rows i-2, i-1 and i of the programme, rotating.
+    let rows = &mut *scratch.0;
+    for (j, cell) in rows[1][..width].iter_mut().enumerate() {
+        *cell = j as u16;
+    }
     for (i, &q) in query.iter().enumerate() {
-        current[0] = i + 1;
-        let mut row_min = current[0];
+        let (before, previous, current) = (i % 3, (i + 1) % 3, (i + 2) % 3);
+        rows[current][0] = i as u16 + 1;
+        let mut row_min = rows[current][0];
         for j in 1..width {
-            let cost = usize::from(text[j - 1] != q);
-            let mut cell = (previous[j - 1] + cost)
-                .min(previous[j] + 1)
-                .min(current[j - 1] + 1);
+            let cost = u16::from(text[j - 1] != q);
+            let mut cell = (rows[previous][j - 1] + cost)
+                .min(rows[previous][j] + 1)
+                .min(rows[current][j - 1] + 1);
             if i > 0 && j > 1 && q == text[j - 2] && query[i - 1] == text[j - 1] {
-                cell = cell.min(before[j - 2] + 1);
+                cell = cell.min(rows[before][j - 2] + 1);
             }
-            current[j] = cell;
+            rows[current][j] = cell;
             row_min = row_min.min(cell);
         }
         if row_min > max {
             return None;
         }
-        std::mem::swap(&mut before, &mut previous);
-        std::mem::swap(&mut previous, &mut current);
     }
-    // `previous` holds the last row: the distance of the whole query to every prefix.
-    previous
+    // The last row: the distance of the whole query to every prefix.
+    let last = (query.len() + 1) % 3;
+    rows[last][..width]
         .iter()
         .copied()
         .min()
@@ -165,7 +195,8 @@ mod tests {
 
     fn best(q: &str, name: &str) -> Option<Match> {
         let (q, k) = (query(q), key(name));
-        q.exact_match(&k).or_else(|| q.fuzzy_match(&k))
+        q.exact_match(&k)
+            .or_else(|| q.fuzzy_match(&k, &mut Rows::new()))
     }
 
     #[test]

@@ -29,7 +29,7 @@ use crate::jurisdiction::polygon_index::{METRES_PER_DEGREE_LAT, METRES_PER_DEGRE
 use crate::jurisdiction::{AuthorityView, Jurisdiction};
 use geonames::GeoName;
 pub use matching::MatchKind;
-use matching::{Key, Match, Query};
+use matching::{Key, Match, Query, Rows};
 
 /// The longest query, in characters (a place name is rarely over 40).
 pub const QUERY_MAX_CHARS: usize = 100;
@@ -420,12 +420,13 @@ impl PlaceIndex {
             }
         }
         if found < query.limit {
+            let mut rows = Rows::new();
             for (key, id) in &self.keys {
                 let slot = &mut best[*id as usize];
                 if slot.is_some_and(|known| known.kind != MatchKind::Fuzzy) {
                     continue;
                 }
-                if let Some(m) = q.fuzzy_match(key)
+                if let Some(m) = q.fuzzy_match(key, &mut rows)
                     && slot.is_none_or(|known| m < known)
                 {
                     *slot = Some(m);
