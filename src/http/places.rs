@@ -29,8 +29,7 @@ pub async fn search_places(
         .limit
         .as_deref()
         .map(|l| {
-            l.trim()
-                .parse::<usize>()
+            l.parse::<usize>()
                 .map_err(|_| bad(PlaceQueryError::BadLimit))
         })
         .transpose()?;

@@ -210,6 +210,9 @@ both_backends!(bad_queries_are_problems, |backend: Backend| async move {
         ("/api/v1/places?q=Briesen&limit=0".to_owned(), "limit"),
         ("/api/v1/places?q=Briesen&limit=51".to_owned(), "limit"),
         ("/api/v1/places?q=Briesen&limit=ten".to_owned(), "limit"),
+        // An integer as the schema says: no spaces, no fraction.
+        ("/api/v1/places?q=Briesen&limit=%205".to_owned(), "limit"),
+        ("/api/v1/places?q=Briesen&limit=2.0".to_owned(), "limit"),
     ] {
         let problem = app.get_problem(&path, 400).await;
         assert_eq!(problem["errors"][0]["field"], field, "{path}: {problem}");
