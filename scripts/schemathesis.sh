@@ -105,6 +105,16 @@ parameters."query.category" = { dictionary = "category", probability = 0.5 }
 # accept every point and code the schema allows.
 checks.positive_data_acceptance.expected-statuses = ["200", "422"]
 
+[dictionaries.place]
+values = ["Briesen", "Mueritz", "potsdam", "Brisen", "Gross Kreutz", "Mitte", "Odervorland"]
+
+[[operations]]
+include-name = "GET /api/v1/places"
+parameters."query.q" = { dictionary = "place", probability = 0.5 }
+# A query of only spaces or punctuation has nothing to search for: 400, as openapi.yaml says
+# ("at least one letter or digit", which no regex states alike for every client's engine).
+checks.positive_data_acceptance.expected-statuses = ["200", "400"]
+
 [[operations]]
 include-name = "POST /api/v1/reports"
 parameters."body.lat" = { dictionary = "report_lat", probability = 0.8 }

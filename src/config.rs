@@ -46,6 +46,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// The boundary data directory (holds `SOURCES.md`).
     pub boundaries_dir: PathBuf,
+    /// The directory of the GeoNames places file; unset means `places` beside the boundary
+    /// directory (see [`Settings::places_dir`]).
+    pub places_dir: Option<PathBuf>,
     /// The static web frontend.
     pub web_dir: PathBuf,
     /// The service's public base URL, for links in mails.
@@ -111,6 +114,7 @@ impl Default for Settings {
             listen: "127.0.0.1:8080".into(),
             data_dir: "data".into(),
             boundaries_dir: "../shared/data/boundaries".into(),
+            places_dir: None,
             web_dir: "web".into(),
             public_url: "http://127.0.0.1:8080".into(),
             smtp_url: None,
@@ -141,6 +145,16 @@ pub struct ConfigError {
 }
 
 impl Settings {
+    /// Where the GeoNames places file is: the setting, or else `places` beside the boundary
+    /// directory (`../shared/data/places` by default), as the shared data is laid out.
+    pub fn places_dir(&self) -> PathBuf {
+        self.places_dir.clone().unwrap_or_else(|| {
+            self.boundaries_dir
+                .parent()
+                .map_or_else(|| PathBuf::from("places"), |data| data.join("places"))
+        })
+    }
+
     /// Loads the configuration from the process environment (and the file it names).
     pub fn load() -> Result<Self, ConfigError> {
         Self::load_from(|name| std::env::var(name).ok())
@@ -192,6 +206,9 @@ impl Settings {
         set(env, "BUERGERBUERO_LISTEN", &mut self.listen)?;
         set(env, "BUERGERBUERO_DATA_DIR", &mut self.data_dir)?;
         set(env, "BUERGERBUERO_BOUNDARIES_DIR", &mut self.boundaries_dir)?;
+        if let Some(dir) = env("BUERGERBUERO_PLACES_DIR") {
+            self.places_dir = Some(PathBuf::from(dir)).filter(|d| !d.as_os_str().is_empty());
+        }
         set(env, "BUERGERBUERO_WEB_DIR", &mut self.web_dir)?;
         set(env, "BUERGERBUERO_PUBLIC_URL", &mut self.public_url)?;
         set(env, "BUERGERBUERO_HTTP_WORKERS", &mut self.http_workers)?;
@@ -437,6 +454,19 @@ mod tests {
         assert_eq!(s.moderation, Moderation::Pre);
         assert_eq!(s.email_confirmation, EmailConfirmation::Required);
         assert_eq!(s.boundaries_dir, PathBuf::from("../shared/data/boundaries"));
+        assert_eq!(s.places_dir(), PathBuf::from("../shared/data/places"));
+    }
+
+    #[test]
+    fn the_places_follow_the_boundaries_unless_set() {
+        let s = load(&[("BUERGERBUERO_BOUNDARIES_DIR", "/srv/data/boundaries")]).unwrap();
+        assert_eq!(s.places_dir(), PathBuf::from("/srv/data/places"));
+        let s = load(&[
+            ("BUERGERBUERO_BOUNDARIES_DIR", "/srv/data/boundaries"),
+            ("BUERGERBUERO_PLACES_DIR", "/opt/places"),
+        ])
+        .unwrap();
+        assert_eq!(s.places_dir(), PathBuf::from("/opt/places"));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod jurisdiction;
 pub mod notify;
 pub mod open311;
 pub mod photos;
+pub mod places;
 pub mod rate_limit;
 pub mod startup;
 pub mod stats;

@@ -20,6 +20,7 @@ use crate::notify::compose::Composer;
 use crate::notify::transport::Transport;
 use crate::notify::worker::Worker;
 use crate::photos::{FsPhotoStorage, PhotoStorage};
+use crate::places::{PlaceIndex, geonames};
 use crate::rate_limit::RateLimiter;
 use crate::store::{self, Store};
 use tokio::sync::{Semaphore, watch};
@@ -60,6 +61,31 @@ pub async fn load_jurisdiction(
         "jurisdiction index built"
     );
     Ok(engine)
+}
+
+/// Builds the place search from the engine's areas and the GeoNames file. A missing or broken
+/// file is a warning, not a failure: the search then knows the official names only.
+pub fn load_places(settings: &Settings, engine: &Jurisdiction) -> PlaceIndex {
+    let dir = settings.places_dir();
+    let started = std::time::Instant::now();
+    let geonames = geonames::read(&dir).unwrap_or_else(|error| {
+        tracing::warn!(
+            %error,
+            "place search without GeoNames places: only official names, no nearest place"
+        );
+        Vec::new()
+    });
+    let index = tokio::task::block_in_place(|| PlaceIndex::build(engine, &geonames));
+    let stats = index.stats();
+    tracing::info!(
+        places = stats.places,
+        geonames = stats.geonames,
+        merged = stats.merged,
+        outside = stats.outside,
+        build_ms = started.elapsed().as_millis() as u64,
+        "place index built"
+    );
+    index
 }
 
 /// Reloads categories and routing rules from the store into the engine (sharing its geometry).
@@ -142,9 +168,9 @@ impl Application {
             .await?;
             tracing::info!("boundary import done\n{report}");
         }
-        let jurisdiction = Arc::new(JurisdictionHandle::new(
-            load_jurisdiction(&*store, &settings).await?,
-        ));
+        let engine = load_jurisdiction(&*store, &settings).await?;
+        let places = Arc::new(load_places(&settings, &engine));
+        let jurisdiction = Arc::new(JurisdictionHandle::new(engine));
         spawn_catalog_refresh(store.clone(), jurisdiction.clone());
         spawn_cell_folder(store.clone());
         let listener = TcpListener::bind(&settings.listen).with_context(|| {
@@ -184,6 +210,7 @@ impl Application {
             follow_limiter: Arc::new(RateLimiter::new(settings.rate_limit.following())),
             store,
             jurisdiction,
+            places,
             photos,
             settings,
         };

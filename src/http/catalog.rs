@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::{ApiError, AppState};
 use crate::boundaries::sources::{self, BoundarySource};
 use crate::domain::Category;
+use crate::places::geonames::{self, PlaceSource};
 
 #[derive(Serialize)]
 struct CategoryList<'a> {
@@ -50,6 +51,8 @@ pub async fn list_categories(state: web::Data<AppState>) -> Result<HttpResponse,
 #[derive(Serialize)]
 struct Attribution<'a> {
     boundaries: &'static [BoundarySource],
+    /// The place names of the search and the nearest-place answer (absent without them).
+    places: Option<&'static PlaceSource>,
     basemap: Option<Basemap<'a>>,
 }
 
@@ -61,12 +64,13 @@ struct Basemap<'a> {
     max_zoom: u8,
 }
 
-/// `GET /api/v1/attribution`: the sources of the boundary data and the base map, with the
-/// attribution their licences require.
+/// `GET /api/v1/attribution`: the sources of the boundary data, the place names and the base
+/// map, with the attribution their licences require.
 pub async fn attribution(state: web::Data<AppState>) -> HttpResponse {
     let map = &state.settings.map;
     HttpResponse::Ok().json(Attribution {
         boundaries: &sources::ALL,
+        places: (state.places.stats().geonames > 0).then_some(&geonames::SOURCE),
         basemap: (!map.tile_url.is_empty()).then_some(Basemap {
             tile_url: &map.tile_url,
             attribution: &map.tile_attribution,

@@ -2,11 +2,12 @@
 
 use super::input::Query;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{ApiError, AppState};
 use crate::domain::{CategoryCode, Coordinates, CoordinatesError};
 use crate::jurisdiction::{Jurisdiction, JurisdictionView, LocateError};
+use crate::places::NearestPlace;
 
 /// Raw query parameters; parsed by hand so every error names its parameter.
 #[derive(Debug, Deserialize)]
@@ -16,7 +17,17 @@ pub struct JurisdictionQuery {
     category: Option<String>,
 }
 
-/// Answers with area, responsible authority and border flag. Malformed parameters are a 400;
+/// The engine's answer plus the nearest populated place, so the form can say where the pin is
+/// in words ("bei Briesen, Gemeinde Briesen (Mark)").
+#[derive(Serialize)]
+struct Answer<'a> {
+    #[serde(flatten)]
+    view: JurisdictionView,
+    /// `None` when the service runs without the GeoNames places.
+    nearest_place: Option<NearestPlace<'a>>,
+}
+
+/// Answers with area, responsible authority, border flag and the nearest populated place. Malformed parameters are a 400;
 /// well-formed ones the service cannot serve (a point outside the service area, a code that
 /// names no category) a 422.
 pub async fn get_jurisdiction(
@@ -35,7 +46,10 @@ pub async fn get_jurisdiction(
         LocateError::OutsideServiceArea => ApiError::OutsideServiceArea,
         LocateError::UnknownCategory(code) => ApiError::UnknownCategory(code),
     })?;
-    Ok(HttpResponse::Ok().json(JurisdictionView::new(point, category, &answer)))
+    Ok(HttpResponse::Ok().json(Answer {
+        view: JurisdictionView::new(point, category, &answer),
+        nearest_place: state.places.nearest(point),
+    }))
 }
 
 /// Parses a `category` value: a malformed code is a 400; a well-formed one that names no

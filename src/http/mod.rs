@@ -11,6 +11,7 @@ mod jurisdiction;
 mod mail;
 mod open311;
 mod open311_keys;
+mod places;
 mod problem;
 mod report_view;
 mod reports;
@@ -27,6 +28,7 @@ use crate::config::Settings;
 use crate::filing::FilingContext;
 use crate::jurisdiction::JurisdictionHandle;
 use crate::photos::PhotoStorage;
+use crate::places::PlaceIndex;
 use crate::rate_limit::RateLimiter;
 use crate::store::Store;
 pub use catalog::OPENAPI_YAML;
@@ -39,6 +41,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The jurisdiction engine.
     pub jurisdiction: Arc<JurisdictionHandle>,
+    /// The place search (built once at start-up).
+    pub places: Arc<PlaceIndex>,
     /// The configuration.
     pub settings: Arc<Settings>,
     /// Photo files.
@@ -93,6 +97,11 @@ pub fn routes() -> Vec<RouteDef> {
             method: Method::GET,
             path: "/api/v1/jurisdiction",
             route: || web::get().to(jurisdiction::get_jurisdiction),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/places",
+            route: || web::get().to(places::search_places),
         },
         RouteDef {
             method: Method::POST,

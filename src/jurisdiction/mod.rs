@@ -356,6 +356,11 @@ impl Jurisdiction {
         &self.geo.areas[index as usize]
     }
 
+    /// The bounding box of the area at `index` (x = longitude, y = latitude).
+    pub fn area_bounds(&self, index: u32) -> Rect<f64> {
+        self.geo.shapes[index as usize].bbox()
+    }
+
     /// An authority by key.
     pub fn authority(&self, key: &AuthorityKey) -> Option<&Authority> {
         self.authorities.get(key)

@@ -13,6 +13,7 @@ mod login;
 mod mail;
 mod maildev;
 mod open311;
+mod places;
 mod reports;
 mod service;
 mod store;

@@ -70,8 +70,10 @@ async function placeOrCategoryChanged() {
     if (seq !== lookupSeq) return;
     jurisdiction = answer;
     const neighbours = answer.neighbouring_authorities.map((a) => a.name).join(', ');
-    status.replaceChildren(el('p', {}, tr('Zuständig: ', 'Responsible: '), el('strong', {}, answer.authority.name),
-      ` (${kindName(answer.authority.kind)}) – ${answer.area.name}, ${answer.area.kreis.name}`));
+    status.replaceChildren(
+      el('p', { id: 'place-words' }, tr('Ort: ', 'Place: '), el('strong', {}, placeInWords(answer))),
+      el('p', {}, tr('Zuständig: ', 'Responsible: '), el('strong', {}, answer.authority.name),
+        ` (${kindName(answer.authority.kind)}) – ${answer.area.name}, ${answer.area.kreis.name}`));
     if (answer.near_border) {
       status.append(el('p', { class: 'hint' }, tr(
         `Der Ort liegt nahe der Grenze zu ${neighbours}. Bitte prüfen Sie den Pin.`,
@@ -84,6 +86,21 @@ async function placeOrCategoryChanged() {
   }
   if (category) showNearby(point, category, seq);
   else $('nearby').replaceChildren();
+}
+
+/**
+ * The pin in words: "bei Briesen, Gemeinde Briesen (Mark)", or with the distance when the
+ * nearest known place is farther ("ca. 3,2 km von Briesen, …"; small villages are not known).
+ */
+function placeInWords(answer) {
+  const area = answer.area.state === 'BE'
+    ? tr(`Bezirk ${answer.area.name}`, `district of ${answer.area.name}`)
+    : tr(`Gemeinde ${answer.area.name}`, `municipality of ${answer.area.name}`);
+  const near = answer.nearest_place;
+  if (!near) return area;
+  if (near.distance_m < 1500) return `${tr('bei', 'near')} ${near.name}, ${area}`;
+  const km = new Intl.NumberFormat(tr('de-DE', 'en-GB'), { maximumFractionDigits: 1 }).format(near.distance_m / 1000);
+  return `${tr(`ca. ${km} km von`, `about ${km} km from`)} ${near.name}, ${area}`;
 }
 
 /** Open reports of the same category within 50 m: maybe it is already known. */
@@ -236,7 +253,8 @@ function renderPreview(report) {
     el('p', { class: 'preview-description' }, report.description),
     el('dl', {},
       el('dt', {}, tr('Ort', 'Place')),
-      el('dd', {}, [report.address, `${report.lat}, ${report.lon}`].filter(Boolean).join(' – ')),
+      el('dd', {}, [report.address, jurisdiction ? placeInWords(jurisdiction) : null, `${report.lat}, ${report.lon}`]
+        .filter(Boolean).join(' – ')),
       jurisdiction ? [el('dt', {}, tr('Zuständig', 'Responsible')), el('dd', {}, jurisdiction.authority.name)] : null),
     photos.length > 0
       ? el('ul', { class: 'photos' }, photos.map((p, i) => el('li', {},

@@ -39,10 +39,12 @@ function header() {
 
 function footer() {
   const sources = el('ul', { class: 'attribution' });
-  loadAttribution().then(({ boundaries, basemap }) => {
+  loadAttribution().then(({ boundaries, places, basemap }) => {
     const items = boundaries.map((s) => el('li', {},
       `${tr('Verwaltungsgrenzen', 'Boundaries')}: ${s.attribution} – `,
       el('a', { href: s.licence_url }, s.licence)));
+    // The licence asks for exactly this text ("Ortsnamen: GeoNames (geonames.org), CC BY 4.0").
+    if (places) items.push(el('li', {}, places.attribution));
     if (basemap) items.push(el('li', {}, `${tr('Hintergrundkarte', 'Base map')}: ${basemap.attribution}`));
     sources.replaceChildren(...items);
   }).catch(() => {});

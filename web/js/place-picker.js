@@ -1,9 +1,16 @@
 // Where the problem is: one point, set by tapping the map, dragging the pin, the phone's
 // location, the map's centre (the keyboard way to use the map) or typed coordinates. Every
 // way ends in `set()`, which keeps map, pin and the two inputs in step and tells the page.
+// A tap (or "pin at the map's centre") on a map zoomed out below street level sets no pin:
+// a fingertip there covers hundreds of metres, often another Gemeinde. The map zooms in on
+// the spot instead and asks for a second, precise tap.
 import { $ } from './dom.js';
 import { createMap } from './map.js';
 import { tr } from './i18n.js';
+import { mountPlaceSearch, zoomTo } from './place-search.js';
+
+/** The zoom from which a tap on the map sets the pin (street level). */
+export const STREET_ZOOM = 15;
 
 /** Reads a typed coordinate; accepts a decimal comma, as German keyboards type it. */
 export function parseCoordinate(text) {
@@ -25,17 +32,44 @@ export class PlacePicker {
   async start() {
     if (window.L) {
       this.map = await createMap($('map'));
-      this.map.on('click', (event) => this.set(event.latlng.lat, event.latlng.lng, { from: 'map' }));
+      this.map.on('click', (event) => this.fromMap(event.latlng.lat, event.latlng.lng));
+      mountPlaceSearch($('place-search'), {
+        onPick: (place) => {
+          zoomTo(this.map, place);
+          this.hint(tr('Tippen Sie jetzt auf die Stelle des Mangels; ist die Karte noch weit weg, zoomt sie dorthin.',
+            'Now tap the spot of the problem; if the map is still far out, it zooms in there first.'));
+        },
+      });
     } else {
       $('map').hidden = true;
       $('use-map-centre').hidden = true;
+      $('place-search').hidden = true;
     }
     $('use-map-centre').addEventListener('click', () => {
       const centre = this.map.getCenter();
-      this.set(centre.lat, centre.lng, { from: 'map' });
+      this.fromMap(centre.lat, centre.lng);
     });
     $('use-location').addEventListener('click', () => this.locate());
     for (const id of ['lat', 'lon']) $(id).addEventListener('change', () => this.fromInputs());
+  }
+
+  /** A tap or the centre: the pin at street level, else zoom in there and ask again. */
+  fromMap(lat, lon) {
+    if (this.map.getZoom() < STREET_ZOOM) {
+      // At once, not animated: a second tap during an animation would be judged by the
+      // zoom before it.
+      this.map.setView([lat, lon], STREET_ZOOM + 1, { animate: false });
+      this.hint(tr('Die Karte zeigt die Stelle jetzt näher. Bitte tippen Sie noch einmal genau auf den Ort des Mangels (oder setzen Sie den Pin in die Kartenmitte).',
+        'The map now shows the spot closer. Please tap the exact place of the problem again (or place the pin at the map\'s centre).'));
+      return;
+    }
+    this.hint('');
+    this.set(lat, lon, { from: 'map' });
+  }
+
+  /** Says what to do next with the map (a status region: screen readers hear it). */
+  hint(text) {
+    $('pin-hint').textContent = text;
   }
 
   /** The phone's location, with a clear message when it is not available. */

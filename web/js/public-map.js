@@ -7,6 +7,7 @@ import { tr } from './i18n.js';
 import { LIGHTS, lightBadge, lightName } from './lights.js';
 import { HOME, createMap, lightMarker } from './map.js';
 import { initPage } from './page.js';
+import { mountPlaceSearch, zoomTo } from './place-search.js';
 import { STATUS_OF_LIGHT, categoryName, reportHref } from './public-common.js';
 import { reportList } from './public-list.js';
 
@@ -295,6 +296,8 @@ async function start() {
   if (!state.inView) list.show(listFilters());
   try {
     map = await createMap($('map'), state.view);
+    // The view follows (moveend reloads the layer and, if limited to the view, the list).
+    mountPlaceSearch($('place-search'), { onPick: (place) => zoomTo(map, place, { pointZoom: 14 }) });
     map.on('moveend', () => {
       writeState();
       loadLayer();
