@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
+use super::input::Query;
 use super::{ApiError, AppState};
 use crate::places::{MAX_LIMIT, PlaceHit, PlaceQuery, PlaceQueryError, QUERY_MAX_CHARS, geonames};
 
@@ -23,7 +24,7 @@ struct PlacesAnswer<'a> {
 /// outside 1–50, is a 400 naming the parameter.
 pub async fn search_places(
     state: web::Data<AppState>,
-    query: web::Query<PlacesQuery>,
+    query: Query<PlacesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = query
         .limit
