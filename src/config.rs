@@ -80,7 +80,35 @@ pub struct Settings {
     pub mail: MailSettings,
     /// The web map's base layer.
     pub map: MapSettings,
+    /// Where `GET /metrics` is answered, if anywhere.
+    pub metrics: MetricsSettings,
 }
+
+/// Where the Prometheus metrics are served. Off by default: they tell how busy the service
+/// is and how its mail fares, which is nobody's business but the operator's.
+#[derive(Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// A separate address (e.g. `127.0.0.1:9464`) that serves only `GET /metrics`, without a
+    /// token: keep it off public networks.
+    pub listen: Option<String>,
+    /// A bearer token that `GET /metrics` on the main listener requires; unset, the main
+    /// listener answers 404 there.
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for MetricsSettings {
+    /// The token stays out of logs and panic messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsSettings")
+            .field("listen", &self.listen)
+            .field("token", &self.token.as_ref().map(|_| "(set)"))
+            .finish()
+    }
+}
+
+/// The shortest metrics token accepted: a guessable token would expose the metrics.
+pub const MIN_METRICS_TOKEN_CHARS: usize = 16;
 
 /// The raster tiles under the web map. The tile URL must be `https:` (the page's CSP allows
 /// images only from this service and `https:` hosts); empty means a map without tiles.
@@ -130,6 +158,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             mail: MailSettings::default(),
             map: MapSettings::default(),
+            metrics: MetricsSettings::default(),
         }
     }
 }
@@ -316,6 +345,13 @@ impl Settings {
             &mut self.map.tile_attribution,
         )?;
         set(env, "BUERGERBUERO_MAP__MAX_ZOOM", &mut self.map.max_zoom)?;
+        // Empty means unset, so a deployment can switch either off by setting it to "".
+        if let Some(listen) = env("BUERGERBUERO_METRICS__LISTEN") {
+            self.metrics.listen = Some(listen).filter(|l| !l.is_empty());
+        }
+        if let Some(token) = env("BUERGERBUERO_METRICS__TOKEN") {
+            self.metrics.token = Some(token).filter(|t| !t.is_empty());
+        }
         if let Some(url) = env("BUERGERBUERO_SMTP_URL") {
             self.smtp_url = Some(url).filter(|u| !u.is_empty());
         }
@@ -415,6 +451,14 @@ impl Settings {
             }
         }
         self.mail.validate()?;
+        if let Some(token) = &self.metrics.token
+            && token.chars().count() < MIN_METRICS_TOKEN_CHARS
+        {
+            return Err(ConfigError {
+                setting: "BUERGERBUERO_METRICS__TOKEN".into(),
+                reason: format!("must be at least {MIN_METRICS_TOKEN_CHARS} characters"),
+            });
+        }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(bad_choice(
                 "BUERGERBUERO_LOG_FORMAT",
@@ -499,6 +543,24 @@ mod tests {
         assert!(e.setting.contains("MAX_OUTSIDE"));
         let e = load(&[("BUERGERBUERO_CONFIG", "/nonexistent/buergerbuero.toml")]).unwrap_err();
         assert!(e.setting.starts_with("BUERGERBUERO_CONFIG"));
+    }
+
+    #[test]
+    fn metrics_are_off_unless_an_address_or_a_token_is_set() {
+        let s = load(&[]).unwrap();
+        assert_eq!(s.metrics, MetricsSettings::default());
+        let s = load(&[
+            ("BUERGERBUERO_METRICS__LISTEN", "127.0.0.1:9464"),
+            ("BUERGERBUERO_METRICS__TOKEN", "a-long-enough-token"),
+        ])
+        .unwrap();
+        assert_eq!(s.metrics.listen.as_deref(), Some("127.0.0.1:9464"));
+        assert_eq!(s.metrics.token.as_deref(), Some("a-long-enough-token"));
+        assert!(!format!("{s:?}").contains("a-long-enough-token"));
+        let s = load(&[("BUERGERBUERO_METRICS__TOKEN", "")]).unwrap();
+        assert_eq!(s.metrics.token, None);
+        let e = load(&[("BUERGERBUERO_METRICS__TOKEN", "short")]).unwrap_err();
+        assert_eq!(e.setting, "BUERGERBUERO_METRICS__TOKEN");
     }
 
     #[test]

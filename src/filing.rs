@@ -12,6 +12,7 @@ use crate::domain::{
     InvalidValue, NewReport, ReportId, ReportInput, ReportStatus, Visibility, reaction_deadline,
 };
 use crate::jurisdiction::{JurisdictionHandle, LocateError};
+use crate::metrics::{FilingOutcome, Metrics};
 use crate::notify::compose::{Composer, MailReport};
 use crate::notify::events::{self, Reporter};
 use crate::photos::{self, PhotoError, PhotoId, PhotoLimits, PhotoStorage};
@@ -36,6 +37,8 @@ pub struct FilingContext {
     pub decode_permits: Arc<Semaphore>,
     /// Renders the mails a filing sends.
     pub composer: Composer,
+    /// Counts filings by outcome and times photo processing.
+    pub metrics: Arc<Metrics>,
 }
 
 /// One filing as received.
@@ -108,8 +111,33 @@ impl From<crate::store::Error> for FilingError {
     }
 }
 
-/// Files a report (see the module documentation).
+impl FilingError {
+    /// How the metrics count this refusal: a short stable word, or a failure of the service.
+    pub fn outcome(&self) -> FilingOutcome {
+        FilingOutcome::Refused(match self {
+            FilingError::Invalid(_) => "invalid",
+            FilingError::UnknownCategory(_) => "unknown_category",
+            FilingError::OutsideServiceArea => "outside_service_area",
+            FilingError::TooManyPhotos => "too_many_photos",
+            FilingError::Photo { .. } => "photo",
+            FilingError::KeyReused => "idempotency_key_reused",
+            FilingError::Internal(_) => return FilingOutcome::Failed,
+        })
+    }
+}
+
+/// Files a report (see the module documentation) and counts how that ended.
 pub async fn file_report(ctx: &FilingContext, filing: Filing) -> Result<Filed, FilingError> {
+    let result = file(ctx, filing).await;
+    ctx.metrics.filing(match &result {
+        Ok(filed) if filed.replayed => FilingOutcome::Replayed,
+        Ok(_) => FilingOutcome::Created,
+        Err(error) => error.outcome(),
+    });
+    result
+}
+
+async fn file(ctx: &FilingContext, filing: Filing) -> Result<Filed, FilingError> {
     let report = NewReport::validate(filing.input).map_err(FilingError::Invalid)?;
     if filing.photos.len() > MAX_PHOTOS {
         return Err(FilingError::TooManyPhotos);
@@ -150,13 +178,16 @@ pub async fn file_report(ctx: &FilingContext, filing: Filing) -> Result<Filed, F
             .acquire_owned()
             .await
             .map_err(|e| anyhow::anyhow!("photo decoding is shut down: {e}"))?;
-        let processed = tokio::task::spawn_blocking(move || {
+        let (processed, took) = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            photos::process(&bytes, &limits)
+            let started = std::time::Instant::now();
+            (photos::process(&bytes, &limits), started.elapsed())
         })
         .await
-        .map_err(|e| anyhow::anyhow!("photo processing panicked: {e}"))?
-        .map_err(|error| FilingError::Photo { index, error })?;
+        .map_err(|e| anyhow::anyhow!("photo processing panicked: {e}"))?;
+        // Refused photos count too: a bomb that is refused late costs as much as a photo.
+        ctx.metrics.photo_processed(took);
+        let processed = processed.map_err(|error| FilingError::Photo { index, error })?;
         ctx.photos
             .put(&processed)
             .await

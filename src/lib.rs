@@ -14,6 +14,7 @@ pub mod filing;
 pub mod http;
 pub mod import;
 pub mod jurisdiction;
+pub mod metrics;
 pub mod notify;
 pub mod open311;
 pub mod photos;

@@ -16,6 +16,7 @@ use crate::filing::FilingContext;
 use crate::http::{self, AppState};
 use crate::import::import_boundaries;
 use crate::jurisdiction::{Jurisdiction, JurisdictionHandle};
+use crate::metrics::Metrics;
 use crate::notify::compose::Composer;
 use crate::notify::transport::Transport;
 use crate::notify::worker::Worker;
@@ -150,6 +151,7 @@ fn spawn_cell_folder(store: Arc<dyn Store>) {
 /// A built application, bound to its port and ready to run.
 pub struct Application {
     port: u16,
+    metrics_port: Option<u16>,
     server: Server,
     mail_worker: JoinHandle<()>,
     stop_mail: watch::Sender<bool>,
@@ -195,6 +197,7 @@ impl Application {
             .run(stop_mail_rx),
         );
         let settings = Arc::new(settings);
+        let metrics = Arc::new(Metrics::new().context("setting up the metrics")?);
         let photos: Arc<dyn PhotoStorage> =
             Arc::new(FsPhotoStorage::new(settings.data_dir.clone()));
         let state = AppState {
@@ -205,6 +208,7 @@ impl Application {
                 settings: settings.clone(),
                 decode_permits: Arc::new(Semaphore::new(settings.photo_decode_concurrency)),
                 composer: Composer::new(&settings.public_url),
+                metrics: metrics.clone(),
             },
             rate_limiter: Arc::new(RateLimiter::new(settings.rate_limit.filing())),
             follow_limiter: Arc::new(RateLimiter::new(settings.rate_limit.following())),
@@ -213,6 +217,17 @@ impl Application {
             places,
             photos,
             settings,
+            metrics,
+        };
+        let metrics_listener = match &state.settings.metrics.listen {
+            Some(address) => Some(TcpListener::bind(address).with_context(|| {
+                format!("cannot listen on {address} (BUERGERBUERO_METRICS__LISTEN)")
+            })?),
+            None => None,
+        };
+        let metrics_port = match &metrics_listener {
+            Some(listener) => Some(listener.local_addr()?.port()),
+            None => None,
         };
         let local_addr = listener.local_addr()?;
         let mut server = actix_server::Server::build()
@@ -222,33 +237,57 @@ impl Application {
         if workers > 0 {
             server = server.workers(workers);
         }
-        let server = server
-            .listen("buergerbuero-http", listener, move || {
-                let state = state.clone();
+        let main_state = state.clone();
+        let mut server = server.listen("buergerbuero-http", listener, move || {
+            let state = main_state.clone();
+            let metrics = state.metrics.clone();
+            let app = App::new()
+                .wrap(http::security_headers())
+                .wrap_fn(http::per_request_headers)
+                .wrap(TracingLogger::default())
+                // Outermost, so the time and status are those the client gets.
+                .wrap_fn(move |request, service| http::metrics::track(&metrics, request, service))
+                .configure(move |config| http::configure(config, state))
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(http::ApiError::NotFound)
+                }));
+            let h1 = HttpService::build()
+                .local_addr(local_addr)
+                .h1(map_config(app, |_| AppConfig::default()));
+            // Each connection passes through `wire::ProblemAnswers`, so that even the
+            // answers actix-http writes by itself are problem documents.
+            fn_service(|stream: tokio::net::TcpStream| async move {
+                let peer = stream.peer_addr().ok();
+                stream.set_nodelay(true).map_err(DispatchError::Io)?;
+                Ok::<_, DispatchError>((http::wire::ProblemAnswers::new(stream), peer))
+            })
+            .and_then(h1)
+        })?;
+        if let Some(metrics_listener) = metrics_listener {
+            let metrics_addr = metrics_listener.local_addr()?;
+            server = server.listen("buergerbuero-metrics", metrics_listener, move || {
                 let app = App::new()
-                    .wrap(http::security_headers())
-                    .wrap_fn(http::per_request_headers)
-                    .wrap(TracingLogger::default())
-                    .configure(move |config| http::configure(config, state))
+                    .app_data(web::Data::new(state.clone()))
+                    .route("/metrics", web::get().to(http::metrics::metrics_listener))
                     .default_service(web::to(|| async {
                         Err::<actix_web::HttpResponse, _>(http::ApiError::NotFound)
                     }));
                 let h1 = HttpService::build()
-                    .local_addr(local_addr)
+                    .local_addr(metrics_addr)
                     .h1(map_config(app, |_| AppConfig::default()));
-                // Each connection passes through `wire::ProblemAnswers`, so that even the
-                // answers actix-http writes by itself are problem documents.
                 fn_service(|stream: tokio::net::TcpStream| async move {
                     let peer = stream.peer_addr().ok();
-                    stream.set_nodelay(true).map_err(DispatchError::Io)?;
                     Ok::<_, DispatchError>((http::wire::ProblemAnswers::new(stream), peer))
                 })
                 .and_then(h1)
-            })?
-            .run();
+            })?;
+            tracing::info!(port = metrics_addr.port(), "metrics listening");
+        }
+        let server = server.run();
         tracing::info!(port, "listening");
         Ok(Self {
             port,
+            metrics_port,
             server,
             mail_worker,
             stop_mail,
@@ -258,6 +297,11 @@ impl Application {
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the separate metrics listener, if one is configured.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     /// A handle to stop the server (tests use it).

@@ -9,6 +9,7 @@ mod health;
 mod input;
 mod jurisdiction;
 mod mail;
+pub mod metrics;
 mod open311;
 mod open311_keys;
 mod places;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// Per-client budget for follow requests (each sends a confirmation mail).
     pub follow_limiter: Arc<RateLimiter>,
+    /// The Prometheus metrics.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// One API route: method, path (OpenAPI template syntax, which actix shares) and handler.
@@ -77,6 +80,11 @@ pub fn routes() -> Vec<RouteDef> {
             method: Method::GET,
             path: "/readyz",
             route: || web::get().to(health::readyz),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/metrics",
+            route: || web::get().to(metrics::metrics),
         },
         RouteDef {
             method: Method::GET,

@@ -23,6 +23,7 @@ use crate::config::{EmailConfirmation, Moderation};
 use crate::domain::{AuthorityKey, ReportId};
 use crate::filing::{Filing, FilingError, MAX_PHOTOS, file_report};
 use crate::jurisdiction::Jurisdiction;
+use crate::metrics::FilingOutcome;
 use crate::open311::form::{parse_request_form, translate_invalid};
 use crate::open311::query::{MAX_PAGE_SIZE, date_range, flag, parse_requests_query};
 use crate::open311::requests::{PublicReport, RenderContext, request_node, update_node};
@@ -49,6 +50,19 @@ pub struct Open311Error {
 }
 
 impl Open311Error {
+    /// How the metrics count a filing refused with this error before it reached the use case.
+    fn filing_outcome(&self) -> FilingOutcome {
+        FilingOutcome::Refused(match self.status.as_u16() {
+            429 => "rate_limited",
+            403 => "forbidden",
+            413 => "payload_too_large",
+            415 => "unsupported_media_type",
+            404 => "unknown_category",
+            status if status >= 500 => return FilingOutcome::Failed,
+            _ => "invalid",
+        })
+    }
+
     fn new(format: Format, status: StatusCode, errors: Vec<ErrorItem>) -> Self {
         Self {
             format,
@@ -272,6 +286,21 @@ pub async fn create_request(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Answer {
+    // `file_report` counts what reaches it; a request refused before is counted here.
+    let mut reached_filing = false;
+    let answer = request_filing(request, payload, &state, &mut reached_filing).await;
+    if let (Err(error), false) = (&answer, reached_filing) {
+        state.metrics.filing(error.filing_outcome());
+    }
+    answer
+}
+
+async fn request_filing(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: &web::Data<AppState>,
+    reached_filing: &mut bool,
+) -> Answer {
     let format = Format::of_path(request.path());
     let client = client_address(&request, state.settings.trust_forwarded_for);
     if let Err(wait) = state.rate_limiter.check(client, Instant::now()) {
@@ -318,7 +347,7 @@ pub async fn create_request(
         .rev()
         .find(|(k, v)| k == "api_key" && !v.trim().is_empty())
         .map(|(_, v)| v.trim().to_owned());
-    let api_key_id = check_api_key(&state, api_key.as_deref(), format).await?;
+    let api_key_id = check_api_key(state, api_key.as_deref(), format).await?;
     // Open311 clients have an identity: their keys are their own, so two apps that both
     // count their requests from 1 never meet each other's reports.
     let idempotency_key = super::reports::idempotency_key(&request)
@@ -374,6 +403,7 @@ pub async fn create_request(
             )],
         ));
     }
+    *reached_filing = true;
     let filed = file_report(
         &state.filing,
         Filing {
@@ -385,8 +415,8 @@ pub async fn create_request(
     .await
     .map_err(|e| filing_error(format, e))?;
     let id = filed.id.to_string();
-    let notice = Node::Text(service_notice(&state));
-    let item = if realtime(&state) {
+    let notice = Node::Text(service_notice(state));
+    let item = if realtime(state) {
         Node::Object(vec![
             ("service_request_id", Node::Text(id)),
             ("service_notice", notice),

@@ -125,7 +125,7 @@ pub enum ApiError {
     /// The request head did not arrive in time (408).
     #[error("request timeout")]
     RequestTimeout,
-    /// A dependency (the database) is not reachable (503).
+    /// A required dependency (the database, the photo storage) is not reachable (503).
     #[error("service unavailable: {0}")]
     Unavailable(String),
     /// A bug or an unexpected failure (500).
@@ -271,8 +271,8 @@ impl ApiError {
                 "Der Kopf der Anfrage kam nicht rechtzeitig an.".into(),
             ),
             ApiError::Unavailable(_) => (
-                "The service cannot reach its database right now. Please try again shortly.".into(),
-                "Der Dienst erreicht seine Datenbank gerade nicht. Bitte versuchen Sie es gleich noch einmal.".into(),
+                "The service cannot reach its database or its photo storage right now. Please try again shortly.".into(),
+                "Der Dienst erreicht seine Datenbank oder seinen Fotospeicher gerade nicht. Bitte versuchen Sie es gleich noch einmal.".into(),
             ),
             ApiError::Internal(_) => (
                 "Something went wrong on our side. It has been logged.".into(),
@@ -293,6 +293,9 @@ struct Problem {
     detail_de: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<FieldError>,
+    /// `/readyz` only: each dependency's state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checks: Option<serde_json::Value>,
 }
 
 /// Media type of problem documents.
@@ -332,6 +335,17 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        self.problem_response(None)
+    }
+}
+
+impl ApiError {
+    /// The problem document with `/readyz`'s per-dependency detail added as `checks`.
+    pub fn response_with_checks(&self, checks: serde_json::Value) -> HttpResponse {
+        self.problem_response(Some(checks))
+    }
+
+    fn problem_response(&self, checks: Option<serde_json::Value>) -> HttpResponse {
         match self {
             ApiError::Internal(error) => tracing::error!(error = ?error, "request failed"),
             ApiError::Unavailable(reason) => tracing::warn!(%reason, "dependency unavailable"),
@@ -387,6 +401,7 @@ impl ResponseError for ApiError {
             detail,
             detail_de,
             errors,
+            checks,
         })
     }
 }

@@ -21,6 +21,7 @@ use super::{ApiError, AppState};
 use crate::domain::{Light, ReportId, ReportInput, ReportStatus};
 use crate::filing::{Filing, FilingError, MAX_PHOTOS, file_report};
 use crate::jurisdiction::polygon_index::{METRES_PER_DEGREE_LAT, METRES_PER_DEGREE_LON_AT_EQUATOR};
+use crate::metrics::FilingOutcome;
 use crate::photos::{PhotoId, PhotoLimits, Variant};
 use crate::store::reports::{BBox, MAP_LEVELS, PhotoRow, ReportFilter, ReportRow};
 
@@ -73,6 +74,33 @@ pub async fn create_report(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    // `file_report` counts what reaches it; a request refused before is counted here.
+    let mut reached_filing = false;
+    let answer = answer_filing(request, payload, &state, &mut reached_filing).await;
+    if let (Err(error), false) = (&answer, reached_filing) {
+        state.metrics.filing(refused_request(error));
+    }
+    answer
+}
+
+/// How the metrics count a filing refused before it reached the use case.
+fn refused_request(error: &ApiError) -> FilingOutcome {
+    FilingOutcome::Refused(match error {
+        ApiError::TooManyRequests { .. } => "rate_limited",
+        ApiError::PayloadTooLarge { .. } => "payload_too_large",
+        ApiError::UnsupportedMediaType { .. } => "unsupported_media_type",
+        ApiError::Photo { .. } => "photo",
+        ApiError::Internal(_) | ApiError::Unavailable(_) => return FilingOutcome::Failed,
+        _ => "invalid",
+    })
+}
+
+async fn answer_filing(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: &web::Data<AppState>,
+    reached_filing: &mut bool,
+) -> Result<HttpResponse, ApiError> {
     let client = client_address(&request, state.settings.trust_forwarded_for);
     if let Err(wait) = state.rate_limiter.check(client, Instant::now()) {
         return Err(ApiError::TooManyRequests {
@@ -101,6 +129,7 @@ pub async fn create_report(
         }
     };
     filing.idempotency_key = idempotency_key;
+    *reached_filing = true;
     let filed = file_report(&state.filing, filing)
         .await
         .map_err(filing_error)?;

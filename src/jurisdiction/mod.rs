@@ -157,6 +157,8 @@ pub struct Jurisdiction {
 /// request always sees one consistent version.
 pub struct JurisdictionHandle {
     current: RwLock<Arc<Jurisdiction>>,
+    /// Engines put in use since the first, for the metrics.
+    reloads: std::sync::atomic::AtomicU64,
 }
 
 impl JurisdictionHandle {
@@ -164,6 +166,7 @@ impl JurisdictionHandle {
     pub fn new(engine: Jurisdiction) -> Self {
         Self {
             current: RwLock::new(Arc::new(engine)),
+            reloads: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -182,6 +185,13 @@ impl JurisdictionHandle {
             .current
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(engine);
+        self.reloads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How many times an engine was replaced since the first (`replace` calls).
+    pub fn reloads(&self) -> u64 {
+        self.reloads.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

@@ -32,6 +32,9 @@ pub trait PhotoStorage: Send + Sync {
     /// Removes a photo (a clerk hid it for good, or its report was deleted). `false` if there
     /// was none.
     async fn delete(&self, id: &PhotoId) -> io::Result<bool>;
+
+    /// Checks that photos can be written and read back (for `/readyz`), leaving nothing.
+    async fn check(&self) -> io::Result<()>;
 }
 
 /// Photos as files: `root/photos/ab/cdef…/{web,thumb}.jpg`, sharded into 256 directories by
@@ -146,6 +149,23 @@ impl PhotoStorage for FsPhotoStorage {
             Err(error) => Err(error),
         }
     }
+
+    async fn check(&self) -> io::Result<()> {
+        // A `.probe-…` name, like the `.tmp-…` directories, can never be a photo's.
+        let dir = self.root.join("photos");
+        tokio::fs::create_dir_all(&dir).await?;
+        let probe = dir.join(format!(".probe-{}", uuid::Uuid::now_v7().simple()));
+        let written = async {
+            tokio::fs::write(&probe, b"readyz").await?;
+            match tokio::fs::read(&probe).await? {
+                bytes if bytes == b"readyz" => Ok(()),
+                _ => Err(io::Error::other("the probe file read back differently")),
+            }
+        }
+        .await;
+        let removed = tokio::fs::remove_file(&probe).await;
+        written.and(removed)
+    }
 }
 
 #[cfg(test)]
@@ -164,6 +184,20 @@ mod tests {
             web: b"web bytes".to_vec(),
             thumb: b"thumb bytes".to_vec(),
         }
+    }
+
+    #[tokio::test]
+    async fn the_check_writes_reads_and_leaves_nothing() {
+        let root = scratch();
+        let storage = FsPhotoStorage::new(root.clone());
+        storage.check().await.unwrap();
+        let left: Vec<_> = std::fs::read_dir(root.join("photos")).unwrap().collect();
+        assert!(left.is_empty());
+        // A data directory that is a file cannot hold photos.
+        std::fs::remove_dir_all(&root).unwrap();
+        std::fs::write(&root, b"not a directory").unwrap();
+        assert!(storage.check().await.is_err());
+        std::fs::remove_file(&root).unwrap();
     }
 
     #[tokio::test]

@@ -108,6 +108,32 @@ pub struct ImportChanges {
     pub areas: Changes,
 }
 
+/// What the metrics read from the database at scrape time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationsSnapshot {
+    /// Outbox rows waiting for (another) delivery attempt.
+    pub outbox_pending: i64,
+    /// Outbox rows claimed by a worker.
+    pub outbox_sending: i64,
+    /// Dead letters.
+    pub outbox_dead: i64,
+    /// When the oldest pending mail was written.
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+    /// `report_cell_changes` rows not yet folded into `report_cells`.
+    pub unfolded_cell_changes: i64,
+}
+
+/// The database pool's connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Open connections.
+    pub size: u32,
+    /// Open and idle.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
 /// The whole persistence interface: one object per database, used as `Arc<dyn Store>`.
 /// Bring the sub-traits into scope (or `use buergerbuero::store::*`) to call their methods.
 pub trait Store:
@@ -137,6 +163,13 @@ pub trait BoundaryStore: Send + Sync {
 
     /// Checks that the database answers (for `/readyz`).
     async fn ping(&self) -> Result<()>;
+
+    /// The outbox and map-fold figures for the metrics, in one cheap query (index-backed
+    /// counts; no rows are read into the process).
+    async fn operations_snapshot(&self) -> Result<OperationsSnapshot>;
+
+    /// The connection pool's use now (no query).
+    fn pool_status(&self) -> PoolStatus;
 
     /// Number of stored areas (0 means boundaries must be imported).
     async fn count_areas(&self) -> Result<i64>;

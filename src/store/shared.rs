@@ -26,6 +26,36 @@ macro_rules! store_impl {
             Ok(())
         }
 
+        async fn operations_snapshot(&self) -> $crate::store::Result<$crate::store::OperationsSnapshot> {
+            // Subqueries, so one round trip; the outbox counts use `outbox_state_idx`
+            // (state, created_at), and its first pending entry is the oldest.
+            let (outbox_pending, outbox_sending, outbox_dead, oldest_pending_at, unfolded_cell_changes):
+                (i64, i64, i64, Option<chrono::DateTime<chrono::Utc>>, i64) = sqlx::query_as(
+                "select (select count(*) from outbox where state = 'pending'),
+                        (select count(*) from outbox where state = 'sending'),
+                        (select count(*) from outbox where state = 'dead'),
+                        (select min(created_at) from outbox where state = 'pending'),
+                        (select count(*) from report_cell_changes)",
+            )
+            .fetch_one(&self.pool)
+            .await?;
+            Ok($crate::store::OperationsSnapshot {
+                outbox_pending,
+                outbox_sending,
+                outbox_dead,
+                oldest_pending_at,
+                unfolded_cell_changes,
+            })
+        }
+
+        fn pool_status(&self) -> $crate::store::PoolStatus {
+            $crate::store::PoolStatus {
+                size: self.pool.size(),
+                idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+                max: self.pool.options().get_max_connections(),
+            }
+        }
+
         async fn count_areas(&self) -> $crate::store::Result<i64> {
             let (n,): (i64,) = sqlx::query_as("select count(*) from areas")
                 .fetch_one(&self.pool)

@@ -255,6 +255,8 @@ fn settings_for_url(url: &str, data_dir: &Path) -> Settings {
 /// A running server with its database.
 pub struct TestApp {
     pub address: String,
+    /// The separate metrics listener, when the settings name one.
+    pub metrics_address: Option<String>,
     pub client: reqwest::Client,
     _db: TestDatabase,
     handle: actix_web::dev::ServerHandle,
@@ -274,10 +276,14 @@ impl TestApp {
         adjust(&mut settings);
         let app = Application::build(settings).await.unwrap();
         let address = format!("http://127.0.0.1:{}", app.port());
+        let metrics_address = app
+            .metrics_port()
+            .map(|port| format!("http://127.0.0.1:{port}"));
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
         Self {
             address,
+            metrics_address,
             client: reqwest::Client::new(),
             _db: db,
             handle,

@@ -16,6 +16,60 @@ both_backends!(health_and_readiness, |backend: Backend| async move {
 });
 
 both_backends!(
+    readiness_names_each_dependency,
+    |backend: Backend| async move {
+        // An SMTP server that refuses connections: a warning, not a reason to take no traffic.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let app = TestApp::spawn(backend).await;
+        let (status, body) = app.get_json("/readyz").await;
+        assert_eq!(status, 200);
+        assert_eq!(body["status"], "ready");
+        assert_eq!(
+            body["checks"]["database"],
+            serde_json::json!({ "status": "ok", "required": true })
+        );
+        assert_eq!(
+            body["checks"]["photo_storage"],
+            serde_json::json!({ "status": "ok", "required": true })
+        );
+        assert_eq!(body["checks"]["smtp"]["status"], "off");
+        assert_eq!(body["checks"]["smtp"]["required"], false);
+
+        // Photo storage that cannot be written: 503, and the detail says which.
+        let photos = app.data_dir().join("photos");
+        let _ = std::fs::remove_dir_all(&photos);
+        std::fs::write(&photos, b"not a directory").unwrap();
+        let problem = app.get_problem("/readyz", 503).await;
+        assert_eq!(problem["type"], "/problems/unavailable");
+        assert_eq!(problem["checks"]["photo_storage"]["status"], "failed");
+        assert!(problem["checks"]["photo_storage"]["detail"].is_string());
+        assert_eq!(problem["checks"]["database"]["status"], "ok");
+        std::fs::remove_file(&photos).unwrap();
+        let (status, _) = app.get_json("/readyz").await;
+        assert_eq!(status, 200);
+        app.stop().await;
+
+        let app = TestApp::spawn_with(crate::helpers::TestDatabase::new(backend), |s| {
+            s.smtp_url = Some(format!("smtp://user:secret@127.0.0.1:{closed}"));
+        })
+        .await;
+        let (status, body): (u16, serde_json::Value) = app.get_json("/readyz").await;
+        assert_eq!(status, 200);
+        let smtp = &body["checks"]["smtp"];
+        assert_eq!(smtp["status"], "warning");
+        assert_eq!(smtp["required"], false);
+        let detail = smtp["detail"].as_str().unwrap();
+        assert!(detail.contains(&format!("127.0.0.1:{closed}")), "{detail}");
+        assert!(!detail.contains("secret"));
+        app.stop().await;
+    }
+);
+
+both_backends!(
     categories_come_in_german_and_english,
     |backend: Backend| async move {
         let app = TestApp::spawn(backend).await;
@@ -142,6 +196,8 @@ async fn readiness_fails_when_the_database_is_gone() {
     .unwrap();
     let problem = app.get_problem("/readyz", 503).await;
     assert_eq!(problem["type"], "/problems/unavailable");
+    assert_eq!(problem["checks"]["database"]["status"], "failed");
+    assert_eq!(problem["checks"]["photo_storage"]["status"], "ok");
     // Liveness does not depend on the database.
     let (status, _) = app.get_json("/healthz").await;
     assert_eq!(status, 200);
