@@ -38,12 +38,10 @@ test_server_start schemathesis \
   BUERGERBUERO_MODERATION=off \
   BUERGERBUERO_EMAIL_CONFIRMATION=off \
   BUERGERBUERO_RATE_LIMIT__REPORTS_PER_HOUR=0 \
-  BUERGERBUERO_RATE_LIMIT__FOLLOWS_PER_HOUR=0
+  BUERGERBUERO_RATE_LIMIT__FOLLOWS_PER_HOUR=0 \
+  BUERGERBUERO_METRICS__TOKEN=schemathesis-metrics-token-0123456789
 test_server_wait_ready "${SCHEMATHESIS_READY_S:-300}"
 
-# Text with control characters or bidi overrides is refused by every route (400) but no schema
-# can say so for every string at once; the hooks leave those cases out (see the file).
-export SCHEMATHESIS_HOOKS="$PWD/scripts/schemathesis_hooks.py"
 
 # The configuration, written here so this script stays self-contained. Format: schemathesis 4
 # (https://schemathesis.readthedocs.io/en/stable/reference/configuration/).
@@ -316,6 +314,9 @@ def map_case(context, case):
             ]
     return case
 EOF
+# Text with control characters or bidi overrides is refused by every route (400) but no schema
+# can say so for every string at once; these hooks leave such cases out (see the file).
+cat scripts/schemathesis_hooks.py >>"$tmp/hooks.py"
 export SCHEMATHESIS_HOOKS="$tmp/hooks.py"
 
 # Reports to read: ids are made by the server (UUID v7, photo ids from the content), so no
@@ -441,6 +442,10 @@ cat >>"$tmp/schemathesis.toml" <<'EOF'
 # the routes then refuse (ignored_auth).
 [auth.openapi.bearerToken]
 bearer = "${BUERGERBUERO_FUZZ_TOKEN}"
+
+# The metrics token the server was started with (`metricsToken`).
+[auth.openapi.metricsToken]
+bearer = "schemathesis-metrics-token-0123456789"
 EOF
 cat >>"$tmp/schemathesis.toml" <<EOF
 

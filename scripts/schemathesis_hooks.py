@@ -1,4 +1,4 @@
-"""Schemathesis hooks for scripts/schemathesis.sh (loaded through SCHEMATHESIS_HOOKS).
+"""Schemathesis hooks that scripts/schemathesis.sh appends to the hooks file it writes.
 
 The service refuses, in every text a request carries, the C0 and C1 control characters other
 than tab, line feed and carriage return, and the bidirectional embeddings, overrides and
