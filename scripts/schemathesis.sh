@@ -315,7 +315,8 @@ def map_case(context, case):
     return case
 EOF
 # Text with control characters or bidi overrides is refused by every route (400) but no schema
-# can say so for every string at once; these hooks leave such cases out (see the file).
+# can say so for every string at once; these hooks replace such characters in positive cases
+# (see the file).
 cat scripts/schemathesis_hooks.py >>"$tmp/hooks.py"
 export SCHEMATHESIS_HOOKS="$tmp/hooks.py"
 
