@@ -9,7 +9,8 @@ use tokio::sync::Semaphore;
 
 use crate::config::{EmailConfirmation, Moderation, Settings};
 use crate::domain::{
-    InvalidValue, NewReport, ReportId, ReportInput, ReportStatus, Visibility, reaction_deadline,
+    Intake, InvalidValue, NewReport, Placement, Report, ReportId, ReportInput, ReportStatus,
+    reaction_deadline,
 };
 use crate::jurisdiction::{JurisdictionHandle, LocateError};
 use crate::metrics::{FilingOutcome, Metrics};
@@ -17,7 +18,7 @@ use crate::notify::compose::{Composer, MailReport};
 use crate::notify::events::{self, Reporter};
 use crate::photos::{self, PhotoError, PhotoId, PhotoLimits, PhotoStorage};
 use crate::store::Store;
-use crate::store::reports::{CreateOutcome, PhotoRecord, PhotoRow, ReportRecord, ReportRow};
+use crate::store::reports::{CreateOutcome, PhotoRecord, PhotoRow, ReportRecord};
 
 /// Most photos per report.
 pub const MAX_PHOTOS: usize = 5;
@@ -61,7 +62,7 @@ pub struct Filed {
     pub replayed: bool,
     /// The stored row and photos of a report this filing created (not of a replay), so the
     /// answer needs no second query.
-    pub created: Option<(ReportRow, Vec<PhotoRow>)>,
+    pub created: Option<(Report, Vec<PhotoRow>)>,
 }
 
 impl Filed {
@@ -199,25 +200,26 @@ async fn file(ctx: &FilingContext, filing: Filing) -> Result<Filed, FilingError>
         });
     }
 
-    let confirm =
-        report.email.is_some() && ctx.settings.email_confirmation == EmailConfirmation::Required;
-    let status = if confirm {
-        ReportStatus::Unconfirmed
-    } else {
-        ReportStatus::Open
-    };
-    let publish_now = ctx.settings.moderation == Moderation::Off;
-    let visibility = if publish_now && status == ReportStatus::Open {
-        Visibility::Published
-    } else {
-        Visibility::Pending
-    };
     let id = ReportId::new();
     // Microseconds, what PostgreSQL stores: the answer built from the record equals a read.
     let now = Utc::now().trunc_subsecs(6);
-    // The promise's clock starts when the report is open: at filing, or at confirmation.
-    let reaction_due_at = (status == ReportStatus::Open)
-        .then(|| reaction_deadline(answer.area.state, now, ctx.settings.service_promise_days));
+    let state = answer.area.state;
+    let new = Report::file(
+        id,
+        &report,
+        Placement {
+            area: answer.area.key.clone(),
+            authority: answer.authority.key.clone(),
+            near_border: !answer.neighbours.is_empty(),
+        },
+        Intake {
+            confirm_email: ctx.settings.email_confirmation == EmailConfirmation::Required,
+            moderated: ctx.settings.moderation != Moderation::Off,
+        },
+        // The promise's clock starts when the report is open: at filing, or at confirmation.
+        || reaction_deadline(state, now, ctx.settings.service_promise_days),
+        now,
+    );
     let mail_report = MailReport {
         id: id.uuid(),
         category_de: &category.name_de,
@@ -228,11 +230,8 @@ async fn file(ctx: &FilingContext, filing: Filing) -> Result<Filed, FilingError>
         lon: report.location.lon(),
         authority: &answer.authority.name,
     };
-    let reporter = report.email.as_ref().map(|email| Reporter {
-        email: email.as_str(),
-        language: report.language.as_str(),
-    });
-    let mail = match (&status, reporter) {
+    let reporter = Reporter::of(&new);
+    let mail = match (&new.status, reporter) {
         (ReportStatus::Unconfirmed, Some(reporter)) => {
             events::awaiting_confirmation(&ctx.composer, &mail_report, reporter, now)?
         }
@@ -240,22 +239,15 @@ async fn file(ctx: &FilingContext, filing: Filing) -> Result<Filed, FilingError>
             &ctx.composer,
             &mail_report,
             reporter,
-            answer.authority.key.as_str(),
+            new.authority.as_str(),
             now,
         )?,
     };
     let record = ReportRecord {
-        id,
-        report: &report,
-        area_key: answer.area.key.as_str(),
-        authority_key: answer.authority.key.as_str(),
-        status,
-        visibility,
-        near_border: !answer.neighbours.is_empty(),
+        report: &new,
         photos: &photos,
-        photos_visible: publish_now,
-        now,
-        reaction_due_at,
+        // Without moderation the photos are public with the report.
+        photos_visible: ctx.settings.moderation == Moderation::Off,
         idempotency: idempotency.as_ref().map(|(key, f)| (*key, f.as_str())),
         mail: &mail,
     };
@@ -263,7 +255,7 @@ async fn file(ctx: &FilingContext, filing: Filing) -> Result<Filed, FilingError>
         CreateOutcome::Created => Ok(Filed {
             id,
             replayed: false,
-            created: Some((record.stored_row(), record.stored_photos())),
+            created: Some((new.clone(), record.stored_photos())),
         }),
         CreateOutcome::Replayed(id) => Ok(Filed::replay(id)),
         CreateOutcome::KeyReused => Err(FilingError::KeyReused),

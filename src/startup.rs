@@ -11,6 +11,7 @@ use actix_web::{App, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
+use crate::catalog;
 use crate::config::Settings;
 use crate::filing::FilingContext;
 use crate::http::{self, AppState};
@@ -89,21 +90,6 @@ pub fn load_places(settings: &Settings, engine: &Jurisdiction) -> PlaceIndex {
     index
 }
 
-/// Reloads categories and routing rules from the store into the engine (sharing its geometry).
-pub async fn refresh_catalog(
-    store: &dyn Store,
-    jurisdiction: &JurisdictionHandle,
-) -> anyhow::Result<()> {
-    let categories = store.list_categories().await?;
-    let rules = store.list_routing_rules().await?;
-    let engine = jurisdiction
-        .current()
-        .with_catalog(categories, &rules)
-        .context("rebuilding the routing table")?;
-    jurisdiction.replace(engine);
-    Ok(())
-}
-
 /// How often an instance reloads categories and routing rules, so that a change an admin made
 /// through another instance reaches it.
 pub const CATALOG_REFRESH: std::time::Duration = std::time::Duration::from_secs(30);
@@ -116,7 +102,7 @@ fn spawn_catalog_refresh(store: Arc<dyn Store>, jurisdiction: Arc<JurisdictionHa
         interval.tick().await;
         loop {
             interval.tick().await;
-            if let Err(error) = refresh_catalog(&*store, &jurisdiction).await {
+            if let Err(error) = catalog::refresh(&*store, &jurisdiction).await {
                 tracing::warn!(
                     error = format!("{error:#}"),
                     "catalog refresh failed; keeping the current one"

@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::domain::Light;
 use crate::store::clerk::StatsRow;
-use crate::store::reports::light_of;
 
 /// Fewest public reports an authority needs before its figures are shown.
 pub const MIN_REPORTS_FOR_STATS: usize = 10;
@@ -104,12 +104,12 @@ pub fn compute(rows: &[StatsRow], now: DateTime<Utc>) -> AuthorityStats {
     }
     let mut lights = LightCounts::default();
     for row in rows {
-        match light_of(&row.status).map(|l| l.as_str()) {
-            Some("red") => lights.red += 1,
-            Some("yellow") => lights.yellow += 1,
-            Some("green") => lights.green += 1,
-            Some("yellow_green") => lights.yellow_green += 1,
-            _ => {}
+        match Light::of_status_name(&row.status) {
+            Some(Light::Red) => lights.red += 1,
+            Some(Light::Yellow) => lights.yellow += 1,
+            Some(Light::Green) => lights.green += 1,
+            Some(Light::YellowGreen) => lights.yellow_green += 1,
+            None => {}
         }
     }
     let to_reaction = rows

@@ -14,8 +14,17 @@ use geojson::{Feature, FeatureCollection};
 use crate::domain::{
     Area, AreaKey, Authority, AuthorityKey, AuthorityKind, InvalidValue, Kreis, State,
 };
-use crate::jurisdiction::BoundaryArea;
 use sources::BoundarySource;
+
+/// An area with its boundary, as imported from the data and loaded from the store: what the
+/// jurisdiction engine is built from.
+#[derive(Debug, Clone)]
+pub struct BoundaryArea {
+    /// The area.
+    pub area: Area,
+    /// Its outline in WGS84 degrees (x = longitude, y = latitude).
+    pub shape: MultiPolygon<f64>,
+}
 
 /// What the boundary directory holds, ready to store.
 #[derive(Debug, Clone)]

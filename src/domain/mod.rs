@@ -22,7 +22,9 @@ pub use new_report::{
     NewReport, ReportInput,
 };
 pub use report::{
-    CloseReason, Light, ReportId, ReportStatus, Transition, TransitionError, Visibility,
+    Action, Change, CloseReason, EventKind, Facts, Intake, Light, NewEvent, Placement, Refusal,
+    Report, ReportId, ReportStatus, TargetStatus, Timeline, Transition, TransitionError,
+    Visibility,
 };
 pub use state::State;
 pub use working_days::{

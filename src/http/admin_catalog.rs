@@ -12,8 +12,8 @@ use super::auth::Signed;
 use super::{ApiError, AppState};
 use crate::accounts::{AccountError, AccountInput, check_authorities, create_account};
 use crate::domain::{
-    AuthorityKey, Category, CategoryCode, DESCRIPTION_MAX_CHARS, Email, RoutingRule, RoutingScope,
-    RoutingTarget,
+    AuthorityKey, Category, CategoryCode, DESCRIPTION_MAX_CHARS, Email, Language, RoutingRule,
+    RoutingScope, RoutingTarget, TargetStatus,
 };
 use crate::jurisdiction::AuthorityView;
 use crate::store::accounts::{AccountChange, AccountRow};
@@ -218,9 +218,8 @@ pub async fn set_template(
 ) -> Result<HttpResponse, ApiError> {
     signed.require_admin()?;
     let (status, language) = path.into_inner();
-    if !matches!(status.as_str(), "in_progress" | "resolved" | "closed")
-        || !matches!(language.as_str(), "de" | "en")
-    {
+    // Templates exist for the statuses a clerk moves a report to, in the report languages.
+    if status.parse::<TargetStatus>().is_err() || Language::parse(&language).is_err() {
         return Err(ApiError::NotFound);
     }
     let text = body.into_inner().body.trim().to_owned();
@@ -293,7 +292,7 @@ pub async fn authority_stats(
 /// Reloads the categories and routing rules into the engine of this instance (other
 /// instances pick the change up within their refresh interval).
 async fn refresh_catalog(state: &AppState) -> Result<(), ApiError> {
-    crate::startup::refresh_catalog(&*state.store, &state.jurisdiction)
+    crate::catalog::refresh(&*state.store, &state.jurisdiction)
         .await
         .map_err(ApiError::Internal)
 }

@@ -13,11 +13,13 @@ use super::auth::Signed;
 use super::report_view::ReportView;
 use super::reports::{parse_limit, parse_statuses_among, photo_bytes};
 use super::{ApiError, AppState};
-use crate::domain::{AuthorityKey, CategoryCode, ReportId, ReportStatus};
+use crate::domain::{
+    Action, AuthorityKey, CategoryCode, EventKind, Report, ReportId, ReportStatus, TargetStatus,
+};
 use crate::photos::{PhotoId, Variant};
 use crate::store::clerk::{InboxFilter, InboxOrder};
-use crate::store::reports::{EventRow, ReportRow};
-use crate::workflow::{self, Action, TargetStatus, WorkflowContext, WorkflowError};
+use crate::store::reports::EventRow;
+use crate::workflow::{self, WorkflowContext, WorkflowError};
 
 /// Inbox query parameters.
 #[derive(Debug, Deserialize)]
@@ -148,7 +150,7 @@ pub async fn inbox(
         .flatten();
     let mut reports = Vec::with_capacity(rows.len());
     for row in &rows {
-        let photos = state.store.report_photos(row.id.into(), false).await?;
+        let photos = state.store.report_photos(row.id, false).await?;
         reports.push(ClerkReportView::new(
             row,
             ReportView::new(row, &photos, None, &state.jurisdiction.current(), now)
@@ -175,11 +177,26 @@ pub struct ClerkEvent {
     status: Option<String>,
     text: Option<String>,
     authority: Option<String>,
+    /// The kind's name in German and English (the server owns the vocabulary).
+    label: Label,
+    /// Whether the event moved the status (`status` is then the new one).
+    moves_status: bool,
+}
+
+/// A German and an English name.
+#[derive(Debug, Serialize)]
+pub struct Label {
+    de: &'static str,
+    en: &'static str,
 }
 
 impl From<&EventRow> for ClerkEvent {
     fn from(e: &EventRow) -> Self {
+        let kind = e.kind.parse::<EventKind>().ok();
+        let (de, en) = kind.map_or(("Änderung", "Change"), EventKind::label);
         Self {
+            label: Label { de, en },
+            moves_status: kind.is_some_and(EventKind::moves_status),
             at: e.at,
             kind: e.kind.clone(),
             actor: e.actor.clone(),
@@ -206,6 +223,10 @@ pub struct ClerkReportView {
     reporter: ReporterView,
     original_description: Option<String>,
     revision: i64,
+    /// What the report's state allows now (the server owns the state machine).
+    allowed_actions: Vec<&'static str>,
+    /// The statuses a status change may move it to now.
+    status_moves: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     events: Option<Vec<ClerkEvent>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -214,7 +235,7 @@ pub struct ClerkReportView {
 
 impl ClerkReportView {
     fn new(
-        row: &ReportRow,
+        row: &Report,
         public: ReportView,
         events: Option<&[EventRow]>,
         duplicates: Vec<Uuid>,
@@ -223,11 +244,17 @@ impl ClerkReportView {
         Self {
             public,
             reporter: ReporterView {
-                email: row.reporter_email.clone(),
+                email: row.reporter_email.as_ref().map(|e| e.as_str().to_owned()),
                 name: row.reporter_name.clone(),
             },
             original_description: row.original_description.clone(),
             revision: row.revision,
+            allowed_actions: row.allowed_actions(),
+            status_moves: row
+                .status_moves()
+                .into_iter()
+                .map(TargetStatus::as_str)
+                .collect(),
             events: events.map(|events| events.iter().map(ClerkEvent::from).collect()),
             duplicates: duplicates.iter().map(Uuid::to_string).collect(),
         }
@@ -235,24 +262,24 @@ impl ClerkReportView {
 }
 
 /// The report `id` if the account handles it.
-async fn own_report(signed: &Signed, state: &AppState, id: &str) -> Result<ReportRow, ApiError> {
+async fn own_report(signed: &Signed, state: &AppState, id: &str) -> Result<Report, ApiError> {
     let id = ReportId::parse(id).map_err(|_| ApiError::NotFound)?;
     state
         .store
         .get_report(id)
         .await?
-        .filter(|row| signed.actor.handles(&row.authority_key))
+        .filter(|row| signed.actor.handles(row.authority.as_str()))
         .ok_or(ApiError::NotFound)
 }
 
 /// Renders one report with everything.
-async fn full_view(state: &AppState, row: &ReportRow) -> Result<ClerkReportView, ApiError> {
-    let id = ReportId::from(row.id);
+async fn full_view(state: &AppState, row: &Report) -> Result<ClerkReportView, ApiError> {
+    let id = row.id;
     let now = Utc::now();
     let photos = state.store.report_photos(id, false).await?;
     let events = state.store.report_events(id, false).await?;
     let public_events: Vec<EventRow> = events.iter().filter(|e| e.public).cloned().collect();
-    let duplicates = state.store.duplicates_of(row.id).await?;
+    let duplicates = state.store.duplicates_of(row.id.uuid()).await?;
     let public = ReportView::new(
         row,
         &photos,
@@ -300,10 +327,10 @@ async fn run(
         .map_err(workflow_error)?;
     // After a forwarding the account may no longer handle the report: answer with what it
     // is allowed to see.
-    if signed.actor.handles(&row.authority_key) {
+    if signed.actor.handles(row.authority.as_str()) {
         Ok(HttpResponse::Ok().json(full_view(state, &row).await?))
     } else {
-        Ok(HttpResponse::Ok().json(json!({ "id": row.id, "authority": row.authority_key })))
+        Ok(HttpResponse::Ok().json(json!({ "id": row.id, "authority": row.authority.as_str() })))
     }
 }
 
@@ -445,10 +472,7 @@ pub async fn get_photo(
     let row = own_report(&signed, &state, &id).await?;
     let photo = PhotoId::parse(&photo).map_err(|_| ApiError::NotFound)?;
     let variant: Variant = variant.parse().map_err(|_| ApiError::NotFound)?;
-    let photos = state
-        .store
-        .report_photos(ReportId::from(row.id), false)
-        .await?;
+    let photos = state.store.report_photos(row.id, false).await?;
     if !photos.iter().any(|p| p.photo_id == photo.as_str()) {
         return Err(ApiError::NotFound);
     }
@@ -485,13 +509,10 @@ pub async fn change_status(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let to = TargetStatus::parse(&body.status).ok_or_else(|| {
+    let to = body.status.parse::<TargetStatus>().map_err(|e| {
         ApiError::invalid(
-            "status",
-            format!(
-                "{:?} is not one of in_progress, resolved, closed (reopen has its own route)",
-                body.status
-            ),
+            e.field,
+            e.reason,
             "Status muss in_progress, resolved oder closed sein",
         )
     })?;

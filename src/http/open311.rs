@@ -20,7 +20,7 @@ use super::AppState;
 use super::reports::client_address;
 use crate::auth::secrets::secret_hash;
 use crate::config::{EmailConfirmation, Moderation};
-use crate::domain::{AuthorityKey, ReportId};
+use crate::domain::{AuthorityKey, Report, ReportId, Visibility};
 use crate::filing::{Filing, FilingError, MAX_PHOTOS, file_report};
 use crate::jurisdiction::Jurisdiction;
 use crate::metrics::FilingOutcome;
@@ -31,7 +31,7 @@ use crate::open311::services::{definition_node, service_node};
 use crate::open311::{BASE_PATH, ErrorItem, Format, Node, SPECIFICATION, datetime, errors_node};
 use crate::photos::PhotoLimits;
 use crate::store::open311::UPDATE_KINDS;
-use crate::store::reports::{PhotoRow, ReportFilter, ReportRow};
+use crate::store::reports::{PhotoRow, ReportFilter};
 
 /// Largest form-encoded body: one 10 MB photo as a base64 `data:` URI, with room for the rest.
 const FORM_BODY_LIMIT: usize = 14 * 1024 * 1024;
@@ -594,9 +594,9 @@ pub async fn token(
         .get_report(id)
         .await
         .map_err(|e| Open311Error::internal(format, e))?
-        .filter(|r| r.visibility != "hidden")
+        .filter(|r| r.visibility != Visibility::Hidden)
         .ok_or_else(unknown)?;
-    let published = row.visibility == "published" && row.status != "unconfirmed";
+    let published = row.is_public();
     let item = Node::Object(vec![
         (
             "service_request_id",
@@ -673,11 +673,11 @@ fn next_page_link(request: &HttpRequest, args: &[(String, String)], page: i64) -
 async fn render_requests(
     state: &AppState,
     engine: &Jurisdiction,
-    rows: &[ReportRow],
+    rows: &[Report],
     extensions: bool,
     format: Format,
 ) -> Result<Node, Open311Error> {
-    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id.uuid()).collect();
     let internal = |e| Open311Error::internal(format, e);
     let mut photos: std::collections::HashMap<uuid::Uuid, Vec<PhotoRow>> = Default::default();
     for row in state
@@ -700,10 +700,10 @@ async fn render_requests(
         for row in rows {
             let events = state
                 .store
-                .report_events(row.id.into(), true)
+                .report_events(row.id, true)
                 .await
                 .map_err(internal)?;
-            histories.insert(row.id, events);
+            histories.insert(row.id.uuid(), events);
         }
     }
     let (url, notice) = (public_url(state), service_notice(state));
@@ -717,12 +717,13 @@ async fn render_requests(
     let items = rows
         .iter()
         .map(|row| {
+            let id = row.id.uuid();
             request_node(
                 PublicReport {
                     row,
-                    photos: photos.get(&row.id).map_or(&[][..], Vec::as_slice),
-                    status_notes: notes.get(&row.id).map(String::as_str),
-                    history: histories.get(&row.id).map(Vec::as_slice),
+                    photos: photos.get(&id).map_or(&[][..], Vec::as_slice),
+                    status_notes: notes.get(&id).map(String::as_str),
+                    history: histories.get(&id).map(Vec::as_slice),
                 },
                 &ctx,
             )
@@ -755,7 +756,7 @@ pub async fn get_request(
         .get_report(id)
         .await
         .map_err(|e| Open311Error::internal(format, e))?
-        .filter(|r| r.visibility == "published" && r.status != "unconfirmed")
+        .filter(Report::is_public)
         .ok_or_else(unknown)?;
     let node = render_requests(
         &state,

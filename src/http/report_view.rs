@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::{Light, ReportId};
+use crate::domain::{AuthorityKey, CloseReason, Light, Report, ReportId};
 use crate::jurisdiction::{AuthorityView, Jurisdiction};
-use crate::store::reports::{EventRow, PhotoRow, ReportRow, light_of};
+use crate::store::reports::{EventRow, PhotoRow};
 
 /// A category as shown with a report.
 #[derive(Debug, Serialize)]
@@ -61,6 +61,21 @@ pub struct CloseView {
     duplicate_of: Option<String>,
 }
 
+impl CloseView {
+    fn of(reason: &CloseReason) -> Self {
+        let (detail, duplicate_of) = match reason {
+            CloseReason::NotResponsible { responsible } => (Some(responsible.clone()), None),
+            CloseReason::Duplicate { of } => (None, Some(of.to_string())),
+            _ => (None, None),
+        };
+        CloseView {
+            reason: reason.code().to_owned(),
+            detail,
+            duplicate_of,
+        }
+    }
+}
+
 /// A location.
 #[derive(Debug, Serialize)]
 pub struct LatLon {
@@ -110,58 +125,55 @@ pub fn report_path(id: ReportId) -> String {
 impl ReportView {
     /// Renders a report. `history` is included for the single-report view only.
     pub fn new(
-        row: &ReportRow,
+        report: &Report,
         photos: &[PhotoRow],
         history: Option<&[EventRow]>,
         jurisdiction: &Jurisdiction,
         now: DateTime<Utc>,
     ) -> Self {
-        let id = ReportId::from(row.id);
-        let category = jurisdiction.category(&row.category_code);
+        let id = report.id;
+        let code = report.category.as_str();
+        let category = jurisdiction.category(code);
         let area_name = jurisdiction
             .areas()
             .iter()
-            .find(|a| a.key.as_str() == row.area_key)
-            .map_or_else(|| row.area_key.clone(), |a| a.name.clone());
-        let authority = crate::domain::AuthorityKey::parse(&row.authority_key)
-            .ok()
-            .and_then(|key| jurisdiction.authority(&key))
+            .find(|a| a.key == report.area)
+            .map_or_else(|| report.area.to_string(), |a| a.name.clone());
+        let authority = jurisdiction
+            .authority(&report.authority)
             .map(AuthorityView::from);
+        let t = &report.timeline;
         Self {
             id: id.to_string(),
             url: report_path(id),
             category: CategoryRef {
-                code: row.category_code.clone(),
-                name_de: category.map_or_else(|| row.category_code.clone(), |c| c.name_de.clone()),
-                name_en: category.map_or_else(|| row.category_code.clone(), |c| c.name_en.clone()),
+                code: code.to_owned(),
+                name_de: category.map_or_else(|| code.to_owned(), |c| c.name_de.clone()),
+                name_en: category.map_or_else(|| code.to_owned(), |c| c.name_en.clone()),
             },
-            description: row.description.clone(),
-            address: row.address.clone(),
+            description: report.description.clone(),
+            address: report.address.clone(),
             location: LatLon {
-                lat: row.lat,
-                lon: row.lon,
+                lat: report.location.lat(),
+                lon: report.location.lon(),
             },
             area: AreaRef {
-                key: row.area_key.clone(),
+                key: report.area.to_string(),
                 name: area_name,
             },
             authority,
-            status: row.status.clone(),
-            light: light_of(&row.status),
-            visibility: row.visibility.clone(),
-            status_since: row.status_changed_at,
-            status_age_seconds: (now - row.status_changed_at).num_seconds().max(0),
-            authority_since: row.authority_since.unwrap_or(row.created_at),
-            reaction_due_at: row.reaction_due_at,
-            first_reaction_at: row.first_reaction_at,
-            overdue: crate::stats::is_overdue(row.reaction_due_at, row.first_reaction_at, now),
-            close_reason: row.close_reason.as_ref().map(|reason| CloseView {
-                reason: reason.clone(),
-                detail: row.close_detail.clone(),
-                duplicate_of: row.duplicate_of.map(|d| d.to_string()),
-            }),
-            near_border: row.near_border,
-            created_at: row.created_at,
+            status: report.status.as_str().to_owned(),
+            light: report.light(),
+            visibility: report.visibility.as_str().to_owned(),
+            status_since: t.status_changed_at,
+            status_age_seconds: (now - t.status_changed_at).num_seconds().max(0),
+            authority_since: t.authority_since.unwrap_or(t.created_at),
+            reaction_due_at: t.reaction_due_at,
+            first_reaction_at: t.first_reaction_at,
+            overdue: crate::stats::is_overdue(t.reaction_due_at, t.first_reaction_at, now),
+            close_reason: report.status.close_reason().map(CloseView::of),
+            near_border: report.near_border,
+            created_at: t.created_at,
             photos: photos
                 .iter()
                 .map(|p| PhotoView {
@@ -179,7 +191,7 @@ impl ReportView {
                     .filter_map(|e| {
                         let key = e.authority_key.as_ref()?;
                         Some(ChainEntry {
-                            authority: crate::domain::AuthorityKey::parse(key)
+                            authority: AuthorityKey::parse(key)
                                 .ok()
                                 .and_then(|k| jurisdiction.authority(&k))
                                 .map(AuthorityView::from),

@@ -18,12 +18,12 @@ use serde_json::{Value, json};
 use super::jurisdiction::{parse_category, parse_point};
 use super::report_view::{ReportView, report_path};
 use super::{ApiError, AppState};
-use crate::domain::{Light, ReportId, ReportInput, ReportStatus};
+use crate::domain::{Light, Report, ReportId, ReportInput, ReportStatus};
 use crate::filing::{Filing, FilingError, MAX_PHOTOS, file_report};
 use crate::jurisdiction::polygon_index::{METRES_PER_DEGREE_LAT, METRES_PER_DEGREE_LON_AT_EQUATOR};
 use crate::metrics::FilingOutcome;
 use crate::photos::{PhotoId, PhotoLimits, Variant};
-use crate::store::reports::{BBox, MAP_LEVELS, PhotoRow, ReportFilter, ReportRow};
+use crate::store::reports::{BBox, MAP_LEVELS, PhotoRow, ReportFilter};
 
 /// Largest JSON body of a filing.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
@@ -335,11 +335,11 @@ pub async fn get_report(
         .store
         .get_report(id)
         .await?
-        .filter(|r| r.visibility == "published" && r.status != "unconfirmed")
+        .filter(Report::is_public)
         .ok_or(ApiError::NotFound)?;
     let photos = state.store.report_photos(id, true).await?;
     let events = state.store.report_events(id, true).await?;
-    let duplicates = state.store.duplicates_of(row.id).await?;
+    let duplicates = state.store.duplicates_of(row.id.uuid()).await?;
     Ok(HttpResponse::Ok().json(
         ReportView::new(
             &row,
@@ -459,17 +459,18 @@ pub async fn map_layer(
             })
             .await?;
         if rows.len() as i64 <= MAX_MAP_POINTS {
-            for row in rows {
+            for report in rows {
+                let (lat, lon) = (report.location.lat(), report.location.lon());
                 features.push(json!({
                     "type": "Feature",
-                    "geometry": { "type": "Point", "coordinates": [row.lon, row.lat] },
+                    "geometry": { "type": "Point", "coordinates": [lon, lat] },
                     "properties": {
                         "kind": "report",
-                        "id": row.id.to_string(),
-                        "url": report_path(row.id.into()),
-                        "category": row.category_code,
-                        "status": row.status,
-                        "light": crate::store::reports::light_of(&row.status),
+                        "id": report.id.to_string(),
+                        "url": report_path(report.id),
+                        "category": report.category.as_str(),
+                        "status": report.status.as_str(),
+                        "light": report.light(),
                     }
                 }));
             }
@@ -517,8 +518,8 @@ struct Cluster {
 }
 
 /// Renders a page of reports with their visible photos, loaded in one query.
-async fn render_page(state: &AppState, rows: &[ReportRow]) -> Result<Vec<ReportView>, ApiError> {
-    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+async fn render_page(state: &AppState, rows: &[Report]) -> Result<Vec<ReportView>, ApiError> {
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id.uuid()).collect();
     let mut photos: std::collections::HashMap<uuid::Uuid, Vec<PhotoRow>> =
         std::collections::HashMap::new();
     for row in state.store.visible_photos_of(&ids).await? {
@@ -528,7 +529,7 @@ async fn render_page(state: &AppState, rows: &[ReportRow]) -> Result<Vec<ReportV
     Ok(rows
         .iter()
         .map(|row| {
-            let photos = photos.get(&row.id).map_or(&[][..], Vec::as_slice);
+            let photos = photos.get(&row.id.uuid()).map_or(&[][..], Vec::as_slice);
             ReportView::new(row, photos, None, &state.jurisdiction.current(), now)
         })
         .collect())
@@ -579,12 +580,12 @@ pub async fn nearby(
             ..ReportFilter::default()
         })
         .await?;
-    let distance_of = |row: &ReportRow| {
-        let dx = (row.lon - point.lon()) * scale_x;
-        let dy = (row.lat - point.lat()) * METRES_PER_DEGREE_LAT;
+    let distance_of = |report: &Report| {
+        let dx = (report.location.lon() - point.lon()) * scale_x;
+        let dy = (report.location.lat() - point.lat()) * METRES_PER_DEGREE_LAT;
         (dx * dx + dy * dy).sqrt()
     };
-    let mut rows: Vec<ReportRow> = rows
+    let mut rows: Vec<Report> = rows
         .into_iter()
         .filter(|row| distance_of(row) <= NEARBY_RADIUS_M)
         .collect();

@@ -17,10 +17,11 @@ mod view;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use geo::{MultiPolygon, Rect, coord};
+use geo::{Rect, coord};
 use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
 use serde::Deserialize;
 
+pub use crate::boundaries::BoundaryArea;
 use crate::domain::{
     Area, Authority, AuthorityKey, Category, CategoryCode, Coordinates, RoutingRule, RoutingTarget,
 };
@@ -47,15 +48,6 @@ impl Default for JurisdictionSettings {
             near_border_distance_m: 50.0,
         }
     }
-}
-
-/// An area with its boundary, as loaded from the store.
-#[derive(Debug, Clone)]
-pub struct BoundaryArea {
-    /// The area.
-    pub area: Area,
-    /// Its outline in WGS84 degrees (x = longitude, y = latitude).
-    pub shape: MultiPolygon<f64>,
 }
 
 /// How the point relates to the area that answers for it.
@@ -556,7 +548,7 @@ impl Jurisdiction {
 mod tests {
     use super::*;
     use crate::domain::{AreaKey, AuthorityKind, Kreis, State};
-    use geo::polygon;
+    use geo::{MultiPolygon, polygon};
 
     fn authority(key: &str) -> Authority {
         Authority {

@@ -6,27 +6,25 @@ use uuid::Uuid;
 
 use super::compose::{Composer, MailReport, PublicUpdate, Recipient};
 use super::{MailChanges, NewFollower};
-use crate::domain::AuthorityKey;
+use crate::domain::{AuthorityKey, EventKind, NewEvent, Report};
 use crate::jurisdiction::Jurisdiction;
-use crate::store::clerk::NewEvent;
 use crate::store::notify::FollowerRow;
-use crate::store::reports::ReportRow;
 
 /// What mails say about a stored report: category and authority by name.
-pub fn mail_report<'a>(engine: &'a Jurisdiction, row: &'a ReportRow) -> MailReport<'a> {
-    let (category_de, category_en) = engine.category(&row.category_code).map_or(
-        (row.category_code.as_str(), row.category_code.as_str()),
-        |c| (c.name_de.as_str(), c.name_en.as_str()),
-    );
+pub fn mail_report<'a>(engine: &'a Jurisdiction, report: &'a Report) -> MailReport<'a> {
+    let code = report.category.as_str();
+    let (category_de, category_en) = engine
+        .category(code)
+        .map_or((code, code), |c| (c.name_de.as_str(), c.name_en.as_str()));
     MailReport {
-        id: row.id,
+        id: report.id.uuid(),
         category_de,
         category_en,
-        description: &row.description,
-        address: row.address.as_deref(),
-        lat: row.lat,
-        lon: row.lon,
-        authority: authority_name(engine, &row.authority_key),
+        description: &report.description,
+        address: report.address.as_deref(),
+        lat: report.location.lat(),
+        lon: report.location.lon(),
+        authority: authority_name(engine, report.authority.as_str()),
     }
 }
 
@@ -49,10 +47,10 @@ pub struct Reporter<'a> {
 
 impl<'a> Reporter<'a> {
     /// The reporter of a stored report, if they gave an address.
-    pub fn of(row: &'a ReportRow) -> Option<Self> {
-        row.reporter_email.as_deref().map(|email| Reporter {
-            email,
-            language: &row.language,
+    pub fn of(report: &'a Report) -> Option<Self> {
+        report.reporter_email.as_ref().map(|email| Reporter {
+            email: email.as_str(),
+            language: report.language.as_str(),
         })
     }
 }
@@ -110,9 +108,9 @@ pub fn opened(
 #[derive(Debug, Clone, Copy)]
 pub struct ClerkChange<'a> {
     /// Before.
-    pub old: &'a ReportRow,
+    pub old: &'a Report,
     /// After.
-    pub new: &'a ReportRow,
+    pub new: &'a Report,
     /// The events the change appends.
     pub events: &'a [NewEvent],
 }
@@ -142,9 +140,9 @@ pub fn after_change(
         changes.extend(composer.update(&to, &report, &update, now)?);
     }
     if let PublicUpdate::Forwarded { .. } = update {
-        let from = authority_name(engine, &old.authority_key);
+        let from = authority_name(engine, old.authority.as_str());
         changes.mails.push(composer.new_report(
-            &new.authority_key,
+            new.authority.as_str(),
             &mail_report(engine, new),
             Some(from),
         ));
@@ -155,20 +153,20 @@ pub fn after_change(
 /// The public news in a change's events, if any.
 fn public_update<'a>(
     engine: &'a Jurisdiction,
-    new: &'a ReportRow,
+    new: &'a Report,
     events: &'a [NewEvent],
 ) -> Option<PublicUpdate<'a>> {
     events
         .iter()
         .filter(|e| e.public)
         .find_map(|event| match event.kind {
-            "status_changed" | "marked_duplicate" | "reopened" => Some(PublicUpdate::Status {
-                status: &new.status,
+            kind if kind.moves_status() => Some(PublicUpdate::Status {
+                status: new.status.as_str(),
                 answer: event.body.as_deref(),
             }),
-            "answer" => event.body.as_deref().map(PublicUpdate::Answer),
-            "forwarded" => Some(PublicUpdate::Forwarded {
-                to: authority_name(engine, &new.authority_key),
+            EventKind::Answer => event.body.as_deref().map(PublicUpdate::Answer),
+            EventKind::Forwarded => Some(PublicUpdate::Forwarded {
+                to: authority_name(engine, new.authority.as_str()),
             }),
             _ => None,
         })

@@ -8,12 +8,12 @@ use uuid::Uuid;
 
 use super::compose::{Composer, Recipient};
 use super::events::{self, Reporter, mail_report};
-use super::{MailChanges, NewFollower, TOKEN_USED, TokenPurpose};
+use super::{MailChanges, NewFollower, TokenPurpose};
 use crate::auth::secrets::secret_hash;
 use crate::config::{Moderation, Settings};
-use crate::domain::{AreaKey, Email, Language, ReportId, reaction_deadline};
+use crate::domain::{Email, Language, Report, ReportId, ReportStatus, reaction_deadline};
 use crate::jurisdiction::JurisdictionHandle;
-use crate::store::clerk::{NewEvent, ReportUpdate};
+use crate::store::clerk::ReportUpdate;
 use crate::store::{self, Store};
 
 /// What the mail use cases need.
@@ -103,9 +103,12 @@ pub async fn follow(
         .store
         .get_report(id)
         .await?
-        .filter(|r| r.visibility == "published" && r.status != "unconfirmed")
+        .filter(Report::is_public)
         .ok_or(FollowError::NotFound)?;
-    let existing = ctx.store.find_follower(row.id, email.as_str()).await?;
+    let existing = ctx
+        .store
+        .find_follower(row.id.uuid(), email.as_str())
+        .await?;
     if existing.as_ref().is_some_and(|f| f.is_active()) {
         return Ok(());
     }
@@ -115,7 +118,7 @@ pub async fn follow(
         None => {
             let follower = NewFollower {
                 id: Uuid::now_v7(),
-                report_id: row.id,
+                report_id: row.id.uuid(),
                 email: email.as_str().to_owned(),
                 language: language.as_str(),
                 role: "follower",
@@ -203,7 +206,7 @@ async fn apply_once(
     now: DateTime<Utc>,
 ) -> Result<(), TokenError> {
     match ctx.store.apply_mail_changes(changes, now).await {
-        Err(store::Error::Conflict { constraint }) if constraint == TOKEN_USED => Ok(()),
+        Err(store::Error::TokenUsed) => Ok(()),
         other => Ok(other?),
     }
 }
@@ -221,59 +224,30 @@ async fn confirm_report(
         .get_report(ReportId::from(id))
         .await?
         .ok_or(TokenError::Unknown)?;
-    if old.status != "unconfirmed" {
+    if old.status != ReportStatus::Unconfirmed {
         return Ok(Redeemed::ReportConfirmed {
             report: id,
             already: true,
         });
     }
-    let state = AreaKey::parse(&old.area_key)
-        .map_err(|e| anyhow::anyhow!("stored area key {:?}: {e}", old.area_key))?
-        .state();
-    let mut new = old.clone();
-    new.status = "open".into();
-    new.updated_at = now;
-    new.status_changed_at = now;
-    new.opened_at = Some(now);
-    new.reaction_due_at = Some(reaction_deadline(
-        state,
-        now,
-        ctx.settings.service_promise_days,
-    ));
-    if ctx.settings.moderation == Moderation::Off {
-        new.visibility = "published".into();
-    }
+    let deadline = reaction_deadline(old.area.state(), now, ctx.settings.service_promise_days);
+    let change = old
+        .confirm(ctx.settings.moderation != Moderation::Off, deadline, now)
+        .map_err(|e| anyhow::anyhow!("confirming report {id}: {e}"))?;
+    let new = &change.report;
     let engine = ctx.jurisdiction.current();
     let mut mail = events::opened(
         &ctx.composer,
-        &mail_report(&engine, &new),
-        Reporter::of(&new),
-        &new.authority_key,
+        &mail_report(&engine, new),
+        Reporter::of(new),
+        new.authority.as_str(),
         now,
     )?;
     mail.use_token = Some(hash);
-    let mut events = vec![NewEvent {
-        kind: "confirmed",
-        actor: "reporter".into(),
-        public: false,
-        status: Some("open".into()),
-        body: None,
-        authority_key: None,
-    }];
-    if new.visibility != old.visibility {
-        events.push(NewEvent {
-            kind: "published",
-            actor: "system".into(),
-            public: false,
-            status: Some("open".into()),
-            body: None,
-            authority_key: None,
-        });
-    }
     let update = ReportUpdate {
         old: &old,
-        new: &new,
-        events: &events,
+        new,
+        events: &change.events,
         photo: None,
         linked: None,
         mail: &mail,
@@ -284,9 +258,7 @@ async fn confirm_report(
             already: false,
         }),
         // A second click that raced the first one: the report is confirmed either way.
-        Err(store::Error::Conflict { constraint })
-            if constraint == TOKEN_USED || constraint == store::clerk::REVISION =>
-        {
+        Err(store::Error::TokenUsed | store::Error::StaleRevision) => {
             Ok(Redeemed::ReportConfirmed {
                 report: id,
                 already: true,

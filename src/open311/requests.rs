@@ -11,10 +11,10 @@
 use chrono::{DateTime, Utc};
 
 use super::{Node, datetime};
-use crate::domain::{AuthorityKey, ReportId};
+use crate::domain::{CloseReason, Report, ReportId, ReportStatus};
 use crate::jurisdiction::Jurisdiction;
 use crate::store::open311::UpdateRow;
-use crate::store::reports::{EventRow, PhotoRow, ReportRow, light_of};
+use crate::store::reports::{EventRow, PhotoRow};
 
 /// `open` or `closed` for a stored status.
 pub fn open311_status(status: &str) -> &'static str {
@@ -63,7 +63,7 @@ pub struct RenderContext<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct PublicReport<'a> {
     /// The report (published; the caller checks).
-    pub row: &'a ReportRow,
+    pub row: &'a Report,
     /// Its visible photos.
     pub photos: &'a [PhotoRow],
     /// Its latest public answer.
@@ -83,39 +83,39 @@ pub fn photo_url(public_url: &str, photo_id: &str, variant: &str) -> String {
 /// One `request` of `service_requests`.
 pub fn request_node(report: PublicReport<'_>, ctx: &RenderContext<'_>) -> Node {
     let row = report.row;
-    let category = ctx.jurisdiction.category(&row.category_code);
-    let authority = AuthorityKey::parse(&row.authority_key)
-        .ok()
-        .and_then(|key| ctx.jurisdiction.authority(&key));
-    let expected = (row.first_reaction_at.is_none() && row.status == "open")
-        .then_some(row.reaction_due_at)
+    let code = row.category.as_str();
+    let category = ctx.jurisdiction.category(code);
+    let authority = ctx.jurisdiction.authority(&row.authority);
+    let t = &row.timeline;
+    let expected = (t.first_reaction_at.is_none() && row.status == ReportStatus::Open)
+        .then_some(t.reaction_due_at)
         .flatten();
     let mut fields = vec![
+        ("service_request_id", Node::Text(row.id.to_string())),
         (
-            "service_request_id",
-            Node::Text(ReportId::from(row.id).to_string()),
+            "status",
+            Node::Text(open311_status(row.status.as_str()).into()),
         ),
-        ("status", Node::Text(open311_status(&row.status).into())),
         ("status_notes", Node::opt_text(report.status_notes)),
         (
             "service_name",
-            Node::Text(category.map_or_else(|| row.category_code.clone(), |c| c.name_de.clone())),
+            Node::Text(category.map_or_else(|| code.to_owned(), |c| c.name_de.clone())),
         ),
-        ("service_code", Node::Text(row.category_code.clone())),
+        ("service_code", Node::Text(code.to_owned())),
         ("description", Node::Text(row.description.clone())),
         (
             "agency_responsible",
             Node::opt_text(authority.map(|a| a.name.clone())),
         ),
         ("service_notice", Node::Text(ctx.service_notice.to_owned())),
-        ("requested_datetime", Node::Text(datetime(row.created_at))),
-        ("updated_datetime", Node::Text(datetime(row.updated_at))),
+        ("requested_datetime", Node::Text(datetime(t.created_at))),
+        ("updated_datetime", Node::Text(datetime(t.updated_at))),
         ("expected_datetime", Node::opt_text(expected.map(datetime))),
         ("address", Node::opt_text(row.address.clone())),
         ("address_id", Node::Null),
         ("zipcode", Node::Null),
-        ("lat", Node::Number(row.lat)),
-        ("long", Node::Number(row.lon)),
+        ("lat", Node::Number(row.location.lat())),
+        ("long", Node::Number(row.location.lon())),
         (
             "media_url",
             Node::opt_text(
@@ -146,30 +146,35 @@ pub fn request_node(report: PublicReport<'_>, ctx: &RenderContext<'_>) -> Node {
 
 fn extended(report: PublicReport<'_>, ctx: &RenderContext<'_>) -> Node {
     let row = report.row;
-    let authority = AuthorityKey::parse(&row.authority_key)
-        .ok()
-        .and_then(|key| ctx.jurisdiction.authority(&key));
+    let t = &row.timeline;
+    let authority = ctx.jurisdiction.authority(&row.authority);
+    let reason = row.status.close_reason();
+    let (close_detail, duplicate_of) = match reason {
+        Some(CloseReason::NotResponsible { responsible }) => (Some(responsible.clone()), None),
+        Some(CloseReason::Duplicate { of }) => (None, Some(of.to_string())),
+        _ => (None, None),
+    };
     Node::Object(vec![
         (
             "detailed_status",
-            Node::Text(detailed_status(&row.status).into()),
+            Node::Text(detailed_status(row.status.as_str()).into()),
         ),
-        ("buergerbuero_status", Node::Text(row.status.clone())),
         (
-            "light",
-            Node::opt_text(light_of(&row.status).map(|l| l.as_str())),
+            "buergerbuero_status",
+            Node::Text(row.status.as_str().into()),
         ),
-        ("status_since", Node::Text(datetime(row.status_changed_at))),
-        ("close_reason", Node::opt_text(row.close_reason.clone())),
-        ("close_detail", Node::opt_text(row.close_detail.clone())),
+        ("light", Node::opt_text(row.light().map(|l| l.as_str()))),
+        ("status_since", Node::Text(datetime(t.status_changed_at))),
         (
-            "duplicate_of",
-            Node::opt_text(row.duplicate_of.map(|d| d.to_string())),
+            "close_reason",
+            Node::opt_text(reason.map(|r| r.code().to_owned())),
         ),
+        ("close_detail", Node::opt_text(close_detail)),
+        ("duplicate_of", Node::opt_text(duplicate_of)),
         (
             "authority",
             Node::Object(vec![
-                ("key", Node::Text(row.authority_key.clone())),
+                ("key", Node::Text(row.authority.to_string())),
                 ("name", Node::opt_text(authority.map(|a| a.name.clone()))),
                 (
                     "kind",
@@ -179,17 +184,17 @@ fn extended(report: PublicReport<'_>, ctx: &RenderContext<'_>) -> Node {
         ),
         (
             "authority_since",
-            Node::Text(datetime(row.authority_since.unwrap_or(row.created_at))),
+            Node::Text(datetime(t.authority_since.unwrap_or(t.created_at))),
         ),
         (
             "reaction_due_at",
-            Node::opt_text(row.reaction_due_at.map(datetime)),
+            Node::opt_text(t.reaction_due_at.map(datetime)),
         ),
         (
             "overdue",
             Node::Bool(crate::stats::is_overdue(
-                row.reaction_due_at,
-                row.first_reaction_at,
+                t.reaction_due_at,
+                t.first_reaction_at,
                 ctx.now,
             )),
         ),

@@ -6,43 +6,23 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Result;
-use super::reports::ReportRow;
-
-/// The `Conflict` constraint name `update_report` reports when the row's revision moved on.
-pub const REVISION: &str = "reports_revision";
-
-/// An event to append.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewEvent {
-    /// What happened (`status_changed`, `note`, `forwarded`, …).
-    pub kind: &'static str,
-    /// Who did it (an account's email, `reporter` or `system`).
-    pub actor: String,
-    /// Part of the public history.
-    pub public: bool,
-    /// The report's status after the event.
-    pub status: Option<String>,
-    /// The answer, note or reason.
-    pub body: Option<String>,
-    /// The authority a forwarding handed the report to.
-    pub authority_key: Option<String>,
-}
+use crate::domain::{NewEvent, Report, ReportId};
 
 /// One workflow change, stored in one transaction.
 #[derive(Debug, Clone)]
 pub struct ReportUpdate<'a> {
-    /// The row as read (its revision must still be the stored one).
-    pub old: &'a ReportRow,
-    /// The row to store (its mutable columns are written; the revision is incremented).
-    pub new: &'a ReportRow,
+    /// The report as read (its revision must still be the stored one).
+    pub old: &'a Report,
+    /// The report to store (its mutable fields are written; the revision is incremented).
+    pub new: &'a Report,
     /// Events to append to the report's history.
     pub events: &'a [NewEvent],
     /// A photo of the report to release (`true`) or hide.
     pub photo: Option<(&'a str, bool)>,
     /// An event for another report (the original of a duplicate).
-    pub linked: Option<(Uuid, &'a NewEvent)>,
+    pub linked: Option<(ReportId, &'a NewEvent)>,
     /// The mails the change sends, with their tokens and followers.
-    pub mail: &'a crate::notify::MailChanges,
+    pub mail: &'a crate::store::outbox::MailChanges,
 }
 
 /// Sort order of the inbox.
@@ -104,13 +84,13 @@ pub struct StatsRow {
 /// Persistence of the clerk workflow. Each method is one transaction.
 #[async_trait]
 pub trait ClerkStore: Send + Sync {
-    /// Stores a workflow change: the new row (if the revision is unchanged, else
-    /// `Conflict { constraint: REVISION }`), its events, a photo's visibility, the linked
+    /// Stores a workflow change: the new report (if the revision is unchanged, else
+    /// [`Error::StaleRevision`](super::Error::StaleRevision)), its events, a photo's visibility, the linked
     /// report's event, and the map counts when publication or light changed.
     async fn update_report(&self, update: &ReportUpdate<'_>) -> Result<()>;
 
     /// A page of the inbox.
-    async fn list_inbox(&self, filter: &InboxFilter) -> Result<Vec<ReportRow>>;
+    async fn list_inbox(&self, filter: &InboxFilter) -> Result<Vec<Report>>;
 
     /// Reports per status under the filter (its statuses, cursor and limit ignored).
     async fn inbox_counts(&self, filter: &InboxFilter) -> Result<Vec<(String, i64)>>;

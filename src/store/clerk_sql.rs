@@ -61,6 +61,28 @@ macro_rules! push_inbox_conditions {
 
 pub(crate) use push_inbox_conditions;
 
+/// The query that appends one event (a `domain::NewEvent`) to a report's history at `$at`;
+/// the caller executes it (so no control flow hides in here).
+macro_rules! insert_event {
+    ($report_id:expr, $event:expr, $at:expr) => {{
+        let event: &$crate::domain::NewEvent = $event;
+        sqlx::query(
+            "insert into report_events (report_id, kind, actor, public, status, body, at, authority_key)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind($report_id)
+        .bind(event.kind.as_str())
+        .bind(event.actor.clone())
+        .bind(event.public)
+        .bind(event.status.as_ref().map(|s| s.as_str()))
+        .bind(event.body.clone())
+        .bind($at)
+        .bind(event.authority.as_ref().map(|a| a.as_str().to_owned()))
+    }};
+}
+
+pub(crate) use insert_event;
+
 /// Implements `ClerkStore` for a type with a `pool` field of `sqlx::Pool<$db>`.
 macro_rules! clerk_store_impl {
     ($store:ty, $db:ty) => {
@@ -70,8 +92,8 @@ macro_rules! clerk_store_impl {
                 &self,
                 update: &$crate::store::clerk::ReportUpdate<'_>,
             ) -> $crate::store::Result<()> {
-                use $crate::store::reports::light_of;
                 let (old, new) = (update.old, update.new);
+                let row = $crate::store::rows::ReportRow::from(new);
                 let mut tx = self.pool.begin().await?;
                 let updated = sqlx::query(
                     "update reports set category_code = $2, description = $3, original_description = $4,
@@ -81,68 +103,55 @@ macro_rules! clerk_store_impl {
                        opened_at = $17, reaction_due_at = $18, revision = revision + 1
                      where id = $1 and revision = $16",
                 )
-                .bind(new.id)
-                .bind(&new.category_code)
-                .bind(&new.description)
-                .bind(new.original_description.as_deref())
-                .bind(&new.authority_key)
-                .bind(&new.status)
-                .bind(new.close_reason.as_deref())
-                .bind(new.close_detail.as_deref())
-                .bind(new.duplicate_of)
-                .bind(&new.visibility)
-                .bind(new.updated_at)
-                .bind(new.status_changed_at)
-                .bind(new.first_reaction_at)
-                .bind(new.resolved_at)
-                .bind(new.authority_since)
+                .bind(row.id)
+                .bind(row.category_code)
+                .bind(row.description)
+                .bind(row.original_description)
+                .bind(row.authority_key)
+                .bind(row.status)
+                .bind(row.close_reason)
+                .bind(row.close_detail)
+                .bind(row.duplicate_of)
+                .bind(row.visibility)
+                .bind(row.updated_at)
+                .bind(row.status_changed_at)
+                .bind(row.first_reaction_at)
+                .bind(row.resolved_at)
+                .bind(row.authority_since)
                 .bind(old.revision)
-                .bind(new.opened_at)
-                .bind(new.reaction_due_at)
+                .bind(row.opened_at)
+                .bind(row.reaction_due_at)
                 .execute(&mut *tx)
                 .await?;
                 if updated.rows_affected() != 1 {
-                    return Err($crate::store::Error::Conflict {
-                        constraint: $crate::store::clerk::REVISION.into(),
-                    });
+                    return Err($crate::store::Error::StaleRevision);
                 }
+                let at = new.timeline.updated_at;
                 let linked = update.linked.iter().map(|(id, event)| (*id, *event));
                 for (report_id, event) in update.events.iter().map(|e| (new.id, e)).chain(linked) {
-                    sqlx::query(
-                        "insert into report_events (report_id, kind, actor, public, status, body, at, authority_key)
-                         values ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(report_id)
-                    .bind(event.kind)
-                    .bind(&event.actor)
-                    .bind(event.public)
-                    .bind(event.status.as_deref())
-                    .bind(event.body.as_deref())
-                    .bind(new.updated_at)
-                    .bind(event.authority_key.as_deref())
-                    .execute(&mut *tx)
-                    .await?;
+                    $crate::store::clerk_sql::insert_event!(report_id.uuid(), event, at)
+                        .execute(&mut *tx)
+                        .await?;
                 }
-                $crate::store::notify_sql::write_mail_changes!(tx, update.mail, new.updated_at);
+                $crate::store::notify_sql::write_mail_changes!(tx, update.mail, at);
                 if let Some((photo_id, visible)) = update.photo {
                     sqlx::query(
                         "update report_photos set visible = $3 where report_id = $1 and photo_id = $2",
                     )
-                    .bind(new.id)
+                    .bind(new.id.uuid())
                     .bind(photo_id)
                     .bind(visible)
                     .execute(&mut *tx)
                     .await?;
                 }
-                // The map counts follow what the public sees: a published report's light.
-                let on_map = |row: &$crate::store::reports::ReportRow| {
-                    (row.visibility == "published").then(|| light_of(&row.status)).flatten()
-                };
-                let (before, after) = (on_map(old), on_map(new));
+                // The map counts follow what the public sees: a public report's light.
+                let (before, after) = (old.map_light(), new.map_light());
                 if before != after {
                     let moves: Vec<($crate::domain::Light, i64)> =
                         before.map(|l| (l, -1)).into_iter().chain(after.map(|l| (l, 1))).collect();
-                    $crate::store::report_sql::append_cell_changes!(tx, $db, new.lat, new.lon, &moves);
+                    $crate::store::report_sql::append_cell_changes!(
+                        tx, $db, new.location.lat(), new.location.lon(), &moves
+                    );
                 }
                 tx.commit().await?;
                 Ok(())
@@ -151,7 +160,7 @@ macro_rules! clerk_store_impl {
             async fn list_inbox(
                 &self,
                 filter: &$crate::store::clerk::InboxFilter,
-            ) -> $crate::store::Result<Vec<$crate::store::reports::ReportRow>> {
+            ) -> $crate::store::Result<Vec<$crate::domain::Report>> {
                 use $crate::store::clerk::InboxOrder;
                 let mut query = sqlx::QueryBuilder::<$db>::new(concat!(
                     "select ", $crate::store::report_sql::report_columns!(), " from reports where 1 = 1"
@@ -173,10 +182,11 @@ macro_rules! clerk_store_impl {
                     query.push(after).push_bind(cursor);
                 }
                 query.push(order).push_bind(filter.limit);
-                Ok(query
-                    .build_query_as::<$crate::store::reports::ReportRow>()
+                let rows = query
+                    .build_query_as::<$crate::store::rows::ReportRow>()
                     .fetch_all(&self.pool)
-                    .await?)
+                    .await?;
+                $crate::store::rows::convert_all(rows)
             }
 
             async fn inbox_counts(
@@ -337,11 +347,12 @@ macro_rules! clerk_store_impl {
                 &self,
                 authority_key: &str,
             ) -> $crate::store::Result<Vec<$crate::store::clerk::StatsRow>> {
-                Ok(sqlx::query_as::<$db, $crate::store::clerk::StatsRow>(
+                Ok(sqlx::query_as::<$db, $crate::store::clerk::StatsRow>(concat!(
                     "select status, opened_at, reaction_due_at, first_reaction_at, resolved_at
                      from reports
-                     where authority_key = $1 and visibility = 'published' and status <> 'unconfirmed'",
-                )
+                     where authority_key = $1 and ",
+                    $crate::store::report_sql::public_report!("")
+                ))
                 .bind(authority_key)
                 .fetch_all(&self.pool)
                 .await?)

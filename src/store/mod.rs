@@ -15,6 +15,7 @@ pub mod notify;
 mod notify_sql;
 pub mod open311;
 mod open311_sql;
+pub mod outbox;
 mod postgres;
 mod report_insert_pg;
 mod report_sql;
@@ -28,10 +29,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::boundaries::BoundaryArea;
 use crate::boundaries::BoundarySet;
 use crate::boundaries::sources::BoundarySource;
 use crate::domain::{Authority, Category, RoutingRule};
-use crate::jurisdiction::BoundaryArea;
 
 /// What a store operation can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +46,12 @@ pub enum Error {
         /// The constraint's name (the same on both backends).
         constraint: String,
     },
+    /// The report changed since it was read (its revision moved on): reload and retry.
+    #[error("the report was changed concurrently")]
+    StaleRevision,
+    /// A mail link's token was used or expired while the change that uses it ran.
+    #[error("the link was used already or has expired")]
+    TokenUsed,
     /// Stored data does not pass domain validation (a bug or a manual edit).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),

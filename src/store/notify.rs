@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Result;
-use crate::notify::MailChanges;
+use crate::store::outbox::MailChanges;
 
 /// `outbox` row.
 #[derive(Debug, Clone, sqlx::FromRow)]

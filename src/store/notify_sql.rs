@@ -2,12 +2,12 @@
 //! to the `NotifyStore` implementation, and `write_mail_changes!` writes a [`MailChanges`] in
 //! an open transaction (filing, workflow changes and the store's own `apply_mail_changes`).
 //!
-//! [`MailChanges`]: crate::notify::MailChanges
+//! [`MailChanges`]: crate::store::outbox::MailChanges
 
 /// Writes `$changes` inside the transaction `$tx` at time `$now`.
 macro_rules! write_mail_changes {
     ($tx:expr, $changes:expr, $now:expr) => {{
-        let changes: &$crate::notify::MailChanges = $changes;
+        let changes: &$crate::store::outbox::MailChanges = $changes;
         let now: chrono::DateTime<chrono::Utc> = $now;
         if let Some(hash) = &changes.use_token {
             let used = sqlx::query(
@@ -19,9 +19,7 @@ macro_rules! write_mail_changes {
             .execute(&mut *$tx)
             .await?;
             if used.rows_affected() != 1 {
-                return Err($crate::store::Error::Conflict {
-                    constraint: $crate::notify::TOKEN_USED.into(),
-                });
+                return Err($crate::store::Error::TokenUsed);
             }
         }
         for follower in &changes.followers {
@@ -125,7 +123,7 @@ macro_rules! notify_store_impl {
         impl $crate::store::notify::NotifyStore for $store {
             async fn apply_mail_changes(
                 &self,
-                changes: &$crate::notify::MailChanges,
+                changes: &$crate::store::outbox::MailChanges,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::Result<()> {
                 let mut tx = self.pool.begin().await?;

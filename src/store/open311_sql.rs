@@ -129,12 +129,13 @@ macro_rules! open311_store_impl {
                 until: chrono::DateTime<chrono::Utc>,
                 limit: i64,
             ) -> $crate::store::Result<Vec<$crate::store::open311::UpdateRow>> {
-                let mut query = sqlx::QueryBuilder::<$db>::new(
+                let mut query = sqlx::QueryBuilder::<$db>::new(concat!(
                     "select e.id, e.report_id, e.kind, e.status, e.body, e.at
                      from report_events e join reports r on r.id = e.report_id
-                     where r.visibility = 'published' and r.status <> 'unconfirmed' and e.public
-                       and e.kind in (",
-                );
+                     where ",
+                    $crate::store::report_sql::public_report!("r."),
+                    " and e.public and e.kind in ("
+                ));
                 let mut kinds = query.separated(", ");
                 for kind in $crate::store::open311::UPDATE_KINDS {
                     kinds.push_bind(kind);

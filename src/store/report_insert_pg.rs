@@ -11,7 +11,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::Result;
 use super::reports::{CreateOutcome, MAP_LEVELS, ReportRecord, cell_of};
-use crate::domain::Visibility;
+use super::rows::ReportRow;
 
 /// Inserts a filing in one statement (see the module documentation).
 pub async fn insert_report(
@@ -35,7 +35,7 @@ pub async fn insert_report(
         return Ok(CreateOutcome::Created);
     }
     let Some((key, fingerprint)) = record.idempotency else {
-        return Err(anyhow::anyhow!("report {} was not inserted", record.id).into());
+        return Err(anyhow::anyhow!("report {} was not inserted", record.report.id).into());
     };
     let seen: Option<(String, uuid::Uuid)> =
         sqlx::query_as("select fingerprint, report_id from idempotency_keys where key = $1")
@@ -53,7 +53,7 @@ pub async fn insert_report(
 /// before it that claims the key, and `r` inserts only if `k` did. A concurrent filing with
 /// the same key waits for the first one's commit, then finds the key taken.
 fn push_report(query: &mut QueryBuilder<Postgres>, record: &ReportRecord<'_>) {
-    let id = record.id.uuid();
+    let id = record.report.id.uuid();
     if let Some((key, fingerprint)) = record.idempotency {
         query
             .push("k as (insert into idempotency_keys (key, fingerprint, report_id, created_at) values (")
@@ -63,11 +63,11 @@ fn push_report(query: &mut QueryBuilder<Postgres>, record: &ReportRecord<'_>) {
             .push(", ")
             .push_bind(id)
             .push(", ")
-            .push_bind(record.now)
+            .push_bind(record.report.timeline.created_at)
             .push(") on conflict (key) do nothing returning report_id), ");
     }
     // The row the answer shows is the row written: one mapping from record to columns.
-    let row = record.stored_row();
+    let row = ReportRow::from(record.report);
     query.push(
         "r as (insert into reports (id, category_code, description, lat, lon, address, area_key,
            authority_key, status, visibility, language, near_border, reporter_email,
@@ -104,28 +104,22 @@ fn push_report(query: &mut QueryBuilder<Postgres>, record: &ReportRecord<'_>) {
 
 /// The CTEs that insert the rows belonging to the report, each only if `r` inserted it.
 fn push_dependent_rows(query: &mut QueryBuilder<Postgres>, record: &ReportRecord<'_>) {
-    let id = record.id.uuid();
-    let now = record.now;
-    let published = record.visibility == Visibility::Published;
-    // The created event names the first authority: the start of the public chain.
-    let mut events = vec![("created", "reporter", true, Some(record.authority_key))];
-    if published {
-        events.push(("published", "system", false, None));
-    }
+    let id = record.report.id.uuid();
+    let now = record.report.timeline.created_at;
     push_rows(
         query,
         "events",
         "report_events (report_id, kind, actor, public, status, body, at, authority_key)",
-        events,
-        |mut row, (kind, actor, public, authority)| {
+        record.report.filing_events(),
+        |mut row, event| {
             row.push_bind(id)
-                .push_bind(kind)
-                .push_bind(actor)
-                .push_bind(public)
-                .push_bind(record.status.as_str())
-                .push_bind(None::<String>)
+                .push_bind(event.kind.as_str())
+                .push_bind(event.actor)
+                .push_bind(event.public)
+                .push_bind(event.status.as_ref().map(|s| s.as_str()))
+                .push_bind(event.body)
                 .push_bind(now)
-                .push_bind(authority.map(str::to_owned));
+                .push_bind(event.authority.map(String::from));
         },
         "",
     );
@@ -146,7 +140,7 @@ fn push_dependent_rows(query: &mut QueryBuilder<Postgres>, record: &ReportRecord
         " on conflict (report_id, photo_id) do nothing",
     );
     let (lat, lon) = (record.report.location.lat(), record.report.location.lon());
-    let light = record.status.light().filter(|_| published);
+    let light = record.report.map_light();
     push_rows(
         query,
         "cells",

@@ -29,13 +29,14 @@ macro_rules! report_store_impl {
             async fn get_report(
                 &self,
                 id: $crate::domain::ReportId,
-            ) -> $crate::store::Result<Option<$crate::store::reports::ReportRow>> {
-                Ok(sqlx::query_as::<$db, $crate::store::reports::ReportRow>(concat!(
+            ) -> $crate::store::Result<Option<$crate::domain::Report>> {
+                let row = sqlx::query_as::<$db, $crate::store::rows::ReportRow>(concat!(
                     "select ", $crate::store::report_sql::report_columns!(), " from reports where id = $1"
                 ))
                 .bind(id.uuid())
                 .fetch_optional(&self.pool)
-                .await?)
+                .await?;
+                row.map($crate::domain::Report::try_from).transpose()
             }
 
             async fn report_events(
@@ -93,10 +94,10 @@ macro_rules! report_store_impl {
             async fn list_public_reports(
                 &self,
                 filter: &$crate::store::reports::ReportFilter,
-            ) -> $crate::store::Result<Vec<$crate::store::reports::ReportRow>> {
+            ) -> $crate::store::Result<Vec<$crate::domain::Report>> {
                 let mut query = sqlx::QueryBuilder::<$db>::new(concat!(
                     "select ", $crate::store::report_sql::report_columns!(),
-                    " from reports where visibility = 'published' and status <> 'unconfirmed'"
+                    " from reports where ", $crate::store::report_sql::public_report!("")
                 ));
                 if let Some(b) = filter.bbox {
                     query.push(" and lat between ").push_bind(b.min_lat).push(" and ").push_bind(b.max_lat);
@@ -145,10 +146,11 @@ macro_rules! report_store_impl {
                 if filter.offset > 0 {
                     query.push(" offset ").push_bind(filter.offset);
                 }
-                Ok(query
-                    .build_query_as::<$crate::store::reports::ReportRow>()
+                let rows = query
+                    .build_query_as::<$crate::store::rows::ReportRow>()
                     .fetch_all(&self.pool)
-                    .await?)
+                    .await?;
+                $crate::store::rows::convert_all(rows)
             }
 
             async fn map_cells(
@@ -258,12 +260,12 @@ macro_rules! report_store_impl {
             }
 
             async fn photo_is_public(&self, photo_id: &str) -> $crate::store::Result<bool> {
-                let found: Option<(i32,)> = sqlx::query_as(
+                let found: Option<(i32,)> = sqlx::query_as(concat!(
                     "select 1 from report_photos p join reports r on r.id = p.report_id
-                     where p.photo_id = $1 and p.visible and r.visibility = 'published'
-                       and r.status <> 'unconfirmed'
-                     limit 1",
-                )
+                     where p.photo_id = $1 and p.visible and ",
+                    $crate::store::report_sql::public_report!("r."),
+                    " limit 1"
+                ))
                 .bind(photo_id)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -307,6 +309,21 @@ macro_rules! append_cell_changes {
 }
 
 pub(crate) use append_cell_changes;
+
+/// The SQL condition of a public report (`Report::is_public`): published and confirmed.
+/// The argument is the table's alias with its dot (`"r."`), or `""`.
+macro_rules! public_report {
+    ($alias:literal) => {
+        concat!(
+            $alias,
+            "visibility = 'published' and ",
+            $alias,
+            "status <> 'unconfirmed'"
+        )
+    };
+}
+
+pub(crate) use public_report;
 
 /// The columns of `ReportRow`, in one place for every query that reads whole reports.
 macro_rules! report_columns {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Result;
-use crate::domain::{Light, NewReport, ReportId, ReportStatus, Visibility};
+use crate::domain::{Report, ReportId};
 
 /// Map grid levels kept in `report_cells` (plus `report_cell_changes` until folded): level L has cells of 360 / 2^(L + 2) degrees, about
 /// a quarter tile at Web-Mercator zoom L. Coarser zooms group a finer level's cells in SQL, so
@@ -43,69 +43,19 @@ pub struct PhotoRecord {
 /// Everything `create_report` writes.
 #[derive(Debug, Clone)]
 pub struct ReportRecord<'a> {
-    /// The new id.
-    pub id: ReportId,
-    /// The validated filing.
-    pub report: &'a NewReport,
-    /// The area the jurisdiction engine found.
-    pub area_key: &'a str,
-    /// The responsible authority (after category routing).
-    pub authority_key: &'a str,
-    /// `Unconfirmed` or `Open`.
-    pub status: ReportStatus,
-    /// `Pending` or `Published`.
-    pub visibility: Visibility,
-    /// Whether the pin lies near another authority's border.
-    pub near_border: bool,
+    /// The new report, as `Report::file` made it.
+    pub report: &'a Report,
     /// Photos, in upload order.
     pub photos: &'a [PhotoRecord],
     /// Whether the photos are public at once (no moderation).
     pub photos_visible: bool,
-    /// The filing time.
-    pub now: DateTime<Utc>,
-    /// The deadline of the service promise (for reports that start `open`).
-    pub reaction_due_at: Option<DateTime<Utc>>,
     /// `Idempotency-Key` and the request's fingerprint.
     pub idempotency: Option<(&'a str, &'a str)>,
     /// The mails the filing sends, with their tokens and followers.
-    pub mail: &'a crate::notify::MailChanges,
+    pub mail: &'a crate::store::outbox::MailChanges,
 }
 
 impl ReportRecord<'_> {
-    /// The `reports` row `create_report` stores, as reading it back would give it.
-    pub fn stored_row(&self) -> ReportRow {
-        let r = self.report;
-        ReportRow {
-            id: self.id.uuid(),
-            category_code: r.category.as_str().to_owned(),
-            description: r.description.clone(),
-            lat: r.location.lat(),
-            lon: r.location.lon(),
-            address: r.address.clone(),
-            area_key: self.area_key.to_owned(),
-            authority_key: self.authority_key.to_owned(),
-            status: self.status.as_str().to_owned(),
-            close_reason: None,
-            close_detail: None,
-            duplicate_of: None,
-            visibility: self.visibility.as_str().to_owned(),
-            language: r.language.as_str().to_owned(),
-            near_border: self.near_border,
-            reporter_email: r.email.as_ref().map(|e| e.as_str().to_owned()),
-            reporter_name: r.name.clone(),
-            created_at: self.now,
-            updated_at: self.now,
-            status_changed_at: self.now,
-            revision: 0,
-            original_description: None,
-            opened_at: (self.status == ReportStatus::Open).then_some(self.now),
-            reaction_due_at: self.reaction_due_at,
-            first_reaction_at: None,
-            resolved_at: None,
-            authority_since: Some(self.now),
-        }
-    }
-
     /// The `report_photos` rows `create_report` stores: a photo given twice is kept once, at
     /// its first position.
     pub fn stored_photos(&self) -> Vec<PhotoRow> {
@@ -134,38 +84,6 @@ pub enum CreateOutcome {
     Replayed(ReportId),
     /// The idempotency key was seen before with a different request.
     KeyReused,
-}
-
-/// `reports` row, private fields included: never render it to the public directly.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ReportRow {
-    pub id: Uuid,
-    pub category_code: String,
-    pub description: String,
-    pub lat: f64,
-    pub lon: f64,
-    pub address: Option<String>,
-    pub area_key: String,
-    pub authority_key: String,
-    pub status: String,
-    pub close_reason: Option<String>,
-    pub close_detail: Option<String>,
-    pub duplicate_of: Option<Uuid>,
-    pub visibility: String,
-    pub language: String,
-    pub near_border: bool,
-    pub reporter_email: Option<String>,
-    pub reporter_name: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub status_changed_at: DateTime<Utc>,
-    pub revision: i64,
-    pub original_description: Option<String>,
-    pub opened_at: Option<DateTime<Utc>>,
-    pub reaction_due_at: Option<DateTime<Utc>>,
-    pub first_reaction_at: Option<DateTime<Utc>>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    pub authority_since: Option<DateTime<Utc>>,
 }
 
 /// `report_events` row.
@@ -259,17 +177,6 @@ pub fn first_uuid_at(time: DateTime<Utc>) -> Uuid {
     Uuid::from_bytes(bytes)
 }
 
-/// The light a stored status shows (`None`: not public).
-pub fn light_of(status: &str) -> Option<Light> {
-    match status {
-        "open" => Some(Light::Red),
-        "in_progress" => Some(Light::Yellow),
-        "resolved" => Some(Light::Green),
-        "closed" => Some(Light::YellowGreen),
-        _ => None,
-    }
-}
-
 /// Persistence of reports. Each method is one transaction.
 #[async_trait]
 pub trait ReportStore: Send + Sync {
@@ -280,7 +187,7 @@ pub trait ReportStore: Send + Sync {
     async fn idempotency_key(&self, key: &str) -> Result<Option<(String, ReportId)>>;
 
     /// A report with its private fields, whatever its visibility.
-    async fn get_report(&self, id: ReportId) -> Result<Option<ReportRow>>;
+    async fn get_report(&self, id: ReportId) -> Result<Option<Report>>;
 
     /// The report's events, oldest first; only public ones if `public_only`.
     async fn report_events(&self, id: ReportId, public_only: bool) -> Result<Vec<EventRow>>;
@@ -292,7 +199,7 @@ pub trait ReportStore: Send + Sync {
     async fn visible_photos_of(&self, ids: &[Uuid]) -> Result<Vec<ReportPhotoRow>>;
 
     /// Public reports (published, not unconfirmed), newest first.
-    async fn list_public_reports(&self, filter: &ReportFilter) -> Result<Vec<ReportRow>>;
+    async fn list_public_reports(&self, filter: &ReportFilter) -> Result<Vec<Report>>;
 
     /// Map counts at zoom `zoom` inside the box, grouped from the stored `level`.
     async fn map_cells(&self, level: u8, zoom: u8, bbox: BBox) -> Result<Vec<CellRow>>;

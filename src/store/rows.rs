@@ -1,11 +1,14 @@
 //! Row types shared by both backends and their conversion into validated domain types.
 
+use chrono::{DateTime, Utc};
+
+use crate::boundaries::BoundaryArea;
 use crate::boundaries::codec;
 use crate::domain::{
-    Area, AreaKey, Authority, AuthorityKey, Category, CategoryCode, Kreis, RoutingRule,
-    RoutingScope, RoutingTarget, State,
+    Area, AreaKey, Authority, AuthorityKey, Category, CategoryCode, CloseReason, Coordinates,
+    Email, InvalidValue, Kreis, Language, Report, ReportId, ReportStatus, RoutingRule,
+    RoutingScope, RoutingTarget, State, Timeline,
 };
-use crate::jurisdiction::BoundaryArea;
 
 use super::Error;
 
@@ -149,4 +152,133 @@ fn corrupt(error: impl std::fmt::Display) -> Error {
 /// Converts every row, failing on the first invalid one.
 pub fn convert_all<R, T: TryFrom<R, Error = Error>>(rows: Vec<R>) -> Result<Vec<T>, Error> {
     rows.into_iter().map(T::try_from).collect()
+}
+
+/// `reports` row, private fields included.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(super) struct ReportRow {
+    pub id: uuid::Uuid,
+    pub category_code: String,
+    pub description: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub address: Option<String>,
+    pub area_key: String,
+    pub authority_key: String,
+    pub status: String,
+    pub close_reason: Option<String>,
+    pub close_detail: Option<String>,
+    pub duplicate_of: Option<uuid::Uuid>,
+    pub visibility: String,
+    pub language: String,
+    pub near_border: bool,
+    pub reporter_email: Option<String>,
+    pub reporter_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub status_changed_at: DateTime<Utc>,
+    pub revision: i64,
+    pub original_description: Option<String>,
+    pub opened_at: Option<DateTime<Utc>>,
+    pub reaction_due_at: Option<DateTime<Utc>>,
+    pub first_reaction_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub authority_since: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<ReportRow> for Report {
+    type Error = Error;
+
+    fn try_from(row: ReportRow) -> Result<Self, Error> {
+        let context = |e: InvalidValue| Error::Corrupt(format!("report {}: {e}", row.id));
+        let reason = row
+            .close_reason
+            .as_deref()
+            .map(|code| {
+                CloseReason::from_code(
+                    code,
+                    row.close_detail.clone(),
+                    row.duplicate_of.map(ReportId::from),
+                )
+            })
+            .transpose()
+            .map_err(context)?;
+        Ok(Report {
+            id: row.id.into(),
+            category: CategoryCode::parse(&row.category_code).map_err(context)?,
+            location: Coordinates::new(row.lat, row.lon)
+                .map_err(|e| Error::Corrupt(format!("report {}: {e}", row.id)))?,
+            area: AreaKey::parse(&row.area_key).map_err(context)?,
+            authority: AuthorityKey::parse(&row.authority_key).map_err(context)?,
+            status: ReportStatus::from_parts(&row.status, reason).map_err(context)?,
+            visibility: row.visibility.parse().map_err(context)?,
+            language: Language::parse(&row.language).map_err(context)?,
+            reporter_email: row
+                .reporter_email
+                .as_deref()
+                .map(Email::parse)
+                .transpose()
+                .map_err(context)?,
+            description: row.description,
+            original_description: row.original_description,
+            address: row.address,
+            near_border: row.near_border,
+            reporter_name: row.reporter_name,
+            revision: row.revision,
+            timeline: Timeline {
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                status_changed_at: row.status_changed_at,
+                opened_at: row.opened_at,
+                reaction_due_at: row.reaction_due_at,
+                first_reaction_at: row.first_reaction_at,
+                resolved_at: row.resolved_at,
+                authority_since: row.authority_since,
+            },
+        })
+    }
+}
+
+impl From<&Report> for ReportRow {
+    fn from(report: &Report) -> Self {
+        let reason = report.status.close_reason();
+        let (close_detail, duplicate_of) = match reason {
+            Some(CloseReason::NotResponsible { responsible }) => (Some(responsible.clone()), None),
+            Some(CloseReason::Duplicate { of }) => (None, Some(of.uuid())),
+            _ => (None, None),
+        };
+        let t = &report.timeline;
+        ReportRow {
+            id: report.id.uuid(),
+            category_code: report.category.as_str().to_owned(),
+            description: report.description.clone(),
+            lat: report.location.lat(),
+            lon: report.location.lon(),
+            address: report.address.clone(),
+            area_key: report.area.as_str().to_owned(),
+            authority_key: report.authority.as_str().to_owned(),
+            status: report.status.as_str().to_owned(),
+            close_reason: reason.map(|r| r.code().to_owned()),
+            close_detail,
+            duplicate_of,
+            visibility: report.visibility.as_str().to_owned(),
+            language: report.language.as_str().to_owned(),
+            near_border: report.near_border,
+            reporter_email: report
+                .reporter_email
+                .as_ref()
+                .map(|e| e.as_str().to_owned()),
+            reporter_name: report.reporter_name.clone(),
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            status_changed_at: t.status_changed_at,
+            revision: report.revision,
+            original_description: report.original_description.clone(),
+            opened_at: t.opened_at,
+            reaction_due_at: t.reaction_due_at,
+            first_reaction_at: t.first_reaction_at,
+            resolved_at: t.resolved_at,
+            authority_since: t.authority_since,
+        }
+    }
 }

@@ -182,7 +182,7 @@ macro_rules! store_impl {
             Ok(changes)
         }
 
-        async fn load_boundaries(&self) -> $crate::store::Result<Vec<$crate::jurisdiction::BoundaryArea>> {
+        async fn load_boundaries(&self) -> $crate::store::Result<Vec<$crate::boundaries::BoundaryArea>> {
             let rows = sqlx::query_as::<$db, $crate::store::rows::AreaRow>(
                 "select key, name, official_name, state, kreis_key, kreis_name, authority_key,
                         kreis_authority_key, source_id, precision_rank, geometry

@@ -94,9 +94,10 @@ impl SqliteStore {
                 });
             }
         }
-        let id = record.id.uuid();
-        // The row the answer shows is the row written: one mapping from record to columns.
-        let row = record.stored_row();
+        let id = record.report.id.uuid();
+        let now = record.report.timeline.created_at;
+        // The row the answer shows is the row written: one mapping from report to columns.
+        let row = crate::store::rows::ReportRow::from(record.report);
         sqlx::query(
             "insert into reports (id, category_code, description, lat, lon, address, area_key,
                authority_key, status, visibility, language, near_border, reporter_email,
@@ -126,26 +127,10 @@ impl SqliteStore {
         .bind(row.authority_since)
         .execute(&mut *tx)
         .await?;
-        let published = record.visibility == crate::domain::Visibility::Published;
-        // The created event names the first authority: the start of the public chain.
-        let mut events = vec![("created", "reporter", true, Some(record.authority_key))];
-        if published {
-            events.push(("published", "system", false, None));
-        }
-        for (kind, actor, public, authority) in events {
-            sqlx::query(
-                        "insert into report_events (report_id, kind, actor, public, status, body, at, authority_key)
-                         values ($1, $2, $3, $4, $5, null, $6, $7)",
-                    )
-                    .bind(id)
-                    .bind(kind)
-                    .bind(actor)
-                    .bind(public)
-                    .bind(record.status.as_str())
-                    .bind(record.now)
-                    .bind(authority)
-                    .execute(&mut *tx)
-                    .await?;
+        for event in record.report.filing_events() {
+            crate::store::clerk_sql::insert_event!(id, &event, now)
+                .execute(&mut *tx)
+                .await?;
         }
         for (position, photo) in record.photos.iter().enumerate() {
             sqlx::query(
@@ -162,7 +147,7 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
-        if let (true, Some(light)) = (published, record.status.light()) {
+        if let Some(light) = record.report.map_light() {
             crate::store::report_sql::append_cell_changes!(
                 tx,
                 Sqlite,
@@ -171,7 +156,7 @@ impl SqliteStore {
                 &[(light, 1)]
             );
         }
-        crate::store::notify_sql::write_mail_changes!(tx, record.mail, record.now);
+        crate::store::notify_sql::write_mail_changes!(tx, record.mail, now);
         if let Some((key, fingerprint)) = record.idempotency {
             sqlx::query(
                 "insert into idempotency_keys (key, fingerprint, report_id, created_at)
@@ -180,7 +165,7 @@ impl SqliteStore {
             .bind(key)
             .bind(fingerprint)
             .bind(id)
-            .bind(record.now)
+            .bind(now)
             .execute(&mut *tx)
             .await?;
         }

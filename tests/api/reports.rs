@@ -709,11 +709,13 @@ async fn execute_sql(url: &str, backend: Backend, statements: &[&str]) {
 /// a light: the same rows, the same counts, and coordinate sums equal up to rounding (a
 /// backfilled sum of sums, or a +x then −x, may differ from a fresh sum in the last bits).
 async fn assert_cells_exact(url: &str, backend: Backend) {
-    use buergerbuero::store::reports::{MAP_LEVELS, cell_of, light_of};
+    use buergerbuero::domain::Light;
+    use buergerbuero::store::reports::{MAP_LEVELS, cell_of};
     let (stored, reports) = stored_cells(url, backend).await;
     let mut expected = Cells::new();
     for (lat, lon, status, visibility) in reports {
-        let Some(light) = light_of(&status).filter(|_| visibility == "published") else {
+        let Some(light) = Light::of_status_name(&status).filter(|_| visibility == "published")
+        else {
             continue;
         };
         for level in MAP_LEVELS {

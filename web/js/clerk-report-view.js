@@ -117,24 +117,6 @@ function renderPhotos(report, onTogglePhoto) {
   }));
 }
 
-const KINDS = {
-  created: ['Eingegangen', 'Filed'],
-  confirmed: ['E-Mail bestätigt', 'Email confirmed'],
-  published: ['Veröffentlicht', 'Published'],
-  hidden: ['Verborgen', 'Hidden'],
-  description_edited: ['Text bearbeitet (vorheriger Text)', 'Text edited (previous text)'],
-  photo_released: ['Foto freigegeben', 'Photo released'],
-  photo_hidden: ['Foto verborgen', 'Photo hidden'],
-  status_changed: ['Status geändert', 'Status changed'],
-  answer: ['Antwort', 'Answer'],
-  note: ['Interne Notiz', 'Internal note'],
-  forwarded: ['Weitergeleitet', 'Forwarded'],
-  forward_reason: ['Grund der Weiterleitung', 'Reason for forwarding'],
-  marked_duplicate: ['Als Duplikat geschlossen', 'Closed as duplicate'],
-  duplicate_linked: ['Duplikat verknüpft', 'Duplicate linked'],
-  category_changed: ['Kategorie geändert', 'Category changed'],
-  reopened: ['Wieder geöffnet', 'Reopened'],
-};
 
 /** Events name authorities by key; the chain and the current authority know their names. */
 function authorityNames(report) {
@@ -144,17 +126,14 @@ function authorityNames(report) {
   return names;
 }
 
-/** Events that move the status; only for them is the status after the event news. */
-const STATUS_KINDS = new Set(['status_changed', 'marked_duplicate', 'reopened']);
-
 function eventItem(event, names) {
-  const [de, en] = KINDS[event.kind] ?? [event.kind, event.kind];
+  const { de, en } = event.label;
   const actor = event.actor === 'reporter' ? tr('meldende Person', 'reporter')
     : event.actor === 'system' ? tr('System', 'system') : event.actor;
   return el('li', { class: event.public ? 'event' : 'event event-internal' },
     el('p', { class: 'event-head' },
       el('strong', {}, tr(de, en)),
-      event.status && STATUS_KINDS.has(event.kind) ? ` → ${statusName(event.status)}` : '',
+      event.status && event.moves_status ? ` → ${statusName(event.status)}` : '',
       event.authority ? ` · ${tr('an', 'to')} ${names.get(event.authority) ?? event.authority}` : '',
       ' ',
       el('span', { class: event.public ? 'tag tag-public' : 'tag tag-internal' },

@@ -74,25 +74,16 @@ function show(next) {
   renderReport(report, { onTogglePhoto: togglePhoto });
   $('description-description').value = report.description;
   $('category-category').value = report.category.code;
-  const moves = allowedMoves(report.status);
-  fillStatusOptions(moves);
-  const s = report.status;
-  $('publish-form').hidden = report.visibility === 'published' || s === 'unconfirmed';
-  $('hide-form').hidden = report.visibility === 'hidden';
-  $('act-status').hidden = moves.length === 0;
-  $('act-answer').hidden = s === 'unconfirmed';
-  $('act-duplicate').hidden = !(s === 'open' || s === 'in_progress');
-  $('act-reopen').hidden = !(s === 'resolved' || s === 'closed');
+  // The server says what the report's state allows: no copy of the state machine here.
+  const allowed = new Set(report.allowed_actions);
+  fillStatusOptions(report.status_moves);
+  $('publish-form').hidden = !allowed.has('publish');
+  $('hide-form').hidden = !allowed.has('hide');
+  $('act-status').hidden = !allowed.has('status');
+  $('act-answer').hidden = !allowed.has('answers');
+  $('act-duplicate').hidden = !allowed.has('duplicate');
+  $('act-reopen').hidden = !allowed.has('reopen');
   showMap();
-}
-
-/** The status moves of the workflow's state machine, from the current status. */
-function allowedMoves(current) {
-  return {
-    open: ['in_progress', 'resolved', 'closed'],
-    in_progress: ['resolved', 'closed'],
-    closed: ['resolved'],
-  }[current] ?? [];
 }
 
 function fillStatusOptions(moves) {

@@ -1,54 +1,11 @@
-//! Reports: their identity, validated input, the status state machine and the traffic light.
+//! The report's status state machine, its close reasons, the traffic light and visibility.
 
-use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
-use uuid::Uuid;
 
-use super::InvalidValue;
-
-/// A report's id: a UUID v7, so ids sort by filing time (keyset pagination relies on it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct ReportId(Uuid);
-
-impl ReportId {
-    /// A new id for a report filed now.
-    pub fn new() -> Self {
-        Self(Uuid::now_v7())
-    }
-
-    /// Parses the textual UUID form.
-    pub fn parse(s: &str) -> Result<Self, InvalidValue> {
-        Uuid::parse_str(s)
-            .map(Self)
-            .map_err(|_| InvalidValue::new("id", format!("{s:?} is not a report id")))
-    }
-
-    /// The UUID.
-    pub fn uuid(self) -> Uuid {
-        self.0
-    }
-}
-
-impl Default for ReportId {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl From<Uuid> for ReportId {
-    fn from(uuid: Uuid) -> Self {
-        Self(uuid)
-    }
-}
-
-impl fmt::Display for ReportId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+use super::ReportId;
+use crate::domain::InvalidValue;
 
 /// Why a report was closed as yellow-green; always shown to the public.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -73,6 +30,42 @@ pub enum CloseReason {
 }
 
 impl CloseReason {
+    /// The reasons a clerk may close a report for with a status change; `duplicate` has its
+    /// own action, because it links two reports.
+    pub const STATUS_CODES: [&'static str; 4] = [
+        "not_responsible",
+        "private_property",
+        "no_funds",
+        "not_a_defect",
+    ];
+
+    /// The reason a code names, with who is responsible (`not_responsible`) or the original
+    /// (`duplicate`) where the reason needs one.
+    pub fn from_code(
+        code: &str,
+        responsible: Option<String>,
+        duplicate_of: Option<ReportId>,
+    ) -> Result<Self, InvalidValue> {
+        let missing = |what: &str| InvalidValue::new("reason", format!("{code} needs {what}"));
+        Ok(match code {
+            "not_responsible" => CloseReason::NotResponsible {
+                responsible: responsible.ok_or_else(|| missing("who is responsible"))?,
+            },
+            "private_property" => CloseReason::PrivateProperty,
+            "no_funds" => CloseReason::NoFunds,
+            "not_a_defect" => CloseReason::NotADefect,
+            "duplicate" => CloseReason::Duplicate {
+                of: duplicate_of.ok_or_else(|| missing("the original report"))?,
+            },
+            other => {
+                return Err(InvalidValue::new(
+                    "reason",
+                    format!("{other:?} is not a close reason"),
+                ));
+            }
+        })
+    }
+
     /// The stored reason code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -117,6 +110,19 @@ pub enum Light {
 impl Light {
     /// Every light, in workflow order.
     pub const ALL: [Light; 4] = [Light::Red, Light::Yellow, Light::Green, Light::YellowGreen];
+
+    /// The light of a status by its name (`None` for `unconfirmed`, which is not public, and
+    /// for names that are no status): for read models that carry only the name (statistics,
+    /// history entries). The one place where statuses meet lights.
+    pub fn of_status_name(name: &str) -> Option<Light> {
+        match name {
+            "open" => Some(Light::Red),
+            "in_progress" => Some(Light::Yellow),
+            "resolved" => Some(Light::Green),
+            "closed" => Some(Light::YellowGreen),
+            _ => None,
+        }
+    }
 
     /// The API and database name.
     pub fn as_str(self) -> &'static str {
@@ -181,15 +187,40 @@ impl ReportStatus {
         }
     }
 
+    /// The status a stored name and close reason describe.
+    pub fn from_parts(name: &str, reason: Option<CloseReason>) -> Result<Self, InvalidValue> {
+        let status = match (name, reason) {
+            ("unconfirmed", None) => ReportStatus::Unconfirmed,
+            ("open", None) => ReportStatus::Open,
+            ("in_progress", None) => ReportStatus::InProgress,
+            ("resolved", None) => ReportStatus::Resolved,
+            ("closed", Some(reason)) => ReportStatus::Closed(reason),
+            (name, reason) => {
+                return Err(InvalidValue::new(
+                    "status",
+                    format!("{name:?} with close reason {reason:?} is not a status"),
+                ));
+            }
+        };
+        Ok(status)
+    }
+
+    /// The close reason of a yellow-green report.
+    pub fn close_reason(&self) -> Option<&CloseReason> {
+        match self {
+            ReportStatus::Closed(reason) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// Whether the authority is done with it (green or yellow-green).
+    pub fn is_done(&self) -> bool {
+        matches!(self, ReportStatus::Resolved | ReportStatus::Closed(_))
+    }
+
     /// The public light; `None` while unconfirmed (not public).
     pub fn light(&self) -> Option<Light> {
-        match self {
-            ReportStatus::Unconfirmed => None,
-            ReportStatus::Open => Some(Light::Red),
-            ReportStatus::InProgress => Some(Light::Yellow),
-            ReportStatus::Resolved => Some(Light::Green),
-            ReportStatus::Closed(_) => Some(Light::YellowGreen),
-        }
+        Light::of_status_name(self.as_str())
     }
 
     /// Applies a move, or says why it is not allowed.
@@ -336,14 +367,5 @@ mod tests {
         for light in Light::ALL {
             assert_eq!(light.as_str().parse::<Light>(), Ok(light));
         }
-    }
-
-    #[test]
-    fn ids_sort_by_time_and_parse() {
-        let a = ReportId::new();
-        let b = ReportId::new();
-        assert!(a < b);
-        assert_eq!(ReportId::parse(&a.to_string()), Ok(a));
-        assert!(ReportId::parse("nope").is_err());
     }
 }

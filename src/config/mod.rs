@@ -9,8 +9,11 @@ use serde::Deserialize;
 
 use crate::auth::AuthSettings;
 use crate::jurisdiction::JurisdictionSettings;
-use crate::notify::worker::MailSettings;
 use crate::rate_limit::RateLimitSettings;
+
+mod mail;
+
+pub use mail::MailSettings;
 
 /// Whether reports are published at once or after a clerk's review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

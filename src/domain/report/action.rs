@@ -1,0 +1,178 @@
+//! A clerk's action on a report, what it needs to know, and what it changes or why it is refused.
+
+use std::str::FromStr;
+
+use super::{NewEvent, Report, ReportId, TransitionError};
+use crate::domain::{AuthorityKey, CategoryCode, InvalidValue};
+
+/// The statuses a clerk can move a report to (besides reopening).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetStatus {
+    /// Yellow.
+    InProgress,
+    /// Green.
+    Resolved,
+    /// Yellow-green; needs a reason.
+    Closed,
+}
+
+impl TargetStatus {
+    /// The API and database name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InProgress => "in_progress",
+            Self::Resolved => "resolved",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+impl FromStr for TargetStatus {
+    type Err = InvalidValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Self::InProgress, Self::Resolved, Self::Closed]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| {
+                InvalidValue::new(
+                    "status",
+                    format!(
+                        "{s:?} is not one of in_progress, resolved, closed (reopen has its own route)"
+                    ),
+                )
+            })
+    }
+}
+
+/// One clerk action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Make the report public.
+    Publish,
+    /// Keep it from the public.
+    Hide {
+        /// Why (internal).
+        reason: Option<String>,
+    },
+    /// Replace the public text (the citizen's original stays, for clerks only).
+    EditDescription {
+        /// The new public text.
+        text: String,
+    },
+    /// Release or hide one photo.
+    SetPhotoVisible {
+        /// The photo's id.
+        photo_id: String,
+        /// Released or not.
+        visible: bool,
+    },
+    /// Move the status, with a public answer (the status's template when none is given).
+    ChangeStatus {
+        /// The new status.
+        to: TargetStatus,
+        /// The public answer.
+        answer: Option<String>,
+        /// For `closed`: one of [`super::CloseReason::STATUS_CODES`].
+        reason: Option<String>,
+        /// For `not_responsible`: who is.
+        responsible: Option<String>,
+    },
+    /// A public answer without a status change.
+    Answer {
+        /// The answer.
+        text: String,
+    },
+    /// An internal note.
+    Note {
+        /// The note.
+        text: String,
+    },
+    /// Hand the report to another authority.
+    Forward {
+        /// The authority that takes over.
+        to: AuthorityKey,
+        /// Why (kept for clerks; the public sees the chain).
+        reason: String,
+    },
+    /// Close this report as a duplicate of another one, linking both.
+    MarkDuplicate {
+        /// The report this one repeats.
+        of: ReportId,
+        /// The public answer (the `closed` template when none is given).
+        answer: Option<String>,
+    },
+    /// Change the category.
+    ChangeCategory {
+        /// The new category.
+        to: CategoryCode,
+    },
+    /// Open a resolved or closed report again.
+    Reopen {
+        /// Why (public).
+        reason: String,
+    },
+}
+
+impl Action {
+    /// The status whose answer template the action uses when the clerk gives no answer.
+    pub fn template_status(&self) -> Option<&'static str> {
+        match self {
+            Action::ChangeStatus {
+                to, answer: None, ..
+            } => Some(to.as_str()),
+            Action::MarkDuplicate { answer: None, .. } => Some(TargetStatus::Closed.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// What an action needs to know beyond the report itself (loaded by the use case).
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Whether the report already has a public answer (publishing it is then a reaction).
+    pub has_public_answer: bool,
+    /// The answer template for the target status in the report's language.
+    pub template: Option<String>,
+    /// The report's photo ids.
+    pub photo_ids: Vec<String>,
+}
+
+/// What an allowed action changes: the report after it, the events recording it, a photo's
+/// new visibility, and an event for a linked report (the original of a duplicate).
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The report after the action.
+    pub report: Report,
+    /// Events to append to the report's history.
+    pub events: Vec<NewEvent>,
+    /// A photo to release (`true`) or hide.
+    pub photo: Option<(String, bool)>,
+    /// An event for another report.
+    pub linked: Option<(ReportId, NewEvent)>,
+}
+
+/// Why the report's rules refuse an action.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The action names something the report does not have (a photo).
+    #[error("not found")]
+    NotFound,
+    /// A field of the action is invalid.
+    #[error("{field}: {reason}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The report's state does not allow the action.
+    #[error("{0}")]
+    NotAllowed(String),
+}
+
+impl From<TransitionError> for Refusal {
+    fn from(error: TransitionError) -> Self {
+        Refusal::NotAllowed(error.to_string())
+    }
+}
