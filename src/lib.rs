@@ -15,6 +15,7 @@ pub mod filing;
 pub mod http;
 pub mod import;
 pub mod jurisdiction;
+pub mod map;
 pub mod metrics;
 pub mod notify;
 pub mod open311;

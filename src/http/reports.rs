@@ -3,7 +3,6 @@
 
 use super::input::{Query, check_json_text, refused_text};
 use crate::domain::text::refused_char;
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Instant;
 
@@ -21,9 +20,10 @@ use super::{ApiError, AppState};
 use crate::domain::{Light, Report, ReportId, ReportInput, ReportStatus};
 use crate::filing::{Filing, FilingError, MAX_PHOTOS, file_report};
 use crate::jurisdiction::polygon_index::{METRES_PER_DEGREE_LAT, METRES_PER_DEGREE_LON_AT_EQUATOR};
+use crate::map::{self, MapLayer};
 use crate::metrics::FilingOutcome;
 use crate::photos::{PhotoId, PhotoLimits, Variant};
-use crate::store::reports::{BBox, MAP_LEVELS, PhotoRow, ReportFilter};
+use crate::store::reports::{BBox, PhotoRow, ReportFilter};
 
 /// Largest JSON body of a filing.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
@@ -31,10 +31,6 @@ pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 const TEXT_FIELD_LIMIT: usize = 16 * 1024;
 /// Radius of the duplicate hint, in metres.
 pub const NEARBY_RADIUS_M: f64 = 50.0;
-/// Zoom from which the map layer sends single reports instead of clusters.
-pub const POINTS_FROM_ZOOM: u8 = 14;
-/// Most single reports in one map answer; beyond it the answer is clusters.
-const MAX_MAP_POINTS: i64 = 2_000;
 /// Page size bounds of the list.
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
@@ -448,22 +444,16 @@ pub async fn map_layer(
                 "zoom muss eine ganze Zahl von 0 bis 22 sein",
             )
         })?;
-    let mut features = Vec::new();
-    if zoom >= POINTS_FROM_ZOOM {
-        let rows = state
-            .store
-            .list_public_reports(&ReportFilter {
-                bbox: Some(bbox),
-                limit: MAX_MAP_POINTS + 1,
-                ..ReportFilter::default()
-            })
-            .await?;
-        if rows.len() as i64 <= MAX_MAP_POINTS {
-            for report in rows {
-                let (lat, lon) = (report.location.lat(), report.location.lon());
-                features.push(json!({
+    let features: Vec<Value> = match map::layer(&*state.store, bbox, zoom).await? {
+        MapLayer::Points(reports) => reports
+            .iter()
+            .map(|report| {
+                json!({
                     "type": "Feature",
-                    "geometry": { "type": "Point", "coordinates": [lon, lat] },
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [report.location.lon(), report.location.lat()]
+                    },
                     "properties": {
                         "kind": "report",
                         "id": report.id.to_string(),
@@ -472,49 +462,26 @@ pub async fn map_layer(
                         "status": report.status.as_str(),
                         "light": report.light(),
                     }
-                }));
-            }
-            return Ok(geojson(features));
-        }
-    }
-    let zoom = zoom.min(POINTS_FROM_ZOOM - 1);
-    let level = MAP_LEVELS
-        .into_iter()
-        .find(|&level| level >= zoom)
-        .unwrap_or(MAP_LEVELS[MAP_LEVELS.len() - 1]);
-    let mut clusters: BTreeMap<(i64, i64), Cluster> = BTreeMap::new();
-    for cell in state.store.map_cells(level, zoom, bbox).await? {
-        let cluster = clusters.entry((cell.gx, cell.gy)).or_default();
-        cluster.count += cell.count;
-        cluster.sum_lat += cell.sum_lat;
-        cluster.sum_lon += cell.sum_lon;
-        if let Some(i) = Light::ALL.iter().position(|l| l.as_str() == cell.light) {
-            cluster.per_light[i] += cell.count;
-        }
-    }
-    for cluster in clusters.into_values().filter(|c| c.count > 0) {
-        let n = cluster.count as f64;
-        let mut per_light = serde_json::Map::new();
-        for (light, count) in Light::ALL.iter().zip(cluster.per_light) {
-            per_light.insert(light.as_str().into(), count.into());
-        }
-        features.push(json!({
-            "type": "Feature",
-            "geometry": { "type": "Point", "coordinates": [cluster.sum_lon / n, cluster.sum_lat / n] },
-            "properties": { "kind": "cluster", "count": cluster.count, "lights": per_light }
-        }));
-    }
+                })
+            })
+            .collect(),
+        MapLayer::Clusters(clusters) => clusters
+            .iter()
+            .map(|cluster| {
+                let lights: serde_json::Map<String, Value> = Light::ALL
+                    .iter()
+                    .zip(cluster.per_light)
+                    .map(|(light, count)| (light.as_str().to_owned(), count.into()))
+                    .collect();
+                json!({
+                    "type": "Feature",
+                    "geometry": { "type": "Point", "coordinates": [cluster.lon, cluster.lat] },
+                    "properties": { "kind": "cluster", "count": cluster.count, "lights": lights }
+                })
+            })
+            .collect(),
+    };
     Ok(geojson(features))
-}
-
-/// Reports of one map cluster: how many, their coordinate sums (for the centroid), and how
-/// many of each light (in `Light::ALL` order).
-#[derive(Debug, Default)]
-struct Cluster {
-    count: i64,
-    sum_lat: f64,
-    sum_lon: f64,
-    per_light: [i64; 4],
 }
 
 /// Renders a page of reports with their visible photos, loaded in one query.
