@@ -703,4 +703,138 @@ mod tests {
         assert_eq!(cut.chars().count(), 201);
         assert!(cut.ends_with('…'));
     }
+
+    /// Everything a mail shows, with the random link secrets replaced by their purpose.
+    fn snapshot(out: &mut String, title: &str, changes: &MailChanges) {
+        for mail in &changes.mails {
+            let mut shown = format!(
+                "=== {title}: {} ({}) to {:?}\nSubject: {}\nList-Unsubscribe: {:?}\n--- text\n{}--- html\n{}",
+                mail.kind,
+                mail.language,
+                mail.recipient,
+                mail.subject,
+                mail.list_unsubscribe,
+                mail.body_text,
+                mail.body_html
+            );
+            for token in &changes.tokens {
+                let secret = ["/mail/confirm/", "/mail/unsubscribe/"]
+                    .iter()
+                    .filter_map(|path| mail.body_text.split(path).nth(1))
+                    .map(|rest| &rest[..64])
+                    .find(|secret| secret_hash(secret) == token.hash)
+                    .unwrap();
+                shown = shown.replace(secret, &format!("<{}>", token.purpose.as_str()));
+            }
+            out.push_str(&shown);
+        }
+    }
+
+    #[test]
+    fn every_mail_reads_as_recorded() {
+        let composer = Composer::new("https://buergerbuero.example/");
+        let now = Utc::now();
+        let long = "Sehr lang. ".repeat(30);
+        let plain = MailReport {
+            id: Uuid::from_u128(1),
+            category_de: "Straßen & Wege",
+            category_en: "Roads & paths",
+            description: "Schlagloch <groß> & \"tief\", it's deep",
+            address: None,
+            lat: 52.5219,
+            lon: 13.4132,
+            authority: "Bezirksamt Mitte",
+        };
+        let addressed = MailReport {
+            id: Uuid::from_u128(2),
+            description: &long,
+            address: Some("Unter den Linden 1 <Eingang>"),
+            ..plain
+        };
+        let mut out = String::new();
+        for language in ["de", "en"] {
+            let to = Recipient {
+                follower_id: Uuid::from_u128(9),
+                email: "f@example.org",
+                language,
+            };
+            let changes = composer
+                .confirm_report("r@example.org", language, &plain, now)
+                .unwrap();
+            snapshot(&mut out, "confirm_report", &changes);
+            let changes = composer.receipt(&to, &addressed, now).unwrap();
+            snapshot(&mut out, "receipt", &changes);
+            let updates = [
+                PublicUpdate::Status {
+                    status: "in_progress",
+                    answer: Some("Wir sind dran & <bald> fertig."),
+                },
+                PublicUpdate::Status {
+                    status: "resolved",
+                    answer: None,
+                },
+                PublicUpdate::Status {
+                    status: "closed",
+                    answer: Some("Privatgelände."),
+                },
+                PublicUpdate::Status {
+                    status: "open",
+                    answer: Some("Wieder offen."),
+                },
+                PublicUpdate::Answer("Danke für den Hinweis."),
+                PublicUpdate::Forwarded { to: "Amt <Pankow>" },
+            ];
+            for update in &updates {
+                let changes = composer.update(&to, &plain, update, now).unwrap();
+                snapshot(&mut out, "update", &changes);
+            }
+            let changes = composer.confirm_follow(&to, &addressed, now).unwrap();
+            snapshot(&mut out, "confirm_follow", &changes);
+        }
+        let mail = composer.new_report("11000001", &plain, None);
+        snapshot(
+            &mut out,
+            "new_report",
+            &MailChanges {
+                mails: vec![mail],
+                ..Default::default()
+            },
+        );
+        let mail = composer.new_report("11000002", &addressed, Some("Bezirksamt <Mitte>"));
+        snapshot(
+            &mut out,
+            "forwarded",
+            &MailChanges {
+                mails: vec![mail],
+                ..Default::default()
+            },
+        );
+        let date = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let mail = composer.digest(
+            "a@example.org",
+            "11000001",
+            "Bezirksamt Mitte",
+            date,
+            &[plain, addressed],
+        );
+        snapshot(
+            &mut out,
+            "digest",
+            &MailChanges {
+                mails: vec![mail],
+                ..Default::default()
+            },
+        );
+
+        let recorded = include_str!("testdata/mails.txt");
+        if out != recorded {
+            // The whole rendering, for a diff against the recorded file.
+            let actual = std::env::temp_dir().join("buergerbuero-mails.txt");
+            std::fs::write(&actual, &out).unwrap();
+            panic!(
+                "the mails differ from src/notify/testdata/mails.txt; see {}",
+                actual.display()
+            );
+        }
+    }
 }
