@@ -230,7 +230,7 @@ async fn file(ctx: &FilingContext, filing: Filing) -> Result<Filed, FilingError>
     };
     let reporter = report.email.as_ref().map(|email| Reporter {
         email: email.as_str(),
-        language: report.language.as_str(),
+        language: report.language,
     });
     let mail = match (&status, reporter) {
         (ReportStatus::Unconfirmed, Some(reporter)) => {

@@ -6,11 +6,11 @@ use uuid::Uuid;
 
 use super::compose::{Composer, MailReport, PublicUpdate, Recipient};
 use super::{MailChanges, NewFollower};
-use crate::domain::AuthorityKey;
+use crate::domain::{AuthorityKey, Language};
 use crate::jurisdiction::Jurisdiction;
 use crate::store::clerk::NewEvent;
 use crate::store::notify::FollowerRow;
-use crate::store::reports::ReportRow;
+use crate::store::reports::{ReportRow, light_of};
 
 /// What mails say about a stored report: category and authority by name.
 pub fn mail_report<'a>(engine: &'a Jurisdiction, row: &'a ReportRow) -> MailReport<'a> {
@@ -43,8 +43,8 @@ pub fn authority_name<'a>(engine: &'a Jurisdiction, key: &'a str) -> &'a str {
 pub struct Reporter<'a> {
     /// Their address.
     pub email: &'a str,
-    /// The report's language, `de` or `en`.
-    pub language: &'a str,
+    /// The report's language.
+    pub language: Language,
 }
 
 impl<'a> Reporter<'a> {
@@ -52,7 +52,7 @@ impl<'a> Reporter<'a> {
     pub fn of(row: &'a ReportRow) -> Option<Self> {
         row.reporter_email.as_deref().map(|email| Reporter {
             email,
-            language: &row.language,
+            language: stored_language(&row.language),
         })
     }
 }
@@ -79,30 +79,25 @@ pub fn opened(
 ) -> anyhow::Result<MailChanges> {
     let mut changes = MailChanges::default();
     if let Some(reporter) = reporter {
-        let language = if reporter.language == "en" {
-            "en"
-        } else {
-            "de"
-        };
         let follower = NewFollower {
             id: Uuid::now_v7(),
             report_id: report.id,
             email: reporter.email.to_owned(),
-            language,
+            language: reporter.language.as_str(),
             role: "reporter",
             confirmed: true,
         };
         let to = Recipient {
             follower_id: follower.id,
             email: reporter.email,
-            language,
+            language: reporter.language,
         };
         changes.extend(composer.receipt(&to, report, now)?);
         changes.followers.push(follower);
     }
     changes
         .mails
-        .push(composer.new_report(authority_key, report, None));
+        .push(composer.new_report(authority_key, report, None)?);
     Ok(changes)
 }
 
@@ -136,7 +131,7 @@ pub fn after_change(
         let to = Recipient {
             follower_id: follower.id,
             email: &follower.email,
-            language: &follower.language,
+            language: stored_language(&follower.language),
         };
         let report = mail_report(engine, new);
         changes.extend(composer.update(&to, &report, &update, now)?);
@@ -147,7 +142,7 @@ pub fn after_change(
             &new.authority_key,
             &mail_report(engine, new),
             Some(from),
-        ));
+        )?);
     }
     Ok(changes)
 }
@@ -163,7 +158,8 @@ fn public_update<'a>(
         .filter(|e| e.public)
         .find_map(|event| match event.kind {
             "status_changed" | "marked_duplicate" | "reopened" => Some(PublicUpdate::Status {
-                status: &new.status,
+                // A public status change leaves the report public, so it has a light.
+                light: light_of(&new.status)?,
                 answer: event.body.as_deref(),
             }),
             "answer" => event.body.as_deref().map(PublicUpdate::Answer),
@@ -172,4 +168,10 @@ fn public_update<'a>(
             }),
             _ => None,
         })
+}
+
+/// The language of a stored report or follower: `en`, or German, the service's default (the
+/// columns hold what `Language` wrote).
+fn stored_language(stored: &str) -> Language {
+    Language::parse(stored).unwrap_or_default()
 }

@@ -258,7 +258,7 @@ pub async fn schedule_digests(
                     &authority.name,
                     date,
                     reports,
-                ));
+                )?);
             }
             _ => {}
         }
