@@ -402,7 +402,7 @@ mod tests {
             .update(&to, &report(), &update, Utc::now())
             .unwrap();
         let mail = &changes.mails[0];
-        assert_eq!(mail.subject, "Your report: fixed (green)");
+        assert_eq!(mail.subject, "Your report – Green: fixed");
         assert!(
             mail.body_text
                 .contains("Answer from Bezirksamt Mitte: Fixed today.")
@@ -412,6 +412,42 @@ mod tests {
         assert!(mail.body_text.contains(unsubscribe));
         assert_eq!(changes.tokens[0].purpose, TokenPurpose::Unsubscribe);
         assert_eq!(changes.tokens[0].follower_id, Some(to.follower_id));
+    }
+
+    #[test]
+    fn mails_name_each_light_as_the_web_pages_do() {
+        // The public pages' names, e.g. `red: ['Rot: eingegangen', 'Red: received'],`.
+        let lights_js = include_str!("../../web/js/lights.js");
+        let composer = Composer::new("http://example.org");
+        for light in Light::ALL {
+            let key = format!("{}: [", light.as_str());
+            let line = lights_js
+                .lines()
+                .map(str::trim_start)
+                .find(|line| line.starts_with(&key))
+                .unwrap();
+            let names: Vec<&str> = line.split('\'').skip(1).step_by(2).collect();
+            let update = PublicUpdate::Status {
+                light,
+                answer: None,
+            };
+            for (language, name, subject) in [
+                (Language::De, names[0], "Ihre Meldung – "),
+                (Language::En, names[1], "Your report – "),
+            ] {
+                let to = Recipient {
+                    follower_id: Uuid::now_v7(),
+                    email: "f@example.org",
+                    language,
+                };
+                let changes = composer
+                    .update(&to, &report(), &update, Utc::now())
+                    .unwrap();
+                let mail = &changes.mails[0];
+                assert_eq!(mail.subject, format!("{subject}{name}"));
+                assert!(mail.body_text.contains(&format!(" {name}.\n")));
+            }
+        }
     }
 
     #[test]
