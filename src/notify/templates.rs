@@ -379,3 +379,16 @@ struct DigestHtml<'a> {
     mail: &'a Digest<'a>,
     subject: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_descriptions_are_cut_on_a_character_boundary() {
+        let long = "ä".repeat(300);
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), 201);
+        assert!(cut.ends_with('…'));
+    }
+}
