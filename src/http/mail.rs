@@ -21,7 +21,7 @@ use super::reports::{client_address, parse_limit};
 use super::{ApiError, AppState};
 use crate::domain::{Email, Language, ReportId};
 use crate::notify::TokenPurpose;
-use crate::notify::compose::escape_html;
+use crate::notify::escape::escape_html;
 use crate::notify::subscriptions::{self, FollowError, MailContext, Redeemed, TokenError};
 use crate::store::notify::MailRow;
 

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::compose::{Composer, MailReport, PublicUpdate, Recipient};
 use super::{MailChanges, NewFollower};
-use crate::domain::{AuthorityKey, EventKind, NewEvent, Report};
+use crate::domain::{AuthorityKey, EventKind, Language, NewEvent, Report};
 use crate::jurisdiction::Jurisdiction;
 use crate::store::notify::FollowerRow;
 
@@ -41,8 +41,8 @@ pub fn authority_name<'a>(engine: &'a Jurisdiction, key: &'a str) -> &'a str {
 pub struct Reporter<'a> {
     /// Their address.
     pub email: &'a str,
-    /// The report's language, `de` or `en`.
-    pub language: &'a str,
+    /// The report's language.
+    pub language: Language,
 }
 
 impl<'a> Reporter<'a> {
@@ -50,7 +50,7 @@ impl<'a> Reporter<'a> {
     pub fn of(report: &'a Report) -> Option<Self> {
         report.reporter_email.as_ref().map(|email| Reporter {
             email: email.as_str(),
-            language: report.language.as_str(),
+            language: report.language,
         })
     }
 }
@@ -77,30 +77,25 @@ pub fn opened(
 ) -> anyhow::Result<MailChanges> {
     let mut changes = MailChanges::default();
     if let Some(reporter) = reporter {
-        let language = if reporter.language == "en" {
-            "en"
-        } else {
-            "de"
-        };
         let follower = NewFollower {
             id: Uuid::now_v7(),
             report_id: report.id,
             email: reporter.email.to_owned(),
-            language,
+            language: reporter.language.as_str(),
             role: "reporter",
             confirmed: true,
         };
         let to = Recipient {
             follower_id: follower.id,
             email: reporter.email,
-            language,
+            language: reporter.language,
         };
         changes.extend(composer.receipt(&to, report, now)?);
         changes.followers.push(follower);
     }
     changes
         .mails
-        .push(composer.new_report(authority_key, report, None));
+        .push(composer.new_report(authority_key, report, None)?);
     Ok(changes)
 }
 
@@ -134,7 +129,7 @@ pub fn after_change(
         let to = Recipient {
             follower_id: follower.id,
             email: &follower.email,
-            language: &follower.language,
+            language: stored_language(&follower.language),
         };
         let report = mail_report(engine, new);
         changes.extend(composer.update(&to, &report, &update, now)?);
@@ -145,7 +140,7 @@ pub fn after_change(
             new.authority.as_str(),
             &mail_report(engine, new),
             Some(from),
-        ));
+        )?);
     }
     Ok(changes)
 }
@@ -161,7 +156,8 @@ fn public_update<'a>(
         .filter(|e| e.public)
         .find_map(|event| match event.kind {
             kind if kind.moves_status() => Some(PublicUpdate::Status {
-                status: new.status.as_str(),
+                // A public status change leaves the report public, so it has a light.
+                light: new.light()?,
                 answer: event.body.as_deref(),
             }),
             EventKind::Answer => event.body.as_deref().map(PublicUpdate::Answer),
@@ -170,4 +166,10 @@ fn public_update<'a>(
             }),
             _ => None,
         })
+}
+
+/// The language of a stored report or follower: `en`, or German, the service's default (the
+/// columns hold what `Language` wrote).
+fn stored_language(stored: &str) -> Language {
+    Language::parse(stored).unwrap_or_default()
 }

@@ -7,16 +7,23 @@
 //! `.eml` files when no SMTP server is configured), with back-off, a dead-letter state and
 //! leases that keep several instances from sending the same row twice.
 //!
-//! - [`compose`] — which mail says what, in German and English, plain text and HTML.
+//! - [`compose`] — which mail goes to whom when: draws the link tokens, then renders.
+//! - [`templates`] — the texts: askama templates under `templates/mail/`, one per mail,
+//!   language and format (plain text and HTML), filled from plain data.
+//! - [`tokens`] — the random secrets behind mail links and the token rows with their hashes.
+//! - [`escape`] — HTML escaping for the mails and the mail-link pages.
 //! - [`links`] — the URLs in mails.
 //! - [`subscriptions`] — following a report, and redeeming the tokens of mail links.
 //! - [`transport`] — SMTP or files.
 //! - [`worker`] — delivery and the daily digest.
 
 pub mod compose;
+pub mod escape;
 pub mod events;
 pub mod links;
 pub mod subscriptions;
+pub mod templates;
+pub mod tokens;
 pub mod transport;
 pub mod worker;
 

@@ -133,7 +133,7 @@ pub async fn follow(
     let to = Recipient {
         follower_id,
         email: email.as_str(),
-        language: language.as_str(),
+        language,
     };
     changes.extend(
         ctx.composer

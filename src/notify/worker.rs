@@ -158,7 +158,7 @@ pub async fn schedule_digests(
                     &authority.name,
                     date,
                     reports,
-                ));
+                )?);
             }
             _ => {}
         }

@@ -201,7 +201,7 @@ both_backends!(
             .await;
         assert_eq!(status, 200);
         let erika = maildev.wait_for("erika@example.org", 3).await;
-        assert_eq!(erika[2]["subject"], "Ihre Meldung: in Bearbeitung (gelb)");
+        assert_eq!(erika[2]["subject"], "Ihre Meldung – Gelb: in Bearbeitung");
         assert!(
             erika[2]["text"]
                 .as_str()
@@ -209,7 +209,7 @@ both_backends!(
                 .contains("Wir sind dran.")
         );
         let fan = maildev.wait_for("fan@example.org", 2).await;
-        assert_eq!(fan[1]["subject"], "Your report: in progress (yellow)");
+        assert_eq!(fan[1]["subject"], "Your report – Yellow: in progress");
 
         // One-click unsubscribe as a mail client does it (RFC 8058), then an answer: only Erika.
         let source = maildev.source(&fan[1]).await;
