@@ -64,6 +64,7 @@ impl From<ReportBody> for ReportInput {
             email: b.email,
             name: b.name,
             language: b.language,
+            ..ReportInput::default()
         }
     }
 }

@@ -1,5 +1,6 @@
-//! The Open311 side of the store: the API keys of GeoReport v2 clients, and the two reads the
-//! native API does not need (status notes of a page of reports, the updates feed).
+//! The Open311 side of the store: the API keys of GeoReport v2 clients, and the reads the
+//! native API does not need (status notes and media links of a page of reports, the updates
+//! feed).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -57,6 +58,9 @@ pub trait Open311Store: Send + Sync {
 
     /// The latest public answer of each of these reports that has one: (report, text).
     async fn latest_public_notes(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>>;
+
+    /// The `media_url` link of each of these reports that has one: (report, link).
+    async fn media_urls_of(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>>;
 
     /// Public status changes and answers of published reports in `[from, until)`, oldest
     /// first, at most `limit`.

@@ -123,6 +123,24 @@ macro_rules! open311_store_impl {
                 Ok(latest)
             }
 
+            async fn media_urls_of(
+                &self,
+                ids: &[uuid::Uuid],
+            ) -> $crate::store::Result<Vec<(uuid::Uuid, String)>> {
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "select id, media_url from reports where media_url is not null and id in (",
+                );
+                let mut list = query.separated(", ");
+                for id in ids {
+                    list.push_bind(*id);
+                }
+                query.push(")");
+                Ok(query.build_query_as().fetch_all(&self.pool).await?)
+            }
+
             async fn public_updates(
                 &self,
                 from: chrono::DateTime<chrono::Utc>,

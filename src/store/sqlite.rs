@@ -101,8 +101,8 @@ impl SqliteStore {
             "insert into reports (id, category_code, description, lat, lon, address, area_key,
                authority_key, status, visibility, language, near_border, reporter_email,
                reporter_name, created_at, updated_at, status_changed_at, opened_at, reaction_due_at,
-               authority_since)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+               authority_since, media_url)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
         )
         .bind(row.id)
         .bind(row.category_code)
@@ -124,6 +124,7 @@ impl SqliteStore {
         .bind(row.opened_at)
         .bind(row.reaction_due_at)
         .bind(row.authority_since)
+        .bind(record.report.media_url.as_ref().map(|u| u.as_str()))
         .execute(&mut *tx)
         .await?;
         let published = record.visibility == crate::domain::Visibility::Published;
