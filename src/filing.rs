@@ -139,7 +139,11 @@ pub async fn file_report(ctx: &FilingContext, filing: Filing) -> Result<Filed, F
 }
 
 async fn file(ctx: &FilingContext, filing: Filing) -> Result<Filed, FilingError> {
-    let report = NewReport::validate(filing.input).map_err(FilingError::Invalid)?;
+    let input = ReportInput {
+        photos: filing.photos.len(),
+        ..filing.input
+    };
+    let report = NewReport::validate(input).map_err(FilingError::Invalid)?;
     if filing.photos.len() > MAX_PHOTOS {
         return Err(FilingError::TooManyPhotos);
     }
@@ -275,6 +279,7 @@ fn fingerprint(report: &NewReport, photos: &[PhotoId]) -> String {
         report.email.as_ref().map_or("", |e| e.as_str()),
         report.name.as_deref().unwrap_or(""),
         report.language.as_str(),
+        report.media_url.as_ref().map_or("", |u| u.as_str()),
     ];
     for field in fields
         .iter()

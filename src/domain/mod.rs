@@ -6,6 +6,7 @@ mod authority;
 mod category;
 mod coordinates;
 mod holidays;
+mod media_url;
 mod new_report;
 mod report;
 mod state;
@@ -17,6 +18,7 @@ pub use authority::{Authority, AuthorityKey, AuthorityKind};
 pub use category::{Category, CategoryCode, RoutingRule, RoutingScope, RoutingTarget};
 pub use coordinates::{Coordinates, CoordinatesError};
 pub use holidays::{PublicHoliday, easter_sunday, is_public_holiday, public_holidays};
+pub use media_url::{MEDIA_URL_MAX_CHARS, MediaUrl};
 pub use new_report::{
     ADDRESS_MAX_CHARS, DESCRIPTION_MAX_CHARS, EMAIL_MAX_CHARS, Email, Language, NAME_MAX_CHARS,
     NewReport, ReportInput,

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::text::refused_char;
-use super::{CategoryCode, Coordinates, InvalidValue};
+use super::{CategoryCode, Coordinates, InvalidValue, MediaUrl};
 
 /// Longest description, in characters (Unicode scalar values).
 pub const DESCRIPTION_MAX_CHARS: usize = 4_000;
@@ -120,6 +120,10 @@ pub struct ReportInput {
     pub name: Option<String>,
     /// `de` (default) or `en`.
     pub language: Option<String>,
+    /// A link to media elsewhere (Open311's `media_url`; the native API has no such field).
+    pub media_url: Option<String>,
+    /// How many photos come with the filing: with one, the description may be empty.
+    pub photos: usize,
 }
 
 /// A validated filing.
@@ -127,7 +131,8 @@ pub struct ReportInput {
 pub struct NewReport {
     /// The category (its existence is checked against the catalogue by the caller).
     pub category: CategoryCode,
-    /// 1–4,000 characters, trimmed.
+    /// Up to 4,000 characters, trimmed; empty only when a photo or a media link shows what is
+    /// wrong (Open311 lists `description` as optional).
     pub description: String,
     /// Where.
     pub location: Coordinates,
@@ -139,6 +144,8 @@ pub struct NewReport {
     pub name: Option<String>,
     /// Language for mails.
     pub language: Language,
+    /// A link to media elsewhere, shown as given, never fetched.
+    pub media_url: Option<MediaUrl>,
 }
 
 impl NewReport {
@@ -153,7 +160,19 @@ impl NewReport {
                 .ok_or_else(|| InvalidValue::new("category", "category is required"))
                 .and_then(CategoryCode::parse),
         );
-        let description = keep(&mut errors, description(input.description.as_deref()));
+        let media_url = input
+            .media_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(MediaUrl::parse)
+            .transpose();
+        // A photo or a link may say what is wrong instead of words; an invalid link does not.
+        let has_media = input.photos > 0 || matches!(media_url, Ok(Some(_)));
+        let description = keep(
+            &mut errors,
+            description(input.description.as_deref(), has_media),
+        );
         let lat = keep(&mut errors, coordinate("lat", input.lat, 90.0));
         let lon = keep(&mut errors, coordinate("lon", input.lon, 180.0));
         let location = lat
@@ -184,6 +203,7 @@ impl NewReport {
                 .as_deref()
                 .map_or(Ok(Language::De), Language::parse),
         );
+        let media_url = keep(&mut errors, media_url);
         match (
             category,
             description,
@@ -192,6 +212,7 @@ impl NewReport {
             name,
             email,
             language,
+            media_url,
         ) {
             (
                 Some(category),
@@ -201,6 +222,7 @@ impl NewReport {
                 Some(name),
                 Some(email),
                 Some(language),
+                Some(media_url),
             ) if errors.is_empty() => Ok(Self {
                 category,
                 description,
@@ -209,6 +231,7 @@ impl NewReport {
                 email,
                 name,
                 language,
+                media_url,
             }),
             _ => Err(errors),
         }
@@ -220,13 +243,13 @@ fn keep<T>(errors: &mut Vec<InvalidValue>, result: Result<T, InvalidValue>) -> O
     result.map_err(|e| errors.push(e)).ok()
 }
 
-fn description(raw: Option<&str>) -> Result<String, InvalidValue> {
+fn description(raw: Option<&str>, has_media: bool) -> Result<String, InvalidValue> {
     let text = raw.map(str::trim).unwrap_or_default();
     let chars = text.chars().count();
-    if chars == 0 {
+    if chars == 0 && !has_media {
         return Err(InvalidValue::new(
             "description",
-            "a description is required",
+            "a description is required (or a photo that shows what is wrong)",
         ));
     }
     if chars > DESCRIPTION_MAX_CHARS {
@@ -324,6 +347,8 @@ mod tests {
             email: Some("not-an-address".into()),
             name: Some("n".repeat(NAME_MAX_CHARS + 1)),
             language: Some("fr".into()),
+            media_url: Some("javascript:alert(1)".into()),
+            photos: 0,
         };
         assert_eq!(
             fields(input),
@@ -335,7 +360,8 @@ mod tests {
                 "address",
                 "name",
                 "email",
-                "language"
+                "language",
+                "media_url"
             ]
         );
     }
@@ -348,6 +374,33 @@ mod tests {
         let mut input = valid();
         input.description = Some("a".repeat(DESCRIPTION_MAX_CHARS + 1));
         assert_eq!(fields(input), ["description"]);
+    }
+
+    #[test]
+    fn a_photo_or_a_media_link_may_stand_for_the_description() {
+        let mut input = valid();
+        input.description = None;
+        assert_eq!(fields(input.clone()), ["description"]);
+        let with_photo = ReportInput {
+            photos: 1,
+            ..input.clone()
+        };
+        assert_eq!(NewReport::validate(with_photo).unwrap().description, "");
+        let with_link = ReportInput {
+            media_url: Some("https://example.org/a.jpg".into()),
+            ..input.clone()
+        };
+        let report = NewReport::validate(with_link).unwrap();
+        assert_eq!(
+            report.media_url.as_ref().map(MediaUrl::as_str),
+            Some("https://example.org/a.jpg")
+        );
+        // A refused link stands for nothing.
+        let bad_link = ReportInput {
+            media_url: Some("ftp://example.org/a.jpg".into()),
+            ..input
+        };
+        assert_eq!(fields(bad_link), ["description", "media_url"]);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{HttpResponse, Route, guard, web};
 
 use crate::config::Settings;
@@ -441,6 +441,9 @@ pub fn routes() -> Vec<RouteDef> {
     ]
 }
 
+/// Where the Open311 endpoint's resources live.
+const OPEN311_PREFIX: &str = "/open311/v2/";
+
 /// Registers the API routes, a 405 with `Allow` for other methods on known paths, the static
 /// web frontend at `/`, and problem+json for everything that matches nothing.
 pub fn configure(config: &mut web::ServiceConfig, state: AppState) {
@@ -467,11 +470,23 @@ pub fn configure(config: &mut web::ServiceConfig, state: AppState) {
         for def in &group {
             resource = resource.route((def.route)());
         }
-        config.service(resource.default_service(web::to(move || {
+        let resource = resource.default_service(web::to(move || {
             let allow = allow.clone();
             async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow }) }
-        })));
+        }));
+        // Open311 answers every error with the spec's error list, never problem+json.
+        if path.starts_with(OPEN311_PREFIX) {
+            config.service(resource.wrap(from_fn(open311::error_lists)));
+        } else {
+            config.service(resource);
+        }
     }
+    // After the Open311 resources: any other path under the prefix (e.g. `requests.csv`).
+    config.service(
+        web::resource(format!("{OPEN311_PREFIX}{{tail:.*}}"))
+            .route(web::route().to(open311::unknown_resource))
+            .wrap(from_fn(open311::error_lists)),
+    );
     config.service(
         actix_files::Files::new("/", web_dir)
             .index_file("index.html")

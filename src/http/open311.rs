@@ -1,7 +1,9 @@
 //! Open311 GeoReport v2 over HTTP, under `/open311/v2/`. Each route exists as `.json` and
 //! `.xml`; the suffix picks the format. Errors use the spec's error list with its status codes:
 //! 403 for a missing or wrong `api_key`, 404 for unknown resources, 400 for everything else —
-//! finer causes (413, 415, 422, 429, 500) go into the list's `code`, as the spec allows.
+//! finer causes (413, 415, 422, 429, 500) go into the list's `code`, as the spec allows. Every
+//! error under `/open311/v2/` is such a list (see [`error_lists`]), in German or English as
+//! `Accept-Language` prefers.
 //!
 //! The handlers only translate: filing is [`crate::filing::file_report`] (the native rules:
 //! validation, routing, moderation, photos), reads are the public report queries (published
@@ -11,7 +13,10 @@ use super::input::check_pairs;
 use std::time::Instant;
 
 use actix_multipart::Multipart;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{StatusCode, header};
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use chrono::Utc;
 use futures_util::StreamExt;
@@ -24,19 +29,26 @@ use crate::domain::{AuthorityKey, Report, ReportId, Visibility};
 use crate::filing::{Filing, FilingError, MAX_PHOTOS, file_report};
 use crate::jurisdiction::Jurisdiction;
 use crate::metrics::FilingOutcome;
+use crate::open311::address::place_address;
 use crate::open311::form::{parse_request_form, translate_invalid};
 use crate::open311::query::{MAX_PAGE_SIZE, date_range, flag, parse_requests_query};
 use crate::open311::requests::{PublicReport, RenderContext, request_node, update_node};
 use crate::open311::services::{definition_node, service_node};
-use crate::open311::{BASE_PATH, ErrorItem, Format, Node, SPECIFICATION, datetime, errors_node};
+use crate::open311::{
+    BASE_PATH, ErrorItem, Format, Lang, Node, SPECIFICATION, datetime, errors_node,
+};
 use crate::photos::PhotoLimits;
 use crate::store::open311::UPDATE_KINDS;
-use crate::store::reports::{PhotoRow, ReportFilter};
+use crate::store::reports::{Near, PhotoRow, ReportFilter};
 
 /// Largest form-encoded body: one 10 MB photo as a base64 `data:` URI, with room for the rest.
 const FORM_BODY_LIMIT: usize = 14 * 1024 * 1024;
 /// Largest text field of a multipart request.
 const TEXT_FIELD_LIMIT: usize = 16 * 1024;
+/// How this endpoint reads the spec where it leaves room, told in discovery's `contact` (the
+/// only free text discovery has) so a client developer finds it where they start.
+const DEVIATIONS: &str = "Notes for clients: media_url takes http/https links, stored and shown as given and never fetched by this server, or data: URIs of images (multipart `media` files too); description is optional when a photo or media_url shows what is wrong; an address_string without lat/long is placed through the place search (towns, villages, Ortsteile, Gemeinden, not streets), refused when nothing or several places match; address_id is refused (no address register); expected_datetime stays empty (no authority promises fulfilment), the first-reaction deadline is extended_attributes.reaction_due_at (extensions=true); GET requests filters by bbox=west,south,east,north and lat/long/radius (metres, with each request's distance) and refuses unknown arguments; errors come in German or English after Accept-Language.";
+
 /// The discovery `changeset` before any category was changed.
 const INITIAL_CHANGESET: &str = "2026-01-01T00:00:00Z";
 
@@ -78,11 +90,11 @@ impl Open311Error {
     }
 
     /// 404 with one error.
-    fn not_found(format: Format, what: impl Into<String>) -> Self {
+    fn not_found(format: Format, english: impl Into<String>, german: impl Into<String>) -> Self {
         Self::new(
             format,
             StatusCode::NOT_FOUND,
-            vec![ErrorItem::new(404, what)],
+            vec![ErrorItem::new(404, english, german)],
         )
     }
 
@@ -95,6 +107,7 @@ impl Open311Error {
             vec![ErrorItem::new(
                 500,
                 "something went wrong on our side; it has been logged, please try again later",
+                "bei uns ist etwas schiefgegangen; es ist protokolliert, bitte später erneut versuchen",
             )],
         )
     }
@@ -111,17 +124,108 @@ impl ResponseError for Open311Error {
         self.status
     }
 
+    /// In English; [`error_lists`] renders it again in the language the client asked for.
     fn error_response(&self) -> HttpResponse {
+        self.response_in(Lang::En)
+    }
+}
+
+impl Open311Error {
+    /// The answer with the descriptions in `lang`.
+    fn response_in(&self, lang: Lang) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);
         response.content_type(self.format.content_type());
         if let Some(secs) = self.retry_after_secs {
             response.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
-        response.body(self.format.render("errors", &errors_node(&self.errors)))
+        response.body(
+            self.format
+                .render("errors", &errors_node(&self.errors, lang)),
+        )
     }
 }
 
 type Answer = Result<HttpResponse, Open311Error>;
+
+/// Middleware of every resource under `/open311/v2/`: every error answer is the spec's error
+/// list in the path's format, its descriptions in the language `Accept-Language` prefers
+/// (German or English). Errors of the handlers are rendered again in that language; errors
+/// that come from elsewhere (a method the path does not take, a path segment that does not
+/// decode) become a one-entry list with their status as the code, `Allow` and `Retry-After`
+/// kept.
+pub async fn error_lists(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let format = Format::of_path(request.path());
+    let lang = Lang::negotiate(
+        request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let http_request = request.request().clone();
+    let old = match next.call(request).await {
+        Ok(response) if !is_error(response.status()) => return Ok(response.map_into_boxed_body()),
+        Ok(response) => response.into_parts().1.map_into_boxed_body(),
+        Err(error) => error.error_response(),
+    };
+    let new = match old.error().and_then(|e| e.as_error::<Open311Error>()) {
+        Some(error) => error.response_in(lang),
+        None => {
+            let mut fresh = foreign_error(format, old.status(), old.headers().get(header::ALLOW))
+                .response_in(lang);
+            for name in [header::ALLOW, header::RETRY_AFTER] {
+                if let Some(value) = old.headers().get(&name) {
+                    fresh.headers_mut().insert(name, value.clone());
+                }
+            }
+            fresh
+        }
+    };
+    Ok(ServiceResponse::new(http_request, new))
+}
+
+fn is_error(status: StatusCode) -> bool {
+    status.is_client_error() || status.is_server_error()
+}
+
+/// An error list for an error answer that did not come from an Open311 handler.
+fn foreign_error(
+    format: Format,
+    status: StatusCode,
+    allow: Option<&header::HeaderValue>,
+) -> Open311Error {
+    let code = status.as_u16();
+    let item = match code {
+        404 => ErrorItem::new(
+            404,
+            "there is no such resource: GeoReport v2 resources end in .json or .xml (see discovery.json)",
+            "diese Ressource gibt es nicht: GeoReport-v2-Ressourcen enden auf .json oder .xml (siehe discovery.json)",
+        ),
+        405 => {
+            let allowed = allow.and_then(|v| v.to_str().ok()).unwrap_or("GET");
+            ErrorItem::new(
+                405,
+                format!("this resource does not take this method; it takes {allowed}"),
+                format!("diese Ressource nimmt diese Methode nicht an, nur {allowed}"),
+            )
+        }
+        _ => ErrorItem::new(
+            code,
+            format!("the request could not be answered (HTTP {code})"),
+            format!("die Anfrage ließ sich nicht beantworten (HTTP {code})"),
+        ),
+    };
+    Open311Error::new(format, status, vec![item])
+}
+
+/// Any path under `/open311/v2/` that names no resource (e.g. `requests.csv`): 404 with the
+/// error list (JSON unless the path ends in `.xml`).
+pub async fn unknown_resource(request: HttpRequest) -> Answer {
+    let format = Format::of_path(request.path());
+    Err(foreign_error(format, StatusCode::NOT_FOUND, None))
+}
 
 fn ok(format: Format, root: &str, node: &Node) -> HttpResponse {
     HttpResponse::Ok()
@@ -140,6 +244,7 @@ fn query_args(
             vec![ErrorItem::new(
                 400,
                 format!("the query string is malformed: {e}"),
+                format!("die Abfrage (query string) ist fehlerhaft: {e}"),
             )],
         )
     })?;
@@ -155,7 +260,11 @@ fn checked_text(
         Ok(()) => Ok(pairs),
         Err((field, reason)) => Err(Open311Error::bad_request(
             format,
-            vec![ErrorItem::new(400, format!("{field}: {reason}"))],
+            vec![ErrorItem::new(
+                400,
+                format!("{field}: {reason}"),
+                format!("{field}: ungültige Angabe ({reason})"),
+            )],
         )),
     }
 }
@@ -177,6 +286,7 @@ fn jurisdiction(
             Open311Error::not_found(
                 format,
                 format!("jurisdiction_id {id:?} names no authority of this endpoint"),
+                format!("jurisdiction_id {id:?} nennt keine Behörde dieses Dienstes"),
             )
         })
 }
@@ -232,7 +342,7 @@ pub async fn discovery(request: HttpRequest, state: web::Data<AppState>) -> Answ
         (
             "contact",
             Node::Text(format!(
-                "buergerbuero, {} — Meldungen an Berliner Bezirksämter und die Verwaltungen in Brandenburg und Mecklenburg-Vorpommern",
+                "buergerbuero, {} — Meldungen an Berliner Bezirksämter und die Verwaltungen in Brandenburg und Mecklenburg-Vorpommern. {DEVIATIONS}",
                 public_url(&state)
             )),
         ),
@@ -272,10 +382,13 @@ pub async fn service_definition(
     let engine = state.jurisdiction.current();
     jurisdiction(&engine, arg(&args, "jurisdiction_id"), format)?;
     let code = path.into_inner();
-    let category = engine
-        .category(&code)
-        .filter(|c| c.active)
-        .ok_or_else(|| Open311Error::not_found(format, format!("there is no service {code:?}")))?;
+    let category = engine.category(&code).filter(|c| c.active).ok_or_else(|| {
+        Open311Error::not_found(
+            format,
+            format!("there is no service {code:?}"),
+            format!("es gibt keinen Dienst {code:?}"),
+        )
+    })?;
     Ok(ok(format, "service_definition", &definition_node(category)))
 }
 
@@ -310,6 +423,7 @@ async fn request_filing(
             vec![ErrorItem::new(
                 429,
                 format!("too many requests from your address; try again in {secs} s"),
+                format!("zu viele Anfragen von Ihrer Adresse; bitte in {secs} s erneut versuchen"),
             )],
         );
         error.retry_after_secs = Some(secs);
@@ -336,6 +450,7 @@ async fn request_filing(
                 vec![ErrorItem::new(
                     415,
                     "send the request as application/x-www-form-urlencoded (or multipart/form-data with media files)",
+                    "bitte die Anfrage als application/x-www-form-urlencoded senden (oder multipart/form-data mit Mediendateien)",
                 )],
             ));
         }
@@ -357,12 +472,23 @@ async fn request_filing(
                 vec![ErrorItem::new(
                     400,
                     "Idempotency-Key: the header must be 1–255 visible ASCII characters",
+                    "Idempotency-Key: der Header muss aus 1–255 sichtbaren ASCII-Zeichen bestehen",
                 )],
             )
         })?
         .map(|key| format!("open311:{api_key_id}:{key}"));
-    let form = parse_request_form(fields).map_err(|e| Open311Error::bad_request(format, e))?;
+    let mut form = parse_request_form(fields).map_err(|e| Open311Error::bad_request(format, e))?;
     let engine = state.jurisdiction.current();
+    let mut placed_at = None;
+    if form.place_address
+        && let Some(address) = form.input.address.clone()
+    {
+        let placed = place_address(&state.places, &engine, &address)
+            .map_err(|e| Open311Error::bad_request(format, vec![e]))?;
+        form.input.lat = Some(placed.point.lat());
+        form.input.lon = Some(placed.point.lon());
+        placed_at = Some(placed.place);
+    }
     let wanted = jurisdiction(&engine, form.jurisdiction_id.as_deref(), format)?;
     if let Some(code) = &form.input.category
         && engine.category(code).is_none_or(|c| !c.active)
@@ -370,6 +496,7 @@ async fn request_filing(
         return Err(Open311Error::not_found(
             format,
             format!("service_code: there is no service {code:?}"),
+            format!("service_code: es gibt keinen Dienst {code:?}"),
         ));
     }
     if let (Some(wanted), Some(lat), Some(lon), Some(code)) = (
@@ -389,6 +516,10 @@ async fn request_filing(
                     "jurisdiction_id: this place is handled by {} ({}), not by {wanted}",
                     answer.authority.name, answer.authority.key
                 ),
+                format!(
+                    "jurisdiction_id: für diesen Ort ist {} ({}) zuständig, nicht {wanted}",
+                    answer.authority.name, answer.authority.key
+                ),
             )],
         ));
     }
@@ -400,6 +531,7 @@ async fn request_filing(
             vec![ErrorItem::new(
                 400,
                 format!("at most {MAX_PHOTOS} photos per request"),
+                format!("höchstens {MAX_PHOTOS} Fotos je Meldung"),
             )],
         ));
     }
@@ -415,7 +547,13 @@ async fn request_filing(
     .await
     .map_err(|e| filing_error(format, e))?;
     let id = filed.id.to_string();
-    let notice = Node::Text(service_notice(state));
+    let mut notice = service_notice(state);
+    if let Some(place) = placed_at {
+        notice.push_str(&format!(
+            ". Verortet über die Ortssuche bei {place}; die Adresse ist als Hinweis gespeichert / placed by the place search at {place}; the address is kept as a hint"
+        ));
+    }
+    let notice = Node::Text(notice);
     let item = if realtime(state) {
         Node::Object(vec![
             ("service_request_id", Node::Text(id)),
@@ -452,6 +590,7 @@ async fn check_api_key(
             vec![ErrorItem::new(
                 403,
                 "api_key is missing, unknown or revoked",
+                "api_key fehlt, ist unbekannt oder widerrufen",
             )],
         )
     };
@@ -472,24 +611,36 @@ async fn check_api_key(
 }
 
 fn filing_error(format: Format, error: FilingError) -> Open311Error {
-    let one = |code: u16, text: String| {
-        Open311Error::bad_request(format, vec![ErrorItem::new(code, text)])
+    let one = |code: u16, en: String, de: String| {
+        Open311Error::bad_request(format, vec![ErrorItem::new(code, en, de)])
     };
     match error {
         FilingError::Invalid(errors) => Open311Error::bad_request(format, translate_invalid(errors)),
-        FilingError::UnknownCategory(code) => {
-            Open311Error::not_found(format, format!("service_code: there is no service {code:?}"))
-        }
+        FilingError::UnknownCategory(code) => Open311Error::not_found(
+            format,
+            format!("service_code: there is no service {code:?}"),
+            format!("service_code: es gibt keinen Dienst {code:?}"),
+        ),
         FilingError::OutsideServiceArea => one(
             422,
             "this place lies outside Berlin, Brandenburg and Mecklenburg-Vorpommern, so no authority of this service can take it".into(),
+            "dieser Ort liegt außerhalb von Berlin, Brandenburg und Mecklenburg-Vorpommern, keine Behörde dieses Dienstes ist zuständig".into(),
         ),
-        FilingError::TooManyPhotos => one(400, format!("at most {MAX_PHOTOS} photos per request")),
+        FilingError::TooManyPhotos => one(
+            400,
+            format!("at most {MAX_PHOTOS} photos per request"),
+            format!("höchstens {MAX_PHOTOS} Fotos je Meldung"),
+        ),
         FilingError::Photo { index, error } => one(
             error.status(),
             format!("media {}: {}", index + 1, error.detail()),
+            format!("Medium {}: {}", index + 1, error.detail_de()),
         ),
-        FilingError::KeyReused => one(422, "this request repeats an earlier one with different content".into()),
+        FilingError::KeyReused => one(
+            422,
+            "this request repeats an earlier one with different content".into(),
+            "diese Anfrage wiederholt eine frühere mit anderem Inhalt".into(),
+        ),
         FilingError::Internal(e) => Open311Error::internal(format, e),
     }
 }
@@ -503,7 +654,11 @@ async fn read_form(
         let chunk = chunk.map_err(|e| {
             Open311Error::bad_request(
                 format,
-                vec![ErrorItem::new(400, format!("reading the body failed: {e}"))],
+                vec![ErrorItem::new(
+                    400,
+                    format!("reading the body failed: {e}"),
+                    format!("der Inhalt der Anfrage ließ sich nicht lesen: {e}"),
+                )],
             )
         })?;
         if body.len() + chunk.len() > FORM_BODY_LIMIT {
@@ -512,6 +667,7 @@ async fn read_form(
                 vec![ErrorItem::new(
                     413,
                     format!("the body is larger than {FORM_BODY_LIMIT} bytes"),
+                    format!("der Inhalt ist größer als {FORM_BODY_LIMIT} Bytes"),
                 )],
             ));
         }
@@ -523,6 +679,7 @@ async fn read_form(
             vec![ErrorItem::new(
                 400,
                 format!("the body is not a valid form: {e}"),
+                format!("der Inhalt ist kein gültiges Formular: {e}"),
             )],
         )
     })
@@ -533,18 +690,27 @@ async fn read_multipart(
     mut form: Multipart,
     format: Format,
 ) -> Result<(Vec<(String, String)>, Vec<Vec<u8>>), Open311Error> {
-    let bad = |code: u16, text: String| {
-        Open311Error::bad_request(format, vec![ErrorItem::new(code, text)])
+    let bad = |code: u16, en: String, de: String| {
+        Open311Error::bad_request(format, vec![ErrorItem::new(code, en, de)])
     };
     let max_photo = PhotoLimits::default().max_bytes;
     let (mut fields, mut files) = (Vec::new(), Vec::new());
     while let Some(field) = form.next().await {
-        let mut field =
-            field.map_err(|e| bad(400, format!("the multipart body is malformed: {e}")))?;
+        let mut field = field.map_err(|e| {
+            bad(
+                400,
+                format!("the multipart body is malformed: {e}"),
+                format!("der multipart-Inhalt ist fehlerhaft: {e}"),
+            )
+        })?;
         let name = field.name().unwrap_or_default().to_owned();
         let is_media = name == "media";
         if is_media && files.len() == MAX_PHOTOS {
-            return Err(bad(400, format!("at most {MAX_PHOTOS} photos per request")));
+            return Err(bad(
+                400,
+                format!("at most {MAX_PHOTOS} photos per request"),
+                format!("höchstens {MAX_PHOTOS} Fotos je Meldung"),
+            ));
         }
         let limit = if is_media {
             max_photo
@@ -553,18 +719,32 @@ async fn read_multipart(
         };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|e| bad(400, format!("the multipart body is malformed: {e}")))?;
+            let chunk = chunk.map_err(|e| {
+                bad(
+                    400,
+                    format!("the multipart body is malformed: {e}"),
+                    format!("der multipart-Inhalt ist fehlerhaft: {e}"),
+                )
+            })?;
             if bytes.len() + chunk.len() > limit {
-                return Err(bad(413, format!("{name} is larger than {limit} bytes")));
+                return Err(bad(
+                    413,
+                    format!("{name} is larger than {limit} bytes"),
+                    format!("{name} ist größer als {limit} Bytes"),
+                ));
             }
             bytes.extend_from_slice(&chunk);
         }
         if is_media {
             files.push(bytes);
         } else {
-            let text = String::from_utf8(bytes)
-                .map_err(|_| bad(400, format!("{name} is not UTF-8 text")))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                bad(
+                    400,
+                    format!("{name} is not UTF-8 text"),
+                    format!("{name} ist kein UTF-8-Text"),
+                )
+            })?;
             fields.push((name, text));
         }
     }
@@ -587,7 +767,13 @@ pub async fn token(
         format,
     )?;
     let token = path.into_inner();
-    let unknown = || Open311Error::not_found(format, format!("there is no token {token:?}"));
+    let unknown = || {
+        Open311Error::not_found(
+            format,
+            format!("there is no token {token:?}"),
+            format!("es gibt kein Token {token:?}"),
+        )
+    };
     let id = ReportId::parse(&token).map_err(|_| unknown())?;
     let row = state
         .store
@@ -633,6 +819,8 @@ pub async fn list_requests(request: HttpRequest, state: web::Data<AppState>) -> 
             authority: authority.map(|a| a.to_string()),
             since: Some(query.from),
             until: Some(query.until),
+            bbox: query.bbox,
+            near: query.near,
             limit: query.page_size + 1,
             offset: (query.page - 1) * query.page_size,
             ..ReportFilter::default()
@@ -648,7 +836,17 @@ pub async fn list_requests(request: HttpRequest, state: web::Data<AppState>) -> 
     };
     let more = query.ids.is_none() && rows.len() as i64 > query.page_size;
     rows.truncate(query.page_size as usize);
-    let node = render_requests(&state, &engine, &rows, query.extensions, format).await?;
+    let node = render_requests(
+        &state,
+        &engine,
+        &rows,
+        Rendering {
+            extensions: query.extensions,
+            near: query.ids.is_none().then_some(query.near).flatten(),
+        },
+        format,
+    )
+    .await?;
     let mut response = HttpResponse::Ok();
     response.content_type(format.content_type());
     if more {
@@ -669,14 +867,25 @@ fn next_page_link(request: &HttpRequest, args: &[(String, String)], page: i64) -
     format!("<{}?{query}>; rel=\"next\"", request.path())
 }
 
-/// Renders reports with their visible photos and latest public answers, loaded per page.
+/// How a list of requests is rendered.
+#[derive(Debug, Clone, Copy, Default)]
+struct Rendering {
+    /// `extensions=true`.
+    extensions: bool,
+    /// The centre of a radius filter (each request tells its distance).
+    near: Option<Near>,
+}
+
+/// Renders reports with their visible photos, media links and latest public answers, loaded
+/// per page.
 async fn render_requests(
     state: &AppState,
     engine: &Jurisdiction,
     rows: &[Report],
-    extensions: bool,
+    rendering: Rendering,
     format: Format,
 ) -> Result<Node, Open311Error> {
+    let extensions = rendering.extensions;
     let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id.uuid()).collect();
     let internal = |e| Open311Error::internal(format, e);
     let mut photos: std::collections::HashMap<uuid::Uuid, Vec<PhotoRow>> = Default::default();
@@ -713,6 +922,7 @@ async fn render_requests(
         service_notice: &notice,
         extensions,
         now: Utc::now(),
+        near: rendering.near,
     };
     let items = rows
         .iter()
@@ -749,7 +959,13 @@ pub async fn get_request(
     let engine = state.jurisdiction.current();
     jurisdiction(&engine, arg(&args, "jurisdiction_id"), format)?;
     let raw = path.into_inner();
-    let unknown = || Open311Error::not_found(format, format!("there is no request {raw:?}"));
+    let unknown = || {
+        Open311Error::not_found(
+            format,
+            format!("there is no request {raw:?}"),
+            format!("es gibt keine Meldung {raw:?}"),
+        )
+    };
     let id = ReportId::parse(&raw).map_err(|_| unknown())?;
     let row = state
         .store
@@ -762,7 +978,10 @@ pub async fn get_request(
         &state,
         &engine,
         std::slice::from_ref(&row),
-        extensions,
+        Rendering {
+            extensions,
+            near: None,
+        },
         format,
     )
     .await?;

@@ -60,6 +60,7 @@ impl From<ReportBody> for ReportInput {
             email: b.email,
             name: b.name,
             language: b.language,
+            ..ReportInput::default()
         }
     }
 }

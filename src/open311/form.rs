@@ -1,15 +1,18 @@
 //! A POSTed GeoReport v2 request form, translated into a native filing.
 //!
 //! Names: `service_code` → category, `lat`/`long` → location, `address_string` → the address
-//! hint (only together with coordinates: we have no geocoder, so an address alone cannot be
-//! placed and is refused with a clear error, as is an `address_id`), `first_name` +
-//! `last_name` → the reporter's name, `email` → email, `attribute[language]` → language.
+//! hint; without `lat`/`long` the address is placed through the place search (the caller does
+//! that, see [`super::address`]). An `address_id` alone is refused with a clear error: there is
+//! no address register to look it up in. `first_name` + `last_name` → the reporter's name,
+//! `email` → email, `attribute[language]` → language, `description` → description (optional
+//! as in the spec when a photo or a media link shows what is wrong).
 //! `phone`, `device_id` and `account_id` are accepted and not stored: the native filing has no
-//! place for them, and what is not stored cannot leak. `media_url` may be a `data:` URI of a
-//! JPEG, PNG or WebP image (as FixMyStreet sends them); remote URLs are refused, since fetching
-//! them would let clients make the server request arbitrary addresses. Photos can also be
-//! uploaded as multipart `media` files (the extension Helsinki and Bloomington use); both go
-//! through the native photo pipeline.
+//! place for them, and what is not stored cannot leak. `media_url` may be an `http`/`https`
+//! link, stored and shown as given and never fetched (fetching would let clients make the
+//! server request arbitrary addresses), or a `data:` URI of a JPEG, PNG or WebP image (as
+//! FixMyStreet sends them). Photos can also be uploaded as multipart `media` files (the
+//! extension Helsinki and Bloomington use); `data:` and `media` photos go through the native
+//! photo pipeline. Other schemes are refused.
 //!
 //! As the spec says, an empty value is treated as an absent one.
 
@@ -33,6 +36,8 @@ pub struct RequestForm {
     pub input: ReportInput,
     /// Decoded `data:` media, in order.
     pub media: Vec<Vec<u8>>,
+    /// True when the location must come from `address_string` (no `lat`/`long` given).
+    pub place_address: bool,
 }
 
 /// Translates the form's fields (in order, repeated keys kept); returns every problem at once.
@@ -51,6 +56,7 @@ pub fn parse_request_form(fields: Vec<(String, String)>) -> Result<RequestForm, 
             errors.push(ErrorItem::new(
                 400,
                 format!("{key} is given more than once"),
+                format!("{key} ist mehrfach angegeben"),
             ));
             continue;
         }
@@ -69,13 +75,15 @@ pub fn parse_request_form(fields: Vec<(String, String)>) -> Result<RequestForm, 
             "long" => long = number("long", &value, &mut errors),
             // Accepted, deliberately not stored (see the module documentation).
             "phone" | "device_id" | "account_id" => {}
+            "media_url" if is_link(&value) => form.input.media_url = Some(value),
             "media_url" => match decode_data_uri(&value) {
                 Ok(bytes) if form.media.len() < MAX_DATA_MEDIA => form.media.push(bytes),
                 Ok(_) => errors.push(ErrorItem::new(
                     400,
                     format!("at most {MAX_DATA_MEDIA} media per request"),
+                    format!("höchstens {MAX_DATA_MEDIA} Medien je Meldung"),
                 )),
-                Err(reason) => errors.push(ErrorItem::new(400, reason)),
+                Err(error) => errors.push(error),
             },
             other => {
                 if let Some(code) = attribute_code(other) {
@@ -86,12 +94,16 @@ pub fn parse_request_form(fields: Vec<(String, String)>) -> Result<RequestForm, 
                         AttributeKey::Multi(LANGUAGE_ATTRIBUTE) => errors.push(ErrorItem::new(
                             400,
                             "attribute[language] takes one value (singlevaluelist)",
+                            "attribute[language] nimmt einen Wert (singlevaluelist)",
                         )),
                         AttributeKey::Single(code) | AttributeKey::Multi(code) => {
                             errors.push(ErrorItem::new(
                                 400,
                                 format!(
                                     "attribute[{code}] is not an attribute of this service; see its service definition"
+                                ),
+                                format!(
+                                    "attribute[{code}] ist kein Attribut dieses Dienstes; siehe seine Service-Definition"
                                 ),
                             ));
                         }
@@ -109,15 +121,22 @@ pub fn parse_request_form(fields: Vec<(String, String)>) -> Result<RequestForm, 
             form.input.lat = lat;
             form.input.lon = long;
         }
-        (false, false) => {
-            let reason = if form.input.address.is_some() || address_id.is_some() {
-                "this service cannot place an address_string or address_id (it has no geocoder): send the location as lat and long (WGS84); an address_string may come along as a hint"
-            } else {
-                "a location is required: lat and long (WGS84)"
-            };
-            errors.push(ErrorItem::new(400, reason));
-        }
-        _ => errors.push(ErrorItem::new(400, "lat and long must be given together")),
+        (false, false) if form.input.address.is_some() => form.place_address = true,
+        (false, false) if address_id.is_some() => errors.push(ErrorItem::new(
+            400,
+            "address_id: this service has no address register to look the id up in; send lat and long (WGS84), or an address_string",
+            "address_id: dieser Dienst hat kein Adressregister, in dem die Kennung nachzuschlagen wäre; bitte lat und long (WGS84) oder einen address_string senden",
+        )),
+        (false, false) => errors.push(ErrorItem::new(
+            400,
+            "a location is required: lat and long (WGS84), or an address_string",
+            "ein Ort ist nötig: lat und long (WGS84) oder ein address_string",
+        )),
+        _ => errors.push(ErrorItem::new(
+            400,
+            "lat and long must be given together",
+            "lat und long gehören zusammen",
+        )),
     }
     form.input.name = match (first, last) {
         (Some(f), Some(l)) => Some(format!("{f} {l}")),
@@ -137,6 +156,7 @@ fn number(field: &str, value: &str, errors: &mut Vec<ErrorItem>) -> Option<f64> 
             errors.push(ErrorItem::new(
                 400,
                 format!("{field} must be a decimal number (WGS84 degrees), got {value:?}"),
+                format!("{field} muss eine Dezimalzahl sein (WGS84-Grad), nicht {value:?}"),
             ));
             None
         }
@@ -158,31 +178,51 @@ fn attribute_code(key: &str) -> Option<AttributeKey<'_>> {
     }
 }
 
+/// Whether a `media_url` is meant as a link (the domain checks it further).
+fn is_link(value: &str) -> bool {
+    let lower = value.get(..8).unwrap_or(value).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
 /// The bytes of a base64 `data:` URI of an image; the photo pipeline judges the content.
-fn decode_data_uri(uri: &str) -> Result<Vec<u8>, String> {
-    let Some(rest) = uri.strip_prefix("data:") else {
-        return Err(
-            "media_url: this service does not fetch remote media; send the image as a data: URI (data:image/jpeg;base64,…) or upload it as a multipart `media` file"
-                .into(),
-        );
+fn decode_data_uri(uri: &str) -> Result<Vec<u8>, ErrorItem> {
+    let bad = |en: &str, de: &str| {
+        ErrorItem::new(400, format!("media_url: {en}"), format!("media_url: {de}"))
     };
-    let (meta, data) = rest
-        .split_once(',')
-        .ok_or("media_url: a data: URI needs a comma before its data")?;
-    let base64 = meta
-        .strip_suffix(";base64")
-        .ok_or("media_url: only base64 data: URIs are accepted")?;
+    let Some(rest) = uri.strip_prefix("data:") else {
+        return Err(bad(
+            "only http and https links (stored and shown as given, never fetched) and data: URIs of images (data:image/jpeg;base64,…) are taken; or upload photos as multipart `media` files",
+            "nur http- und https-Links (gespeichert und gezeigt wie gesendet, nie abgerufen) und data:-URIs von Bildern (data:image/jpeg;base64,…) werden angenommen; oder Fotos als multipart-Dateien `media` hochladen",
+        ));
+    };
+    let (meta, data) = rest.split_once(',').ok_or_else(|| {
+        bad(
+            "a data: URI needs a comma before its data",
+            "eine data:-URI braucht ein Komma vor den Daten",
+        )
+    })?;
+    let base64 = meta.strip_suffix(";base64").ok_or_else(|| {
+        bad(
+            "only base64 data: URIs are accepted",
+            "nur base64-kodierte data:-URIs werden angenommen",
+        )
+    })?;
     if !base64.starts_with("image/") {
-        return Err(
-            "media_url: a data: URI must hold an image (image/jpeg, image/png or image/webp)"
-                .into(),
-        );
+        return Err(bad(
+            "a data: URI must hold an image (image/jpeg, image/png or image/webp)",
+            "eine data:-URI muss ein Bild enthalten (image/jpeg, image/png oder image/webp)",
+        ));
     }
     // Form encoding may have turned `+` into spaces on the way; base64 has no spaces.
     let data: String = data.chars().filter(|c| !c.is_whitespace()).collect();
     base64::engine::general_purpose::STANDARD
         .decode(data.as_bytes())
-        .map_err(|e| format!("media_url: the data: URI is not valid base64 ({e})"))
+        .map_err(|e| {
+            bad(
+                &format!("the data: URI is not valid base64 ({e})"),
+                &format!("die data:-URI ist kein gültiges base64 ({e})"),
+            )
+        })
 }
 
 /// Native validation errors in Open311's names.
@@ -194,6 +234,7 @@ pub fn translate_invalid(errors: Vec<InvalidValue>) -> Vec<ErrorItem> {
                 "category" => "service_code",
                 "lon" => "long",
                 "address" => "address_string",
+                "media_url" => "media_url",
                 "name" => "first_name/last_name",
                 "language" => "attribute[language]",
                 other => other,
@@ -203,7 +244,11 @@ pub fn translate_invalid(errors: Vec<InvalidValue>) -> Vec<ErrorItem> {
                 .reason
                 .strip_prefix(e.field)
                 .map_or_else(|| e.reason.clone(), |rest| format!("{field}{rest}"));
-            ErrorItem::new(400, format!("{field}: {reason}"))
+            ErrorItem::new(
+                400,
+                format!("{field}: {reason}"),
+                format!("{field}: ungültige Angabe ({reason})"),
+            )
         })
         .collect()
 }
@@ -246,21 +291,40 @@ mod tests {
     #[test]
     fn refuses_what_cannot_be_placed_or_is_unknown() {
         let errors = parse_request_form(fields(&[
-            ("address_string", "Hauptstraße 1"),
+            ("address_id", "4711"),
             ("attribute[colour]", "red"),
             ("attribute[language][]", "de"),
-            ("media_url", "https://example.org/a.jpg"),
+            ("media_url", "ftp://example.org/a.jpg"),
         ]))
         .unwrap_err();
         let text: Vec<&str> = errors.iter().map(|e| e.description.as_str()).collect();
-        assert!(text.iter().any(|t| t.contains("no geocoder")), "{text:?}");
+        assert!(
+            text.iter().any(|t| t.contains("no address register")),
+            "{text:?}"
+        );
         assert!(text.iter().any(|t| t.contains("attribute[colour]")));
         assert!(text.iter().any(|t| t.contains("singlevaluelist")));
-        assert!(text.iter().any(|t| t.contains("remote media")));
+        assert!(text.iter().any(|t| t.contains("never fetched")));
         let errors = parse_request_form(fields(&[("lat", "52.5")])).unwrap_err();
         assert!(errors[0].description.contains("together"));
         let errors = parse_request_form(fields(&[("lat", "x"), ("long", "13")])).unwrap_err();
         assert!(errors[0].description.starts_with("lat must be"));
+        assert!(errors[0].description_de.starts_with("lat muss"));
+    }
+
+    #[test]
+    fn an_address_alone_is_placed_later_and_links_are_kept() {
+        let form = parse_request_form(fields(&[
+            ("address_string", "Unter den Linden 1, Berlin"),
+            ("media_url", "https://example.org/a.jpg"),
+        ]))
+        .unwrap();
+        assert!(form.place_address);
+        assert_eq!(
+            form.input.media_url.as_deref(),
+            Some("https://example.org/a.jpg")
+        );
+        assert!(form.media.is_empty());
     }
 
     #[test]

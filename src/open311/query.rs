@@ -3,7 +3,10 @@
 //! other filter; `start_date`/`end_date` are W3C date-times with a timezone and span at most
 //! 90 days, by default the last 90; `status` and `service_code` are comma-separated lists.
 //! Pagination (`page`, `page_size`) is the de-facto extension; a page holds at most 1,000
-//! requests, the spec's default volume.
+//! requests, the spec's default volume. The place filters are the extensions Mark-a-Spot
+//! (`bbox`) and CitySDK (`lat`, `long`, `radius` in metres) use. A filter this endpoint does not
+//! know is refused, never ignored: ignoring it would answer unfiltered requests that the
+//! client takes for filtered ones.
 
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
@@ -11,6 +14,7 @@ use uuid::Uuid;
 use super::ErrorItem;
 use super::requests::native_statuses;
 use crate::domain::ReportId;
+use crate::store::reports::{BBox, Near};
 
 /// The longest date range, and the default one.
 pub const MAX_RANGE_DAYS: i64 = 90;
@@ -18,6 +22,26 @@ pub const MAX_RANGE_DAYS: i64 = 90;
 pub const MAX_PAGE_SIZE: i64 = 1_000;
 /// The highest page number accepted (keeps offsets far from overflow).
 const MAX_PAGE: i64 = 1_000_000;
+/// The largest `radius`, in metres (the plane distance is exact enough up to here).
+pub const MAX_RADIUS_M: f64 = 50_000.0;
+/// The arguments `GET requests` takes. `api_key` is taken and ignored: reading needs no key,
+/// but some clients send theirs with every call.
+pub const REQUESTS_ARGS: [&str; 14] = [
+    "jurisdiction_id",
+    "service_request_id",
+    "service_code",
+    "start_date",
+    "end_date",
+    "status",
+    "extensions",
+    "page",
+    "page_size",
+    "bbox",
+    "lat",
+    "long",
+    "radius",
+    "api_key",
+];
 
 /// Parsed `GET requests` arguments.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +64,10 @@ pub struct RequestsQuery {
     pub page: i64,
     /// Requests per page.
     pub page_size: i64,
+    /// `bbox`: only inside this box.
+    pub bbox: Option<BBox>,
+    /// `lat`, `long`, `radius`: only within this circle (each request then tells its distance).
+    pub near: Option<Near>,
 }
 
 /// The argument `name`, if given non-empty (the last one wins when repeated). Values are taken
@@ -57,6 +85,21 @@ pub fn parse_requests_query(
     now: DateTime<Utc>,
 ) -> Result<RequestsQuery, Vec<ErrorItem>> {
     let mut errors = Vec::new();
+    for (name, _) in args {
+        if !REQUESTS_ARGS.contains(&name.as_str()) && !errors_name(&errors, name) {
+            errors.push(ErrorItem::new(
+                400,
+                format!(
+                    "{name}: this endpoint does not know this argument and does not ignore it (an ignored filter would answer unfiltered requests); it takes {}",
+                    REQUESTS_ARGS[..13].join(", ")
+                ),
+                format!(
+                    "{name}: dieses Argument kennt der Dienst nicht, und er übergeht es nicht (ein übergangener Filter gäbe ungefilterte Meldungen zurück); er nimmt {}",
+                    REQUESTS_ARGS[..13].join(", ")
+                ),
+            ));
+        }
+    }
     let ids = arg(args, "service_request_id").map(|list| {
         list.split(',')
             .filter_map(|id| ReportId::parse(id.trim()).ok())
@@ -80,6 +123,7 @@ pub fn parse_requests_query(
                 None => errors.push(ErrorItem::new(
                     400,
                     format!("status: {status:?} is not open or closed"),
+                    format!("status: {status:?} ist weder open noch closed"),
                 )),
             }
         }
@@ -101,6 +145,8 @@ pub fn parse_requests_query(
         MAX_PAGE_SIZE,
         &mut errors,
     );
+    let bbox = arg(args, "bbox").and_then(|text| parse_bbox(text, &mut errors));
+    let near = near(args, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -114,6 +160,95 @@ pub fn parse_requests_query(
         extensions,
         page,
         page_size,
+        bbox,
+        near,
+    })
+}
+
+/// Whether an error about argument `name` is listed already (a repeated unknown argument is
+/// named once).
+fn errors_name(errors: &[ErrorItem], name: &str) -> bool {
+    errors
+        .iter()
+        .any(|e| e.description.starts_with(&format!("{name}: ")))
+}
+
+/// `bbox=west,south,east,north` (WGS84 degrees, as the native API and Mark-a-Spot take it).
+fn parse_bbox(text: &str, errors: &mut Vec<ErrorItem>) -> Option<BBox> {
+    let numbers: Option<Vec<f64>> = text
+        .split(',')
+        .map(|p| p.parse::<f64>().ok().filter(|n| n.is_finite()))
+        .collect();
+    if let Some([west, south, east, north]) = numbers.as_deref()
+        && (-180.0..=180.0).contains(west)
+        && (-180.0..=180.0).contains(east)
+        && (-90.0..=90.0).contains(south)
+        && (-90.0..=90.0).contains(north)
+        && west <= east
+        && south <= north
+    {
+        return Some(BBox {
+            min_lon: *west,
+            min_lat: *south,
+            max_lon: *east,
+            max_lat: *north,
+        });
+    }
+    errors.push(ErrorItem::new(
+        400,
+        format!("bbox: {text:?} is not west,south,east,north in WGS84 degrees (west ≤ east, south ≤ north), e.g. 13.3,52.4,13.5,52.6"),
+        format!("bbox: {text:?} ist nicht West,Süd,Ost,Nord in WGS84-Grad (West ≤ Ost, Süd ≤ Nord), z. B. 13.3,52.4,13.5,52.6"),
+    ));
+    None
+}
+
+/// `lat`, `long` and `radius` (metres), all three or none.
+fn near(args: &[(String, String)], errors: &mut Vec<ErrorItem>) -> Option<Near> {
+    let (lat, long, radius) = (arg(args, "lat"), arg(args, "long"), arg(args, "radius"));
+    if lat.is_none() && long.is_none() && radius.is_none() {
+        return None;
+    }
+    let (Some(lat), Some(long), Some(radius)) = (lat, long, radius) else {
+        errors.push(ErrorItem::new(
+            400,
+            "lat, long and radius filter together: a centre (WGS84 degrees) and a radius in metres",
+            "lat, long und radius filtern nur zusammen: ein Mittelpunkt (WGS84-Grad) und ein Radius in Metern",
+        ));
+        return None;
+    };
+    let number = |name: &str, text: &str, limit: f64, errors: &mut Vec<ErrorItem>| {
+        let value = text
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite() && n.abs() <= limit);
+        if value.is_none() {
+            errors.push(ErrorItem::new(
+                400,
+                format!("{name}: {text:?} is not a number from -{limit} to {limit}"),
+                format!("{name}: {text:?} ist keine Zahl von -{limit} bis {limit}"),
+            ));
+        }
+        value
+    };
+    let lat = number("lat", lat, 90.0, errors);
+    let lon = number("long", long, 180.0, errors);
+    let radius_m = radius
+        .parse::<f64>()
+        .ok()
+        .filter(|r| r.is_finite() && *r > 0.0 && *r <= MAX_RADIUS_M);
+    if radius_m.is_none() {
+        errors.push(ErrorItem::new(
+            400,
+            format!(
+                "radius: {radius:?} is not a number of metres above 0 and at most {MAX_RADIUS_M}"
+            ),
+            format!("radius: {radius:?} ist keine Meterzahl über 0 und höchstens {MAX_RADIUS_M}"),
+        ));
+    }
+    Some(Near {
+        lat: lat?,
+        lon: lon?,
+        radius_m: radius_m?,
     })
 }
 
@@ -140,12 +275,14 @@ pub fn date_range(
         return Err(vec![ErrorItem::new(
             400,
             "end_date must not be before start_date",
+            "end_date darf nicht vor start_date liegen",
         )]);
     }
     if end - start > span {
         return Err(vec![ErrorItem::new(
             400,
             format!("start_date to end_date may span at most {MAX_RANGE_DAYS} days"),
+            format!("start_date bis end_date darf höchstens {MAX_RANGE_DAYS} Tage umfassen"),
         )]);
     }
     // `end_date` is inclusive; the store compares with an exclusive bound.
@@ -168,6 +305,9 @@ fn date(
                 format!(
                     "{name}: {text:?} is not a W3C date-time with a timezone, e.g. 2026-01-01T00:00:00Z"
                 ),
+                format!(
+                    "{name}: {text:?} ist keine W3C-Zeitangabe mit Zeitzone, z. B. 2026-01-01T00:00:00Z"
+                ),
             ));
             None
         }
@@ -183,6 +323,7 @@ pub fn flag(args: &[(String, String)], name: &str, errors: &mut Vec<ErrorItem>) 
             errors.push(ErrorItem::new(
                 400,
                 format!("{name}: {other:?} is not true or false"),
+                format!("{name}: {other:?} ist weder true noch false"),
             ));
             false
         }
@@ -207,6 +348,7 @@ fn whole(
             errors.push(ErrorItem::new(
                 400,
                 format!("{name} must be a whole number from {min} to {max}"),
+                format!("{name} muss eine ganze Zahl von {min} bis {max} sein"),
             ));
             default
         }
@@ -274,6 +416,36 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.len(), 4, "{e:?}");
+    }
+
+    #[test]
+    fn place_filters_are_parsed_and_unknown_arguments_refused() {
+        let now = at("2026-06-01T00:00:00Z");
+        let q = parse_requests_query(
+            &args(&[
+                ("bbox", "13.3,52.4,13.5,52.6"),
+                ("lat", "52.52"),
+                ("long", "13.41"),
+                ("radius", "500"),
+                ("api_key", "ignored"),
+            ]),
+            now,
+        )
+        .unwrap();
+        assert_eq!(q.bbox.map(|b| (b.min_lon, b.max_lat)), Some((13.3, 52.6)));
+        assert_eq!(q.near.map(|n| n.radius_m), Some(500.0));
+        for bad in [
+            vec![("bbox", "13.5,52.4,13.3,52.6")],
+            vec![("bbox", "1,2,3")],
+            vec![("lat", "52.5"), ("long", "13.4")],
+            vec![("lat", "52.5"), ("long", "13.4"), ("radius", "0")],
+            vec![("lat", "52.5"), ("long", "13.4"), ("radius", "50001")],
+            vec![("q", "Laterne")],
+            vec![("limit", "10"), ("limit", "20")],
+        ] {
+            let e = parse_requests_query(&args(&bad), now).unwrap_err();
+            assert_eq!(e.len(), 1, "{bad:?}: {e:?}");
+        }
     }
 
     #[test]

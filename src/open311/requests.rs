@@ -7,14 +7,21 @@
 //! ours and as CitySDK's `detailed_status`, the traffic light, the closing reason, the
 //! responsible authority, photos) and `notes` (the public history), as FixMyStreet, CitySDK
 //! and the Chicago/Boston extensions do.
+//!
+//! `expected_datetime` is always empty: the spec means when the request is expected to be
+//! fulfilled, and no authority promises that. What we do promise, the first reaction within a
+//! number of working days, is `extended_attributes.reaction_due_at` (with `overdue`).
+//! `media_url` is the link the client filed, else our first visible photo. With a
+//! `lat`/`long`/`radius` filter each request also tells its `distance` from the centre in
+//! metres.
 
 use chrono::{DateTime, Utc};
 
 use super::{Node, datetime};
-use crate::domain::{CloseReason, Report, ReportId, ReportStatus};
+use crate::domain::{CloseReason, Report, ReportId};
 use crate::jurisdiction::Jurisdiction;
 use crate::store::open311::UpdateRow;
-use crate::store::reports::{EventRow, PhotoRow};
+use crate::store::reports::{EventRow, Near, PhotoRow};
 
 /// `open` or `closed` for a stored status.
 pub fn open311_status(status: &str) -> &'static str {
@@ -57,6 +64,8 @@ pub struct RenderContext<'a> {
     pub extensions: bool,
     /// For `overdue`.
     pub now: DateTime<Utc>,
+    /// The centre of a radius filter, for each request's `distance`.
+    pub near: Option<Near>,
 }
 
 /// One public report with what its request shows.
@@ -87,9 +96,6 @@ pub fn request_node(report: PublicReport<'_>, ctx: &RenderContext<'_>) -> Node {
     let category = ctx.jurisdiction.category(code);
     let authority = ctx.jurisdiction.authority(&row.authority);
     let t = &row.timeline;
-    let expected = (t.first_reaction_at.is_none() && row.status == ReportStatus::Open)
-        .then_some(t.reaction_due_at)
-        .flatten();
     let mut fields = vec![
         ("service_request_id", Node::Text(row.id.to_string())),
         (
@@ -110,7 +116,7 @@ pub fn request_node(report: PublicReport<'_>, ctx: &RenderContext<'_>) -> Node {
         ("service_notice", Node::Text(ctx.service_notice.to_owned())),
         ("requested_datetime", Node::Text(datetime(t.created_at))),
         ("updated_datetime", Node::Text(datetime(t.updated_at))),
-        ("expected_datetime", Node::opt_text(expected.map(datetime))),
+        ("expected_datetime", Node::Null),
         ("address", Node::opt_text(row.address.clone())),
         ("address_id", Node::Null),
         ("zipcode", Node::Null),
@@ -119,13 +125,27 @@ pub fn request_node(report: PublicReport<'_>, ctx: &RenderContext<'_>) -> Node {
         (
             "media_url",
             Node::opt_text(
-                report
-                    .photos
-                    .first()
-                    .map(|p| photo_url(ctx.public_url, &p.photo_id, "web")),
+                row.media_url
+                    .as_ref()
+                    .map(|u| u.as_str().to_owned())
+                    .or_else(|| {
+                        report
+                            .photos
+                            .first()
+                            .map(|p| photo_url(ctx.public_url, &p.photo_id, "web"))
+                    }),
             ),
         ),
     ];
+    if let Some(near) = ctx.near {
+        fields.push((
+            "distance",
+            Node::Integer(
+                near.distance_m(row.location.lat(), row.location.lon())
+                    .round() as i64,
+            ),
+        ));
+    }
     if ctx.extensions {
         fields.push(("extended_attributes", extended(report, ctx)));
         fields.push((

@@ -1,9 +1,12 @@
 //! Categories as Open311 services, and their service definitions.
 //!
 //! Every service has one attribute a client may answer, `language` (the language of the mails
-//! the reporter gets, the native filing's `language`), so `metadata` is `true`. A category
-//! with a notice (e.g. "emergencies: call 110/112") also shows it as an informational
-//! attribute (`variable: false`), as the spec intends such texts to be shown.
+//! the reporter gets, the native filing's `language`). A category with a notice (e.g.
+//! "emergencies: call 110/112") also shows it as an informational attribute
+//! (`variable: false`), as the spec intends such texts to be shown. `metadata` tells a client
+//! it must read the definition before filing; it is `true` only for a service with a
+//! required attribute (none today), derived from the definition itself so the two cannot
+//! disagree. The definition stays readable for every service.
 
 use super::Node;
 use crate::domain::Category;
@@ -26,7 +29,7 @@ pub fn service_node(category: &Category, realtime: bool) -> Node {
         ("service_code", Node::Text(category.code.to_string())),
         ("service_name", Node::Text(category.name_de.clone())),
         ("description", Node::Text(description(category))),
-        ("metadata", Node::Bool(true)),
+        ("metadata", Node::Bool(has_required_attribute(category))),
         ("type", Node::Text(service_type(realtime).into())),
         (
             "keywords",
@@ -34,6 +37,20 @@ pub fn service_node(category: &Category, realtime: bool) -> Node {
         ),
         ("group", Node::Text(category.group.clone())),
     ])
+}
+
+/// Whether the service's definition has an attribute a filing must answer.
+pub fn has_required_attribute(category: &Category) -> bool {
+    let Node::Object(fields) = definition_node(category) else {
+        return false;
+    };
+    fields.iter().any(|(name, value)| {
+        *name == "attributes"
+            && matches!(value, Node::List { items, .. } if items.iter().any(|attribute| {
+                matches!(attribute, Node::Object(a)
+                    if a.iter().any(|(n, v)| *n == "required" && *v == Node::Bool(true)))
+            }))
+    })
 }
 
 /// German name, English name, and the notice when there is one.

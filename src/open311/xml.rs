@@ -18,9 +18,14 @@ impl Default for XmlWriter {
 impl XmlWriter {
     /// A document with the declaration GeoReport v2 requires.
     pub fn new() -> Self {
-        Self {
-            out: String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"),
-        }
+        Self::with_capacity(0)
+    }
+
+    /// As [`XmlWriter::new`], with room for `bytes` of output.
+    pub fn with_capacity(bytes: usize) -> Self {
+        let mut out = String::with_capacity(bytes);
+        out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+        Self { out }
     }
 
     /// `<name>`. Names are the spec's fixed element names, never user input.

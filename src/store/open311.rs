@@ -1,5 +1,6 @@
-//! The Open311 side of the store: the API keys of GeoReport v2 clients, and the two reads the
-//! native API does not need (status notes of a page of reports, the updates feed).
+//! The Open311 side of the store: the API keys of GeoReport v2 clients, and the reads the
+//! native API does not need (status notes and media links of a page of reports, the updates
+//! feed).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

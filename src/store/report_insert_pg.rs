@@ -72,7 +72,7 @@ fn push_report(query: &mut QueryBuilder<Postgres>, record: &ReportRecord<'_>) {
         "r as (insert into reports (id, category_code, description, lat, lon, address, area_key,
            authority_key, status, visibility, language, near_border, reporter_email,
            reporter_name, created_at, updated_at, status_changed_at, opened_at, reaction_due_at,
-           authority_since) select ",
+           authority_since, media_url) select ",
     );
     let mut values = query.separated(", ");
     values
@@ -95,7 +95,8 @@ fn push_report(query: &mut QueryBuilder<Postgres>, record: &ReportRecord<'_>) {
         .push_bind(row.status_changed_at)
         .push_bind(row.opened_at)
         .push_bind(row.reaction_due_at)
-        .push_bind(row.authority_since);
+        .push_bind(row.authority_since)
+        .push_bind(row.media_url);
     if record.idempotency.is_some() {
         query.push(" from k");
     }

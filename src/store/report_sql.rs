@@ -103,6 +103,18 @@ macro_rules! report_store_impl {
                     query.push(" and lat between ").push_bind(b.min_lat).push(" and ").push_bind(b.max_lat);
                     query.push(" and lon between ").push_bind(b.min_lon).push(" and ").push_bind(b.max_lon);
                 }
+                if let Some(near) = filter.near {
+                    let b = near.bbox();
+                    query.push(" and lat between ").push_bind(b.min_lat).push(" and ").push_bind(b.max_lat);
+                    query.push(" and lon between ").push_bind(b.min_lon).push(" and ").push_bind(b.max_lon);
+                    // The same plane distance as `Near::distance_m`, squared.
+                    let (ky, kx) = near.scales();
+                    query.push(" and ((lat - ").push_bind(near.lat).push(") * ").push_bind(ky);
+                    query.push(") * ((lat - ").push_bind(near.lat).push(") * ").push_bind(ky);
+                    query.push(") + ((lon - ").push_bind(near.lon).push(") * ").push_bind(kx);
+                    query.push(") * ((lon - ").push_bind(near.lon).push(") * ").push_bind(kx);
+                    query.push(") <= ").push_bind(near.radius_m * near.radius_m);
+                }
                 if !filter.statuses.is_empty() {
                     query.push(" and status in (");
                     let mut list = query.separated(", ");
@@ -328,7 +340,7 @@ pub(crate) use public_report;
 /// The columns of `ReportRow`, in one place for every query that reads whole reports.
 macro_rules! report_columns {
     () => {
-        "id, category_code, description, lat, lon, address, area_key, authority_key, status, close_reason, close_detail, duplicate_of, visibility, language, near_border, reporter_email, reporter_name, created_at, updated_at, status_changed_at, revision, original_description, opened_at, reaction_due_at, first_reaction_at, resolved_at, authority_since"
+        "id, category_code, description, lat, lon, address, media_url, area_key, authority_key, status, close_reason, close_detail, duplicate_of, visibility, language, near_border, reporter_email, reporter_name, created_at, updated_at, status_changed_at, revision, original_description, opened_at, reaction_due_at, first_reaction_at, resolved_at, authority_since"
     };
 }
 

@@ -129,11 +129,58 @@ pub struct BBox {
     pub max_lat: f64,
 }
 
+/// A circle: a centre and a radius in metres.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Near {
+    /// The centre's latitude.
+    pub lat: f64,
+    /// The centre's longitude.
+    pub lon: f64,
+    /// The radius in metres.
+    pub radius_m: f64,
+}
+
+impl Near {
+    /// Metres per degree of latitude, and per degree of longitude at the centre. Distances are
+    /// measured on the plane these scales span (as the jurisdiction engine measures): within
+    /// the radii allowed (50 km) that is within 0.5 % of the great-circle distance, and it is
+    /// plain arithmetic, which SQLite and PostgreSQL both evaluate the same.
+    pub fn scales(&self) -> (f64, f64) {
+        use crate::jurisdiction::polygon_index::{
+            METRES_PER_DEGREE_LAT, METRES_PER_DEGREE_LON_AT_EQUATOR,
+        };
+        (
+            METRES_PER_DEGREE_LAT,
+            METRES_PER_DEGREE_LON_AT_EQUATOR * self.lat.to_radians().cos(),
+        )
+    }
+
+    /// The distance of a point from the centre, in metres (the measure the filter uses).
+    pub fn distance_m(&self, lat: f64, lon: f64) -> f64 {
+        let (ky, kx) = self.scales();
+        ((lat - self.lat) * ky).hypot((lon - self.lon) * kx)
+    }
+
+    /// The box around the circle (lets an index narrow the rows before the distance test).
+    pub fn bbox(&self) -> BBox {
+        let (ky, kx) = self.scales();
+        let (dlat, dlon) = (self.radius_m / ky, self.radius_m / kx.max(1.0));
+        BBox {
+            min_lon: self.lon - dlon,
+            min_lat: self.lat - dlat,
+            max_lon: self.lon + dlon,
+            max_lat: self.lat + dlat,
+        }
+    }
+}
+
 /// Filters of the public list (all optional, combined with AND).
 #[derive(Debug, Clone, Default)]
 pub struct ReportFilter {
     /// Only inside this box.
     pub bbox: Option<BBox>,
+    /// Only within this circle.
+    pub near: Option<Near>,
     /// Only these statuses (empty = all public ones).
     pub statuses: Vec<&'static str>,
     /// Only this category.

@@ -6,7 +6,7 @@ use crate::boundaries::BoundaryArea;
 use crate::boundaries::codec;
 use crate::domain::{
     Area, AreaKey, Authority, AuthorityKey, Category, CategoryCode, CloseReason, Coordinates,
-    Email, InvalidValue, Kreis, Language, Report, ReportId, ReportStatus, RoutingRule,
+    Email, InvalidValue, Kreis, Language, MediaUrl, Report, ReportId, ReportStatus, RoutingRule,
     RoutingScope, RoutingTarget, State, Timeline,
 };
 
@@ -163,6 +163,7 @@ pub(super) struct ReportRow {
     pub lat: f64,
     pub lon: f64,
     pub address: Option<String>,
+    pub media_url: Option<String>,
     pub area_key: String,
     pub authority_key: String,
     pub status: String,
@@ -213,6 +214,12 @@ impl TryFrom<ReportRow> for Report {
             status: ReportStatus::from_parts(&row.status, reason).map_err(context)?,
             visibility: row.visibility.parse().map_err(context)?,
             language: Language::parse(&row.language).map_err(context)?,
+            media_url: row
+                .media_url
+                .as_deref()
+                .map(MediaUrl::parse)
+                .transpose()
+                .map_err(context)?,
             reporter_email: row
                 .reporter_email
                 .as_deref()
@@ -255,6 +262,7 @@ impl From<&Report> for ReportRow {
             lat: report.location.lat(),
             lon: report.location.lon(),
             address: report.address.clone(),
+            media_url: report.media_url.as_ref().map(|u| u.as_str().to_owned()),
             area_key: report.area.as_str().to_owned(),
             authority_key: report.authority.as_str().to_owned(),
             status: report.status.as_str().to_owned(),

@@ -231,7 +231,8 @@ both_backends!(
             .find(|s| s["service_code"] == "street_lighting")
             .unwrap();
         assert_eq!(lighting["type"], "realtime");
-        assert_eq!(lighting["metadata"], true);
+        // No service has a required attribute, so none needs its definition read first.
+        assert_eq!(lighting["metadata"], false);
         assert!(lighting["service_name"].as_str().is_some());
         assert!(lighting["group"].as_str().is_some());
         let (_, xml) = get_xml(&app, &format!("{BASE}/services.xml")).await;
@@ -257,7 +258,7 @@ both_backends!(
                 child_text(*node, "service_code").unwrap(),
                 json["service_code"].as_str().unwrap()
             );
-            assert_eq!(child_text(*node, "metadata").unwrap(), "true");
+            assert_eq!(child_text(*node, "metadata").unwrap(), "false");
         }
 
         let (status, definition) =
@@ -450,7 +451,7 @@ both_backends!(
             text.contains("description") && text.contains("email"),
             "{text}"
         );
-        // An address alone cannot be placed: refused clearly.
+        // An address id cannot be looked up: refused clearly.
         let errors = expect_xml_errors(
             post_form(
                 &app,
@@ -459,14 +460,14 @@ both_backends!(
                     ("api_key", &key),
                     ("service_code", "street_lighting"),
                     ("description", "dunkel"),
-                    ("address_string", "Unter den Linden 1, Berlin"),
+                    ("address_id", "4711"),
                 ],
             )
             .await,
             400,
         )
         .await;
-        assert!(errors[0].1.contains("no geocoder"), "{errors:?}");
+        assert!(errors[0].1.contains("no address register"), "{errors:?}");
         // Unknown service: 404; outside the service area: 400 with the finer code 422.
         expect_json_errors(
             post_form(
@@ -648,15 +649,15 @@ both_backends!(
         fields.push(("media_url", &fake));
         let errors = expect_json_errors(post_form(&app, "json", &fields).await, 400).await;
         assert_eq!(errors[0]["code"], 415);
-        // Remote media is not fetched.
+        // Other schemes than http(s) and data: are refused.
         let mut fields = mitte_request(&key, &lat, &lon);
-        fields.push(("media_url", "http://169.254.169.254/latest/meta-data"));
+        fields.push(("media_url", "file:///etc/passwd"));
         let errors = expect_json_errors(post_form(&app, "json", &fields).await, 400).await;
         assert!(
             errors[0]["description"]
                 .as_str()
                 .unwrap()
-                .contains("remote media")
+                .contains("never fetched")
         );
         app.stop().await;
     }
@@ -1057,15 +1058,16 @@ both_backends!(
             404,
         )
         .await;
-        // Other methods on an Open311 path: the service-wide 405 with Allow.
+        // Other methods on an Open311 path: 405 with Allow, as the spec's error list.
         let response = app
             .client
             .delete(format!("{}{BASE}/requests.json", app.address))
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status().as_u16(), 405);
         assert_eq!(response.headers()["allow"], "GET, POST");
+        let errors = expect_json_errors(response, 405).await;
+        assert_eq!(errors[0]["code"], 405);
         app.stop().await;
     }
 );
@@ -1211,6 +1213,446 @@ both_backends!(
         let mut expected = [id, their_id];
         expected.sort();
         assert_eq!(ids, expected);
+        app.stop().await;
+    }
+);
+
+// ---- Issue 17: where the endpoint followed the spec too narrowly ----
+
+/// The texts of an error list, joined (for `contains` checks).
+fn texts(errors: &[Value]) -> String {
+    errors
+        .iter()
+        .map(|e| e["description"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+both_backends!(
+    the_specs_own_example_post_is_filed_and_its_media_url_kept_as_a_link,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let (_, key, _) = admin_and_key(&app).await;
+        // The example body of the spec's POST Service Request, field for field. Only what
+        // names the spec's example city is ours: the key, the jurisdiction, the service, the
+        // service's attribute, and a point in Berlin instead of San Francisco.
+        let link = "http://farm3.static.flickr.com/2002/2212426634_5ed477a060.jpg";
+        let response = post_form(
+            &app,
+            "json",
+            &[
+                ("api_key", &key),
+                ("jurisdiction_id", "11000001"),
+                ("service_code", "street_lighting"),
+                ("lat", "52.5219"),
+                ("long", "13.4132"),
+                ("address_string", "1234 5th street"),
+                ("email", SECRET_EMAIL),
+                ("device_id", "tt222111"),
+                ("account_id", "123456"),
+                ("first_name", "john"),
+                ("last_name", SECRET_NAME),
+                ("phone", SECRET_PHONE),
+                ("description", "A large sinkhole is destroying the street"),
+                ("media_url", link),
+                ("attribute[language]", "en"),
+            ],
+        )
+        .await;
+        assert_eq!(response.status().as_u16(), 201);
+        let body: Value = response.json().await.unwrap();
+        let id = body[0]["service_request_id"].as_str().unwrap().to_owned();
+
+        // The link is the request's media_url, in both formats; nothing was fetched (the
+        // host does not even resolve here) and no photo was made of it.
+        let (_, one) = get_json(&app, &format!("{BASE}/requests/{id}.json?extensions=true")).await;
+        assert_eq!(one[0]["media_url"], link);
+        assert_eq!(one[0]["extended_attributes"]["photos"], json!([]));
+        let (_, xml) = get_xml(&app, &format!("{BASE}/requests/{id}.xml")).await;
+        assert!(
+            xml.contains(&format!("<media_url>{link}</media_url>")),
+            "{xml}"
+        );
+        let (_, list) = get_json(&app, &format!("{BASE}/requests.json")).await;
+        assert_eq!(list[0]["media_url"], link);
+        assert_no_contact(&list.to_string());
+        // The native API has no media links.
+        let (_, native) = app.get_json(&format!("/api/v1/reports/{id}")).await;
+        assert!(native.get("media_url").is_none(), "{native}");
+
+        // Other schemes stay refused, and a link with spaces is no link.
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://example.org/a.jpg",
+            "https://exa mple.org/a.jpg",
+        ] {
+            let mut fields = mitte_request(&key, "52.5219", "13.4132");
+            fields.push(("media_url", bad));
+            let errors = expect_json_errors(post_form(&app, "json", &fields).await, 400).await;
+            assert!(texts(&errors).contains("media_url"), "{bad}: {errors:?}");
+        }
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    an_address_string_alone_is_placed_through_the_place_search,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let (_, key, _) = admin_and_key(&app).await;
+        let by_address = |address: &'static str, code: &'static str| {
+            vec![
+                ("api_key", key.clone()),
+                ("service_code", code.to_owned()),
+                ("description", "Schlagloch".to_owned()),
+                ("address_string", address.to_owned()),
+            ]
+        };
+        let post = |fields: Vec<(&'static str, String)>| {
+            let app = &app;
+            async move {
+                app.client
+                    .post(format!("{}{BASE}/requests.json", app.address))
+                    .form(&fields)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+
+        // Most specific first: the street is no place, Berlin is (its point lies in Mitte).
+        let response = post(by_address(
+            "Unter den Linden 1, 10117 Berlin",
+            "street_lighting",
+        ))
+        .await;
+        assert_eq!(response.status().as_u16(), 201);
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body[0]["service_notice"]
+                .as_str()
+                .unwrap()
+                .contains("Berlin"),
+            "{body}"
+        );
+        let id = body[0]["service_request_id"].as_str().unwrap();
+        let (_, one) = get_json(&app, &format!("{BASE}/requests/{id}.json")).await;
+        assert_eq!(one[0]["agency_responsible"], "Bezirksamt Mitte");
+        assert_eq!(one[0]["address"], "Unter den Linden 1, 10117 Berlin");
+        assert!(one[0]["lat"].as_f64().is_some());
+
+        // A Gemeinde by its full name is routed there.
+        let response = post(by_address("Dorfstraße 3, Briesen (Mark)", "roads_paths")).await;
+        assert_eq!(response.status().as_u16(), 201);
+        let body: Value = response.json().await.unwrap();
+        let id = body[0]["service_request_id"].as_str().unwrap();
+        let (_, one) = get_json(&app, &format!("{BASE}/requests/{id}.json")).await;
+        assert_eq!(one[0]["agency_responsible"], "Amt Odervorland");
+
+        // Two Gemeinden called Briesen: refused with both names rather than guessed.
+        let errors = expect_json_errors(
+            post(by_address("Hauptstraße 5, Briesen", "roads_paths")).await,
+            400,
+        )
+        .await;
+        let text = texts(&errors);
+        assert!(
+            text.contains("several places")
+                && text.contains("Oder-Spree")
+                && text.contains("Spree-Neiße"),
+            "{text}"
+        );
+        // Nothing of that name: refused, saying what the search knows.
+        let errors = expect_json_errors(
+            post(by_address("Hauptstraße 5, Xqzvwy", "roads_paths")).await,
+            400,
+        )
+        .await;
+        assert!(texts(&errors).contains("not streets"), "{errors:?}");
+        // An address id alone: there is no register to look it up in.
+        let errors = expect_json_errors(
+            post(vec![
+                ("api_key", key.clone()),
+                ("service_code", "roads_paths".into()),
+                ("description", "Schlagloch".into()),
+                ("address_id", "4711".into()),
+            ])
+            .await,
+            400,
+        )
+        .await;
+        assert!(texts(&errors).contains("no address register"), "{errors:?}");
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    a_photo_or_a_media_url_may_stand_for_the_description,
+    |backend: Backend| async move {
+        use base64::Engine as _;
+        let app = open_app(backend).await;
+        let (_, key, _) = admin_and_key(&app).await;
+        let (lat, lon) = (MITTE_POINT.0.to_string(), MITTE_POINT.1.to_string());
+        let without_description = || {
+            let mut fields = mitte_request(&key, &lat, &lon);
+            fields.retain(|(k, _)| *k != "description");
+            fields
+        };
+        // Nothing says what is wrong: refused.
+        let errors =
+            expect_json_errors(post_form(&app, "json", &without_description()).await, 400).await;
+        assert!(texts(&errors).starts_with("description:"), "{errors:?}");
+        // A link does.
+        let mut fields = without_description();
+        fields.push(("media_url", "https://example.org/laterne.jpg"));
+        let response = post_form(&app, "json", &fields).await;
+        assert_eq!(response.status().as_u16(), 201);
+        let id = response.json::<Value>().await.unwrap()[0]["service_request_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (_, one) = get_json(&app, &format!("{BASE}/requests/{id}.json")).await;
+        assert_eq!(one[0]["description"], "");
+        // So does a photo (here as a data: URI).
+        let data = format!(
+            "data:image/jpeg;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(jpeg())
+        );
+        let mut fields = without_description();
+        fields.push(("media_url", &data));
+        assert_eq!(
+            post_form(&app, "json", &fields).await.status().as_u16(),
+            201
+        );
+        // The 4,000-character limit stands, with media too.
+        let long = "x".repeat(4001);
+        let mut fields = without_description();
+        fields.push(("media_url", "https://example.org/laterne.jpg"));
+        fields.push(("description", &long));
+        let errors = expect_json_errors(post_form(&app, "json", &fields).await, 400).await;
+        assert!(texts(&errors).contains("4000"), "{errors:?}");
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    expected_datetime_stays_empty_and_the_reaction_deadline_is_an_extension,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let id = file_native(&app, "street_lighting", "Laterne aus").await;
+        let (_, one) = get_json(&app, &format!("{BASE}/requests/{id}.json?extensions=true")).await;
+        assert_eq!(one[0]["status"], "open");
+        assert_eq!(one[0]["expected_datetime"], Value::Null);
+        let due = one[0]["extended_attributes"]["reaction_due_at"]
+            .as_str()
+            .unwrap();
+        assert!(due.ends_with('Z'), "{due}");
+        assert_eq!(one[0]["extended_attributes"]["overdue"], false);
+        let (_, xml) = get_xml(&app, &format!("{BASE}/requests/{id}.xml")).await;
+        assert!(xml.contains("<expected_datetime/>"), "{xml}");
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    metadata_is_true_only_for_a_service_with_a_required_attribute,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let (_, services) = get_json(&app, &format!("{BASE}/services.json")).await;
+        for service in services.as_array().unwrap() {
+            let code = service["service_code"].as_str().unwrap();
+            let (status, definition) =
+                get_json(&app, &format!("{BASE}/services/{code}.json")).await;
+            assert_eq!(status, 200, "the definition stays readable");
+            let required = definition["attributes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["required"] == true);
+            assert_eq!(service["metadata"], required, "{code}");
+        }
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    requests_are_filtered_by_bbox_and_radius_and_unknown_filters_refused,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let (_, key, _) = admin_and_key(&app).await;
+        let mut filed = Vec::new();
+        // Alexanderplatz, Tiergarten (about 4.3 km west), Briesen (Mark) (about 70 km east).
+        for (code, lat, lon) in [
+            ("street_lighting", "52.5219", "13.4132"),
+            ("green_trees", "52.52", "13.35"),
+            ("roads_paths", "52.33012", "14.26357"),
+        ] {
+            let mut fields = mitte_request(&key, lat, lon);
+            fields[1] = ("service_code", code);
+            let response = post_form(&app, "json", &fields).await;
+            assert_eq!(response.status().as_u16(), 201);
+            let body: Value = response.json().await.unwrap();
+            filed.push(body[0]["service_request_id"].as_str().unwrap().to_owned());
+        }
+        let (alex, tiergarten, briesen) = (&filed[0], &filed[1], &filed[2]);
+
+        let (_, berlin) = get_json(
+            &app,
+            &format!("{BASE}/requests.json?bbox=13.0,52.3,13.8,52.7"),
+        )
+        .await;
+        assert_eq!(ids(&berlin), [tiergarten.as_str(), alex.as_str()]);
+        let (_, east) = get_json(&app, &format!("{BASE}/requests.json?bbox=14,52,15,53")).await;
+        assert_eq!(ids(&east), [briesen.as_str()]);
+
+        let (_, near) = get_json(
+            &app,
+            &format!("{BASE}/requests.json?lat=52.5219&long=13.4132&radius=1000"),
+        )
+        .await;
+        assert_eq!(ids(&near), [alex.as_str()]);
+        assert_eq!(near[0]["distance"], 0);
+        let (_, wider) = get_json(
+            &app,
+            &format!("{BASE}/requests.json?lat=52.5219&long=13.4132&radius=5000"),
+        )
+        .await;
+        assert_eq!(ids(&wider), [tiergarten.as_str(), alex.as_str()]);
+        let metres = wider[0]["distance"].as_i64().unwrap();
+        assert!((4_100..4_500).contains(&metres), "{metres}");
+        // The filters combine with the others; without a radius there is no distance.
+        let (_, lamps) = get_json(
+            &app,
+            &format!(
+                "{BASE}/requests.json?lat=52.5219&long=13.4132&radius=5000&service_code=green_trees"
+            ),
+        )
+        .await;
+        assert_eq!(ids(&lamps), [tiergarten.as_str()]);
+        let (_, plain) = get_json(&app, &format!("{BASE}/requests.json")).await;
+        assert!(plain[0].get("distance").is_none());
+        let (_, xml) = get_xml(
+            &app,
+            &format!("{BASE}/requests.xml?lat=52.5219&long=13.4132&radius=1000"),
+        )
+        .await;
+        assert!(xml.contains("<distance>0</distance>"), "{xml}");
+
+        // Never ignored: a bad or half filter, and filters this endpoint does not know.
+        for query in [
+            "bbox=13.8,52.3,13.0,52.7",
+            "bbox=13,52",
+            "lat=52.52&long=13.41",
+            "radius=500",
+            "lat=52.52&long=13.41&radius=100000",
+            "q=Laterne",
+            "limit=10",
+            "updated_after=2026-01-01T00:00:00Z",
+        ] {
+            let errors =
+                expect_json_errors(app.get(&format!("{BASE}/requests.json?{query}")).await, 400)
+                    .await;
+            assert_eq!(errors[0]["code"], 400, "{query}");
+        }
+        let errors =
+            expect_xml_errors(app.get(&format!("{BASE}/requests.xml?sort=asc")).await, 400).await;
+        assert!(errors[0].1.starts_with("sort:"), "{errors:?}");
+        // A client's api_key on a read is taken and ignored (reading needs none).
+        let (status, _) = get_json(&app, &format!("{BASE}/requests.json?api_key=x")).await;
+        assert_eq!(status, 200);
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    every_error_is_the_error_list_in_german_or_english,
+    |backend: Backend| async move {
+        let app = open_app(backend).await;
+        let get_in = |path: String, language: Option<&'static str>| {
+            let app = &app;
+            async move {
+                let mut request = app.client.get(format!("{}{path}", app.address));
+                if let Some(language) = language {
+                    request = request.header("Accept-Language", language);
+                }
+                request.send().await.unwrap()
+            }
+        };
+        // Unknown resources under the prefix: the error list, not problem+json.
+        for path in [
+            format!("{BASE}/requests.csv"),
+            format!("{BASE}/nothing"),
+            format!("{BASE}/"),
+            format!("{BASE}/services/street_lighting"),
+        ] {
+            let errors = expect_json_errors(get_in(path.clone(), None).await, 404).await;
+            assert!(
+                texts(&errors).contains(".json or .xml"),
+                "{path}: {errors:?}"
+            );
+        }
+        let errors =
+            expect_xml_errors(get_in(format!("{BASE}/nothing.xml"), None).await, 404).await;
+        assert_eq!(errors[0].0, "404");
+        let response = app
+            .client
+            .post(format!("{}{BASE}/requests.csv", app.address))
+            .send()
+            .await
+            .unwrap();
+        expect_json_errors(response, 404).await;
+        let response = app
+            .client
+            .put(format!("{}{BASE}/services.xml", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["allow"], "GET");
+        expect_xml_errors(response, 405).await;
+
+        // German after Accept-Language, English otherwise.
+        let path = format!("{BASE}/services/potholes.json");
+        let english = expect_json_errors(get_in(path.clone(), None).await, 404).await;
+        assert!(
+            texts(&english).contains("there is no service"),
+            "{english:?}"
+        );
+        let german = expect_json_errors(
+            get_in(path.clone(), Some("de-DE,de;q=0.9,en;q=0.8")).await,
+            404,
+        )
+        .await;
+        assert!(
+            texts(&german).contains("es gibt keinen Dienst"),
+            "{german:?}"
+        );
+        let preferred = expect_json_errors(get_in(path, Some("en, de;q=0.5")).await, 404).await;
+        assert_eq!(preferred, english);
+        let german = expect_xml_errors(
+            get_in(
+                format!("{BASE}/requests.xml?status=pending&page=0"),
+                Some("de"),
+            )
+            .await,
+            400,
+        )
+        .await;
+        assert_eq!(german.len(), 2);
+        assert!(german[0].1.contains("weder open noch closed"), "{german:?}");
+        let german =
+            expect_json_errors(get_in(format!("{BASE}/nothing.csv"), Some("de")).await, 404).await;
+        assert!(texts(&german).contains("gibt es nicht"), "{german:?}");
+        // A refused POST too (no key: 403).
+        let response = app
+            .client
+            .post(format!("{}{BASE}/requests.json", app.address))
+            .header("Accept-Language", "de")
+            .form(&[("service_code", "street_lighting")])
+            .send()
+            .await
+            .unwrap();
+        let errors = expect_json_errors(response, 403).await;
+        assert!(texts(&errors).contains("fehlt"), "{errors:?}");
         app.stop().await;
     }
 );

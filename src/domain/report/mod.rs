@@ -21,7 +21,7 @@ pub use status::{CloseReason, Light, ReportStatus, Transition, TransitionError, 
 
 use super::{
     AreaKey, AuthorityKey, CategoryCode, Coordinates, DESCRIPTION_MAX_CHARS, Email, InvalidValue,
-    Language, NewReport,
+    Language, MediaUrl, NewReport,
 };
 
 /// A report's id: a UUID v7, so ids sort by filing time (keyset pagination relies on it).
@@ -103,6 +103,8 @@ pub struct Report {
     pub location: Coordinates,
     /// The address the citizen gave.
     pub address: Option<String>,
+    /// A link to media elsewhere that the filing named (Open311's `media_url`; never fetched).
+    pub media_url: Option<MediaUrl>,
     /// The municipality (or Berlin district) the pin lies in.
     pub area: AreaKey,
     /// The responsible authority now.
@@ -170,6 +172,7 @@ impl Report {
             original_description: None,
             location: filing.location,
             address: filing.address.clone(),
+            media_url: filing.media_url.clone(),
             area: placement.area,
             authority: placement.authority,
             visibility: if open && !intake.moderated {
