@@ -7,7 +7,8 @@
 #   CRITERION=1 scripts/bench-photos.sh  # also the in-process criterion benchmark
 #
 # Both sides are whole processes reading the same file and writing two JPEGs (web q82,
-# thumbnail q75, metadata stripped):
+# thumbnail q75, metadata stripped). Then the bytes of the four files and their DSSIM against
+# the original scaled to the same size (benches/photos.rs, PHOTOS_BENCH_COMPARE):
 #   vips:  sh -c 'vipsthumbnail IMG -s 1600 -o web.jpg[Q=82,strip] &&
 #                 vipsthumbnail IMG -s 320 -o thumb.jpg[Q=75,strip]'
 #   ours:  the photos bench binary with PHOTOS_BENCH_ONCE (process() once, write both files)
@@ -32,6 +33,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 mkdir -p "$WORK/vips" "$WORK/ours"
+# Absolute: vipsthumbnail reads a relative -o path as relative to the input's directory.
+WORK=$(cd "$WORK" && pwd)
 IMG="$WORK/photo12mp.jpg"
 if [ ! -s "$IMG" ]; then
   echo "making $IMG" >&2
@@ -66,12 +69,11 @@ print()
 print(f"vipsthumbnail x2 : {ms(vips):7.1f} ms ± {ms(vips, 'stddev'):5.1f}  (median {ms(vips, 'median'):.1f}, user {ms(vips, 'user'):.1f})")
 print(f"buergerbuero     : {ms(ours):7.1f} ms ± {ms(ours, 'stddev'):5.1f}  (median {ms(ours, 'median'):.1f}, user {ms(ours, 'user'):.1f})")
 print(f"ratio ours/vips  : {ours['mean'] / vips['mean']:.2f}x mean, {ours['median'] / vips['median']:.2f}x median (target <= 1.0x)")
-for side in ("vips", "ours"):
-    sizes = ", ".join(
-        f"{name} {os.path.getsize(os.path.join(work, side, name)) / 1000:.0f} kB"
-        for name in ("web.jpg", "thumb.jpg"))
-    print(f"{side:5}: {sizes}")
+print()
 EOF
+
+# Bytes and quality of both sides' files (see benches/photos.rs).
+PHOTOS_BENCH_IMAGE="$IMG" PHOTOS_BENCH_COMPARE="$WORK/vips $WORK/ours" "$EXE"
 
 if [ "${CRITERION:-0}" = 1 ]; then
   PHOTOS_BENCH_IMAGE="$IMG" "$EXE" --bench

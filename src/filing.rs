@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use chrono::{SubsecRound, Utc};
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
 
 use crate::config::{EmailConfirmation, Moderation, Settings};
 use crate::domain::{
@@ -16,7 +15,7 @@ use crate::jurisdiction::{JurisdictionHandle, LocateError};
 use crate::metrics::{FilingOutcome, Metrics};
 use crate::notify::compose::{Composer, MailReport};
 use crate::notify::events::{self, Reporter};
-use crate::photos::{self, PhotoError, PhotoId, PhotoLimits, PhotoStorage};
+use crate::photos::{PhotoError, PhotoId, PhotoLimits, PhotoStorage, PhotoWorkers};
 use crate::store::Store;
 use crate::store::reports::{CreateOutcome, PhotoRecord, PhotoRow, ReportRecord};
 
@@ -34,8 +33,9 @@ pub struct FilingContext {
     pub photos: Arc<dyn PhotoStorage>,
     /// Moderation and confirmation settings.
     pub settings: Arc<Settings>,
-    /// Bounds how many photos decode at once, and so the memory they take.
-    pub decode_permits: Arc<Semaphore>,
+    /// The threads photos are processed on; their number bounds how many photos decode at
+    /// once, and so the memory they take.
+    pub photo_workers: Arc<PhotoWorkers>,
     /// Renders the mails a filing sends.
     pub composer: Composer,
     /// Counts filings by outcome and times photo processing.
@@ -176,20 +176,12 @@ async fn file(ctx: &FilingContext, filing: Filing) -> Result<Filed, FilingError>
     let limits = PhotoLimits::default();
     let mut photos = Vec::with_capacity(filing.photos.len());
     for (index, bytes) in filing.photos.into_iter().enumerate() {
-        // One decode per permit: a 40-megapixel photo takes up to ~180 MB while it decodes.
-        let permit = ctx
-            .decode_permits
-            .clone()
-            .acquire_owned()
+        // One decode per photo thread: a 40-megapixel photo takes up to ~180 MB while it decodes.
+        let (processed, took) = ctx
+            .photo_workers
+            .process(bytes, limits)
             .await
-            .map_err(|e| anyhow::anyhow!("photo decoding is shut down: {e}"))?;
-        let (processed, took) = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let started = std::time::Instant::now();
-            (photos::process(&bytes, &limits), started.elapsed())
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("photo processing panicked: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("processing photo {index}: {e}"))?;
         // Refused photos count too: a bomb that is refused late costs as much as a photo.
         ctx.metrics.photo_processed(took);
         let processed = processed.map_err(|error| FilingError::Photo { index, error })?;

@@ -21,11 +21,11 @@ use crate::metrics::Metrics;
 use crate::notify::compose::Composer;
 use crate::notify::transport::Transport;
 use crate::notify::worker::Worker;
-use crate::photos::{FsPhotoStorage, PhotoStorage};
+use crate::photos::{FsPhotoStorage, PhotoStorage, PhotoWorkers};
 use crate::places::{PlaceIndex, geonames};
 use crate::rate_limit::RateLimiter;
 use crate::store::{self, Store};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Opens the database and applies the migrations.
@@ -192,7 +192,10 @@ impl Application {
                 jurisdiction: jurisdiction.clone(),
                 photos: photos.clone(),
                 settings: settings.clone(),
-                decode_permits: Arc::new(Semaphore::new(settings.photo_decode_concurrency)),
+                photo_workers: Arc::new(
+                    PhotoWorkers::start(settings.photo_decode_concurrency)
+                        .context("starting the photo processing threads")?,
+                ),
                 composer: Composer::new(&settings.public_url),
                 metrics: metrics.clone(),
             },

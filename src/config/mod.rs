@@ -73,7 +73,8 @@ pub struct Settings {
     /// Take the client address from the last `X-Forwarded-For` hop (only behind a proxy you
     /// run; otherwise clients could pick their own rate-limit identity).
     pub trust_forwarded_for: bool,
-    /// Photos decoded at the same time (each may take up to ~180 MB while it decodes).
+    /// Threads that process photos, and so photos decoded at the same time (each may take up
+    /// to ~180 MB while it decodes).
     pub photo_decode_concurrency: usize,
     /// The service promise: working days (of the report's state) until a first reaction.
     pub service_promise_days: u32,

@@ -2,8 +2,8 @@
 //! metadata stripped by re-encoding, a web size and a thumbnail, stored by content hash.
 //!
 //! [`process`] is the whole pipeline for one upload. It is synchronous and CPU-bound (about a
-//! quarter of a second for a 12-megapixel JPEG), so async callers run it in
-//! `tokio::task::spawn_blocking`. In order it:
+//! quarter of a second for a 12-megapixel JPEG), so async callers run it on [`PhotoWorkers`], a
+//! fixed set of threads (see there why not `spawn_blocking`). In order it:
 //!
 //! 1. refuses more than [`PhotoLimits::max_bytes`] ([`PhotoError::TooLarge`], 413);
 //! 2. recognises JPEG, PNG or WebP by their magic bytes, never by name or declared type
@@ -17,8 +17,9 @@
 //!    the JPEG decoder would silently fill a truncated file with grey ([`PhotoError::Corrupt`], 422);
 //! 5. decodes, with `image`'s allocation limit set to the budget;
 //! 6. scales to [`WEB_LONG_SIDE`] and from that to [`THUMB_LONG_SIDE`] (Lanczos3, downscaling only),
-//!    applies the EXIF orientation, and encodes both as baseline JPEG. The encoder writes only a
-//!    JFIF header: no EXIF (GPS!), XMP, IPTC, ICC profile or comment survives;
+//!    applies the EXIF orientation, and encodes both as baseline JPEG with 4:2:0 chroma
+//!    (`jpeg-encoder`, mozjpeg's quantisation tables). The encoder writes only a JFIF header: no
+//!    EXIF (GPS!), XMP, IPTC, ICC profile or comment survives;
 //! 7. names the photo by the SHA-256 of the uploaded bytes ([`PhotoId`]), so the same upload twice
 //!    is one photo.
 //!
@@ -29,6 +30,7 @@ mod pipeline_tests;
 mod process;
 mod sniff;
 mod storage;
+mod workers;
 
 use std::fmt;
 use std::str::FromStr;
@@ -38,6 +40,7 @@ use sha2::{Digest, Sha256};
 
 pub use process::process;
 pub use storage::{FsPhotoStorage, PhotoStorage};
+pub use workers::{PhotoWorkers, WorkersStopped};
 
 /// Longest side of the web variant, in pixels. Enough for a clerk to read a sign or judge a
 /// pothole on a laptop screen; smaller images keep their size.
@@ -48,8 +51,8 @@ pub const WEB_LONG_SIDE: u32 = 1600;
 pub const THUMB_LONG_SIDE: u32 = 320;
 
 /// JPEG quality of the web variant. 82 is where artefacts stop being visible on photos at
-/// full-screen size while the file stays around 250–400 kB at 1600 px; clerks zoom in on details
-/// (house numbers, damage), so it is a little higher than the thumbnail's.
+/// full-screen size while the file stays around 250 kB at 1600 px (4:2:0); clerks zoom in on
+/// details (house numbers, damage), so it is a little higher than the thumbnail's.
 pub const WEB_JPEG_QUALITY: u8 = 82;
 
 /// JPEG quality of the thumbnail. 75 (libjpeg's and libvips' default): a list or map shows many
