@@ -272,11 +272,16 @@ macro_rules! clerk_store_impl {
             }
 
             async fn put_category(&self, category: &$crate::domain::Category) -> $crate::store::Result<bool> {
+                // Whether it exists, asked with a write: on SQLite a transaction that reads first
+                // and writes after fails at once (SQLITE_BUSY) when another write committed in
+                // between, while one that starts with a write waits for the lock.
                 let mut tx = self.pool.begin().await?;
-                let existed: Option<(i32,)> = sqlx::query_as("select 1 from categories where code = $1")
+                let existed = sqlx::query("update categories set updated_at = updated_at where code = $1")
                     .bind(category.code.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    == 1;
                 sqlx::query(
                     "insert into categories (code, name_de, name_en, group_code, notice_de, notice_en,
                        routing_level, routing_authority_key, active, sort_order, updated_at)
@@ -302,7 +307,7 @@ macro_rules! clerk_store_impl {
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
-                Ok(existed.is_none())
+                Ok(!existed)
             }
 
             async fn put_routing_rule(&self, rule: &$crate::domain::RoutingRule) -> $crate::store::Result<()> {
