@@ -22,14 +22,10 @@ pub enum WorkflowError {
     /// No such report, or not one of the actor's authorities (indistinguishable on purpose).
     #[error("not found")]
     NotFound,
-    /// A field of the action is invalid.
-    #[error("{field}: {reason}")]
-    Invalid {
-        /// The field.
-        field: &'static str,
-        /// Why.
-        reason: String,
-    },
+    /// The report's rules refuse the action (an invalid field, a move the state does not
+    /// allow, a photo the report does not have).
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     /// A referenced authority, report or category does not exist.
     #[error("{field}: {reason}")]
     UnknownReference {
@@ -38,25 +34,12 @@ pub enum WorkflowError {
         /// Why.
         reason: String,
     },
-    /// The report's state does not allow the action.
-    #[error("{0}")]
-    NotAllowed(String),
     /// Someone changed the report at the same time; reload and retry.
     #[error("the report was changed concurrently")]
     Conflict,
     /// Anything else.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
-}
-
-impl From<Refusal> for WorkflowError {
-    fn from(refusal: Refusal) -> Self {
-        match refusal {
-            Refusal::NotFound => WorkflowError::NotFound,
-            Refusal::Invalid { field, reason } => WorkflowError::Invalid { field, reason },
-            Refusal::NotAllowed(why) => WorkflowError::NotAllowed(why),
-        }
-    }
 }
 
 impl From<store::Error> for WorkflowError {

@@ -14,7 +14,8 @@ use super::report_view::ReportView;
 use super::reports::{parse_limit, parse_statuses_among, photo_bytes};
 use super::{ApiError, AppState};
 use crate::domain::{
-    Action, AuthorityKey, CategoryCode, EventKind, Report, ReportId, ReportStatus, TargetStatus,
+    Action, AuthorityKey, CategoryCode, EventKind, Refusal, Report, ReportId, ReportStatus,
+    TargetStatus,
 };
 use crate::photos::{PhotoId, Variant};
 use crate::store::clerk::{InboxFilter, InboxOrder};
@@ -336,8 +337,8 @@ async fn run(
 
 fn workflow_error(error: WorkflowError) -> ApiError {
     match error {
-        WorkflowError::NotFound => ApiError::NotFound,
-        WorkflowError::Invalid { field, reason } => {
+        WorkflowError::NotFound | WorkflowError::Refused(Refusal::NotFound) => ApiError::NotFound,
+        WorkflowError::Refused(Refusal::Invalid { field, reason }) => {
             let de = format!("{field}: {reason}");
             ApiError::invalid(field, reason, de)
         }
@@ -349,7 +350,7 @@ fn workflow_error(error: WorkflowError) -> ApiError {
                 detail_de: de,
             }
         }
-        WorkflowError::NotAllowed(reason) => ApiError::NotAllowed(reason),
+        WorkflowError::Refused(Refusal::NotAllowed(reason)) => ApiError::NotAllowed(reason),
         WorkflowError::Conflict => ApiError::EditConflict,
         WorkflowError::Internal(e) => ApiError::Internal(e),
     }
