@@ -8,8 +8,8 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{EmailConfirmation, Moderation, Settings};
 use crate::domain::{
-    Intake, InvalidValue, NewReport, Placement, Report, ReportId, ReportInput, ReportStatus,
-    reaction_deadline,
+    AuthorityKey, Intake, InvalidValue, NewReport, Placement, Report, ReportId, ReportInput,
+    ReportStatus, reaction_deadline,
 };
 use crate::jurisdiction::{JurisdictionHandle, LocateError};
 use crate::metrics::{FilingOutcome, Metrics};
@@ -51,6 +51,9 @@ pub struct Filing {
     pub photos: Vec<Vec<u8>>,
     /// The client's `Idempotency-Key`, if any.
     pub idempotency_key: Option<String>,
+    /// The authority the client means to file with (Open311's `jurisdiction_id`): the filing
+    /// is refused when another one is responsible for the place.
+    pub expected_authority: Option<AuthorityKey>,
 }
 
 /// What a filing produced.
@@ -87,6 +90,16 @@ pub enum FilingError {
     /// The point lies outside the service area.
     #[error("outside the service area")]
     OutsideServiceArea,
+    /// Another authority than the expected one is responsible for the place.
+    #[error("{name} ({responsible}) is responsible for this place")]
+    OtherAuthority {
+        /// The responsible authority's key.
+        responsible: AuthorityKey,
+        /// Its name.
+        name: String,
+        /// The authority the client expected.
+        expected: AuthorityKey,
+    },
     /// More than [`MAX_PHOTOS`] photos.
     #[error("too many photos")]
     TooManyPhotos,
@@ -119,6 +132,7 @@ impl FilingError {
             FilingError::Invalid(_) => "invalid",
             FilingError::UnknownCategory(_) => "unknown_category",
             FilingError::OutsideServiceArea => "outside_service_area",
+            FilingError::OtherAuthority { .. } => "other_authority",
             FilingError::TooManyPhotos => "too_many_photos",
             FilingError::Photo { .. } => "photo",
             FilingError::KeyReused => "idempotency_key_reused",
@@ -159,6 +173,15 @@ async fn file(ctx: &FilingContext, filing: Filing) -> Result<Filed, FilingError>
             LocateError::OutsideServiceArea => FilingError::OutsideServiceArea,
             LocateError::UnknownCategory(code) => FilingError::UnknownCategory(code),
         })?;
+    if let Some(expected) = filing.expected_authority
+        && expected != answer.authority.key
+    {
+        return Err(FilingError::OtherAuthority {
+            responsible: answer.authority.key.clone(),
+            name: answer.authority.name.clone(),
+            expected,
+        });
+    }
 
     // Only a filing with a key can be a retry to recognise, so only then is it hashed.
     let idempotency = filing.idempotency_key.as_deref().map(|key| {

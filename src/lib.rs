@@ -22,6 +22,7 @@ pub mod open311;
 pub mod photos;
 pub mod places;
 pub mod rate_limit;
+pub mod sessions;
 pub mod startup;
 pub mod stats;
 pub mod store;

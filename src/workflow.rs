@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::auth::Actor;
-use crate::domain::{Action, EventKind, Facts, Refusal, Report, ReportId};
+use crate::domain::{Action, Facts, Refusal, Report, ReportId};
 use crate::jurisdiction::JurisdictionHandle;
 use crate::notify::MailChanges;
 use crate::notify::compose::Composer;
@@ -126,11 +126,12 @@ pub async fn act(
                 .collect();
         }
         Action::Publish => {
-            facts.has_public_answer = ctx.store.report_events(id, true).await?.iter().any(|e| {
-                e.kind
-                    .parse::<EventKind>()
-                    .is_ok_and(EventKind::is_public_answer)
-            });
+            facts.has_public_answer = ctx
+                .store
+                .report_events(id, true)
+                .await?
+                .iter()
+                .any(|e| e.kind.is_public_answer());
         }
         _ => {}
     }

@@ -24,8 +24,8 @@ pub use new_report::{
     NewReport, ReportInput,
 };
 pub use report::{
-    Action, Change, CloseReason, EventKind, Facts, Intake, Light, NewEvent, Placement, Refusal,
-    Report, ReportId, ReportStatus, TargetStatus, Timeline, Transition, TransitionError,
+    Action, Change, CloseReason, Event, EventKind, Facts, Intake, Light, NewEvent, Placement,
+    Refusal, Report, ReportId, ReportStatus, TargetStatus, Timeline, Transition, TransitionError,
     Visibility,
 };
 pub use state::State;

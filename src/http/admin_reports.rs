@@ -10,16 +10,15 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::auth::Signed;
-use super::report_view::ReportView;
+use super::report_view::{Label, ReportView};
 use super::reports::{parse_limit, parse_statuses_among, photo_bytes};
 use super::{ApiError, AppState};
 use crate::domain::{
-    Action, AuthorityKey, CategoryCode, EventKind, Refusal, Report, ReportId, ReportStatus,
+    Action, AuthorityKey, CategoryCode, Event, EventKind, Refusal, Report, ReportId, ReportStatus,
     TargetStatus,
 };
 use crate::photos::{PhotoId, Variant};
 use crate::store::clerk::{InboxFilter, InboxOrder};
-use crate::store::reports::EventRow;
 use crate::workflow::{self, WorkflowContext, WorkflowError};
 
 /// Inbox query parameters.
@@ -172,7 +171,7 @@ pub async fn inbox(
 #[derive(Debug, Serialize)]
 pub struct ClerkEvent {
     at: DateTime<Utc>,
-    kind: String,
+    kind: EventKind,
     actor: String,
     public: bool,
     status: Option<String>,
@@ -184,27 +183,18 @@ pub struct ClerkEvent {
     moves_status: bool,
 }
 
-/// A German and an English name.
-#[derive(Debug, Serialize)]
-pub struct Label {
-    de: &'static str,
-    en: &'static str,
-}
-
-impl From<&EventRow> for ClerkEvent {
-    fn from(e: &EventRow) -> Self {
-        let kind = e.kind.parse::<EventKind>().ok();
-        let (de, en) = kind.map_or(("Änderung", "Change"), EventKind::label);
+impl From<&Event> for ClerkEvent {
+    fn from(e: &Event) -> Self {
         Self {
-            label: Label { de, en },
-            moves_status: kind.is_some_and(EventKind::moves_status),
+            label: Label::of(e.kind.label()),
+            moves_status: e.kind.moves_status(),
             at: e.at,
-            kind: e.kind.clone(),
+            kind: e.kind,
             actor: e.actor.clone(),
             public: e.public,
             status: e.status.clone(),
             text: e.body.clone(),
-            authority: e.authority_key.clone(),
+            authority: e.authority.as_ref().map(ToString::to_string),
         }
     }
 }
@@ -238,7 +228,7 @@ impl ClerkReportView {
     fn new(
         row: &Report,
         public: ReportView,
-        events: Option<&[EventRow]>,
+        events: Option<&[Event]>,
         duplicates: Vec<Uuid>,
         _now: DateTime<Utc>,
     ) -> Self {
@@ -279,7 +269,7 @@ async fn full_view(state: &AppState, row: &Report) -> Result<ClerkReportView, Ap
     let now = Utc::now();
     let photos = state.store.report_photos(id, false).await?;
     let events = state.store.report_events(id, false).await?;
-    let public_events: Vec<EventRow> = events.iter().filter(|e| e.public).cloned().collect();
+    let public_events: Vec<Event> = events.iter().filter(|e| e.public).cloned().collect();
     let duplicates = state.store.duplicates_of(row.id.uuid()).await?;
     let public = ReportView::new(
         row,

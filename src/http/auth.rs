@@ -14,18 +14,16 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{ApiError, AppState};
-use crate::auth::password::{check_new_password, dummy_hash, hash_password, verify_password};
-use crate::auth::secrets::{
-    API_TOKEN_PREFIX, constant_time_eq, new_api_token, new_session_secret, random_hex, secret_hash,
-};
-use crate::auth::{Actor, Credential, SessionTimes, seconds};
-use crate::store::accounts::{LoginAttempt, SessionRow, TokenRow};
+use crate::auth::secrets::{new_api_token, secret_hash};
+use crate::auth::{Actor, Credential};
+use crate::sessions::{self, Presented, SignInError, no_randomness};
+use crate::store::accounts::TokenRow;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "bb_session";
 /// The header that must carry the session's CSRF token on state-changing requests.
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
-/// Longest email or token name accepted.
+/// Longest token name accepted.
 const MAX_FIELD_CHARS: usize = 254;
 
 /// A signed-in request: who, and how they proved it.
@@ -78,89 +76,76 @@ impl FromRequest for Signed {
     }
 }
 
-/// Reads the bearer token or the session cookie, checks it, and (for cookies on
-/// state-changing methods) the CSRF token.
+/// Reads the bearer token or the session cookie (with the CSRF header on state-changing
+/// methods) and has [`sessions::authenticate`] check it.
 async fn authenticate(request: &HttpRequest, now: DateTime<Utc>) -> Result<Signed, ApiError> {
     let state = request
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no application state")))?;
-    let store = &state.store;
-    if let Some(value) = request.headers().get(header::AUTHORIZATION) {
+    let cookie;
+    let presented = if let Some(value) = request.headers().get(header::AUTHORIZATION) {
         let token = value
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|t| t.starts_with(API_TOKEN_PREFIX))
             .ok_or(ApiError::Unauthorized)?;
-        let row = store
-            .token_by_hash(&secret_hash(token))
-            .await?
-            .filter(|t| t.revoked_at.is_none())
+        Presented::Token(token)
+    } else {
+        cookie = request
+            .cookie(SESSION_COOKIE)
             .ok_or(ApiError::Unauthorized)?;
-        let actor = active_actor(state, row.account_id).await?;
-        store.touch_token(row.id, now).await?;
-        return Ok(Signed {
-            actor,
-            credential: Credential::Token,
-            session: None,
-            csrf_token: None,
-        });
-    }
-    let cookie = request
-        .cookie(SESSION_COOKIE)
-        .ok_or(ApiError::Unauthorized)?;
-    let hash = secret_hash(cookie.value());
-    let session = store.session(&hash).await?.ok_or(ApiError::Unauthorized)?;
-    let times = SessionTimes {
-        created_at: session.created_at,
-        last_seen_at: session.last_seen_at,
-    };
-    if !times.valid_at(now, &state.settings.auth) {
-        store.delete_session(&hash).await?;
-        return Err(ApiError::Unauthorized);
-    }
-    if !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    ) {
-        let sent = request
-            .headers()
-            .get(CSRF_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !constant_time_eq(sent, &session.csrf_token) {
-            return Err(ApiError::Forbidden(
-                format!("send the session's CSRF token in the {CSRF_HEADER} header"),
-                format!("Bitte senden Sie das CSRF-Token der Sitzung im Header {CSRF_HEADER}."),
-            ));
+        let reading = matches!(
+            *request.method(),
+            Method::GET | Method::HEAD | Method::OPTIONS
+        );
+        Presented::Session {
+            secret: cookie.value(),
+            csrf: (!reading).then(|| {
+                request
+                    .headers()
+                    .get(CSRF_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+            }),
         }
-    }
-    let actor = active_actor(state, session.account_id).await?;
-    store.touch_session(&hash, now).await?;
+    };
+    let found = sessions::authenticate(&*state.store, &state.settings.auth, presented, now)
+        .await
+        .map_err(sign_in_refused)?;
     Ok(Signed {
-        actor,
-        credential: Credential::Session,
-        session: Some(hash),
-        csrf_token: Some(session.csrf_token),
+        actor: found.actor,
+        credential: found.credential,
+        session: found.session,
+        csrf_token: found.csrf_token,
     })
 }
 
-/// The actor of an account, if it exists and is active.
-async fn active_actor(state: &AppState, id: Uuid) -> Result<Actor, ApiError> {
-    let account = state
-        .store
-        .account(id)
-        .await?
-        .filter(|a| a.active)
-        .ok_or(ApiError::Unauthorized)?;
-    Ok(Actor {
-        authorities: state.store.account_authorities(id).await?,
-        id: account.id,
-        email: account.email,
-        display_name: account.display_name,
-        is_admin: account.is_admin,
-    })
+/// The answer to a refused sign-in, credential or password change.
+fn sign_in_refused(error: SignInError) -> ApiError {
+    match error {
+        SignInError::Refused => ApiError::Unauthorized,
+        SignInError::Blocked { retry_after_secs } => ApiError::LoginBlocked { retry_after_secs },
+        SignInError::EmailTooLong => ApiError::invalid(
+            "email",
+            "an email address has at most 254 characters",
+            "Eine E-Mail-Adresse hat höchstens 254 Zeichen.",
+        ),
+        SignInError::CsrfMismatch => ApiError::Forbidden(
+            format!("send the session's CSRF token in the {CSRF_HEADER} header"),
+            format!("Bitte senden Sie das CSRF-Token der Sitzung im Header {CSRF_HEADER}."),
+        ),
+        SignInError::WrongPassword => ApiError::Forbidden(
+            "the current password is wrong".into(),
+            "Das aktuelle Passwort ist falsch.".into(),
+        ),
+        SignInError::WeakPassword(reason) => ApiError::invalid(
+            "new_password",
+            reason,
+            "Ein Passwort hat 12 bis 256 Zeichen.",
+        ),
+        SignInError::Internal(error) => ApiError::Internal(error),
+    }
 }
 
 /// `POST /api/v1/admin/login` body.
@@ -196,90 +181,24 @@ impl Me {
     }
 }
 
-/// Normalises an email for lookup: trimmed and lower-cased.
-pub fn normalise_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
-
 /// `POST /api/v1/admin/login`: checks the password (with back-off after repeated failures)
 /// and starts a session.
 pub async fn login(
     body: Json<LoginBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = Utc::now();
-    let email = normalise_email(&body.email);
-    if body.email.chars().count() > MAX_FIELD_CHARS {
-        return Err(ApiError::invalid(
-            "email",
-            "an email address has at most 254 characters",
-            "Eine E-Mail-Adresse hat höchstens 254 Zeichen.",
-        ));
-    }
-    if email.is_empty() {
-        // No account has an empty email: a failed log-in, not counted against anyone.
-        return Err(ApiError::Unauthorized);
-    }
+    let LoginBody { email, password } = body.into_inner();
     let settings = state.settings.auth;
-    // Counted before the check, whatever its outcome: racing guesses cannot all slip in
-    // before the first of them is counted.
-    let attempt = state
-        .store
-        .count_login_attempt(&email, now, &settings.login_backoff())
-        .await?;
-    if let LoginAttempt::Blocked(until) = attempt {
-        return Err(ApiError::LoginBlocked {
-            // Rounded up: a client that waits as told is not refused again.
-            retry_after_secs: u64::try_from((until - now).num_milliseconds())
-                .unwrap_or(0)
-                .div_ceil(1000)
-                .max(1),
-        });
-    }
-    let account = state.store.account_by_email(&email).await?;
-    let stored_hash = account
-        .as_ref()
-        .map_or_else(|| dummy_hash().to_owned(), |a| a.password_hash.clone());
-    let password = body.into_inner().password;
-    // argon2 takes tens of milliseconds of CPU: off the async workers.
-    let matches = web::block(move || verify_password(&password, &stored_hash))
+    let session = sessions::log_in(&*state.store, &settings, &email, password, Utc::now())
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check failed: {e}")))?;
-    let account = match account {
-        Some(account) if matches && account.active => account,
-        // The attempt is counted already.
-        _ => return Err(ApiError::Unauthorized),
-    };
-    state.store.clear_login_attempts(&email).await?;
-    let secret = new_session_secret().map_err(random_failed)?;
-    let csrf_token = random_hex(32).map_err(random_failed)?;
-    state
-        .store
-        .create_session(&SessionRow {
-            secret_hash: secret_hash(&secret),
-            account_id: account.id,
-            csrf_token: csrf_token.clone(),
-            created_at: now,
-            last_seen_at: now,
-            expires_at: now + seconds(settings.session_max_secs),
-        })
-        .await?;
-    let actor = Actor {
-        authorities: state.store.account_authorities(account.id).await?,
-        id: account.id,
-        email: account.email,
-        display_name: account.display_name,
-        is_admin: account.is_admin,
-    };
+        .map_err(sign_in_refused)?;
     Ok(HttpResponse::Ok()
-        .cookie(session_cookie(&state, secret, settings.session_max_secs))
-        .json(Me::new(actor, Some(csrf_token))))
-}
-
-fn random_failed(error: getrandom::Error) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!(
-        "no randomness from the operating system: {error}"
-    ))
+        .cookie(session_cookie(
+            &state,
+            session.secret,
+            settings.session_max_secs,
+        ))
+        .json(Me::new(session.actor, Some(session.csrf_token))))
 }
 
 /// The session cookie: HttpOnly, SameSite=Strict, `Secure` when the service is served over
@@ -335,44 +254,20 @@ pub async fn change_password(
     body: Json<PasswordBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    check_new_password(&body.new_password).map_err(|e| {
-        ApiError::invalid(
-            "new_password",
-            e.to_string(),
-            "Ein Passwort hat 12 bis 256 Zeichen.",
-        )
-    })?;
-    let account = state
-        .store
-        .account(signed.actor.id)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    let (current, stored) = (body.current_password, account.password_hash);
-    let new_password = body.new_password;
-    let hashed = web::block(move || {
-        verify_password(&current, &stored).then(|| hash_password(&new_password))
-    })
+    let PasswordBody {
+        current_password,
+        new_password,
+    } = body.into_inner();
+    let ended = sessions::change_password(
+        &*state.store,
+        signed.actor.id,
+        current_password,
+        new_password,
+        signed.session.as_deref(),
+        Utc::now(),
+    )
     .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("password hashing failed: {e}")))?;
-    let hashed = match hashed {
-        None => {
-            return Err(ApiError::Forbidden(
-                "the current password is wrong".into(),
-                "Das aktuelle Passwort ist falsch.".into(),
-            ));
-        }
-        Some(result) => result.map_err(|e| ApiError::Internal(e.into()))?,
-    };
-    let ended = state
-        .store
-        .set_password(
-            signed.actor.id,
-            &hashed,
-            signed.session.as_deref(),
-            Utc::now(),
-        )
-        .await?;
+    .map_err(sign_in_refused)?;
     Ok(HttpResponse::Ok().json(PasswordChanged {
         sessions_ended: ended.sessions,
         tokens_revoked: ended.tokens,
@@ -429,7 +324,7 @@ pub async fn create_token(
             "Bitte benennen Sie das Token (1 bis 254 Zeichen).",
         ));
     }
-    let secret = new_api_token().map_err(random_failed)?;
+    let secret = new_api_token().map_err(|e| ApiError::Internal(no_randomness(e)))?;
     let row = TokenRow {
         id: Uuid::now_v7(),
         account_id: signed.actor.id,

@@ -17,7 +17,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::auth::Signed;
-use super::reports::{client_address, parse_limit};
+use super::intake::client_address;
+use super::reports::parse_limit;
 use super::{ApiError, AppState};
 use crate::domain::{Email, Language, ReportId};
 use crate::notify::TokenPurpose;

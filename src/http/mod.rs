@@ -1,12 +1,16 @@
 //! The HTTP layer (actix-web): routes, shared state and error rendering. Thin by design:
 //! handlers parse, call the domain and the store, and render.
 
+mod admin_accounts;
 mod admin_catalog;
 mod admin_reports;
+mod answer_templates;
 pub mod auth;
+mod authorities;
 mod catalog;
 mod health;
 mod input;
+mod intake;
 mod jurisdiction;
 mod mail;
 pub mod metrics;
@@ -180,7 +184,7 @@ pub fn routes() -> Vec<RouteDef> {
         RouteDef {
             method: Method::GET,
             path: "/api/v1/authorities/{key}/stats",
-            route: || web::get().to(admin_catalog::authority_stats),
+            route: || web::get().to(authorities::authority_stats),
         },
         RouteDef {
             method: Method::POST,
@@ -290,32 +294,32 @@ pub fn routes() -> Vec<RouteDef> {
         RouteDef {
             method: Method::GET,
             path: "/api/v1/admin/accounts",
-            route: || web::get().to(admin_catalog::list_accounts),
+            route: || web::get().to(admin_accounts::list_accounts),
         },
         RouteDef {
             method: Method::POST,
             path: "/api/v1/admin/accounts",
-            route: || web::post().to(admin_catalog::create),
+            route: || web::post().to(admin_accounts::create),
         },
         RouteDef {
             method: Method::PATCH,
             path: "/api/v1/admin/accounts/{id}",
-            route: || web::patch().to(admin_catalog::update),
+            route: || web::patch().to(admin_accounts::update),
         },
         RouteDef {
             method: Method::GET,
             path: "/api/v1/admin/answer-templates",
-            route: || web::get().to(admin_catalog::list_templates),
+            route: || web::get().to(answer_templates::list_templates),
         },
         RouteDef {
             method: Method::PUT,
             path: "/api/v1/admin/answer-templates/{status}/{language}",
-            route: || web::put().to(admin_catalog::set_template),
+            route: || web::put().to(answer_templates::set_template),
         },
         RouteDef {
             method: Method::PUT,
             path: "/api/v1/admin/authorities/{key}/contact",
-            route: || web::put().to(admin_catalog::set_contact),
+            route: || web::put().to(authorities::set_contact),
         },
         RouteDef {
             method: Method::GET,

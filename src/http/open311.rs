@@ -10,7 +10,6 @@
 //! reports only, never the reporter's contact), and the rate limit is the native one.
 
 use super::input::check_pairs;
-use std::time::Instant;
 
 use actix_multipart::Multipart;
 use actix_web::body::{BoxBody, MessageBody};
@@ -19,10 +18,9 @@ use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use chrono::Utc;
-use futures_util::StreamExt;
 
 use super::AppState;
-use super::reports::client_address;
+use super::intake::{self, IntakeRefusal};
 use crate::auth::secrets::secret_hash;
 use crate::config::{EmailConfirmation, Moderation};
 use crate::domain::{AuthorityKey, Report, ReportId, Visibility};
@@ -37,14 +35,11 @@ use crate::open311::services::{definition_node, service_node};
 use crate::open311::{
     BASE_PATH, ErrorItem, Format, Lang, Node, SPECIFICATION, datetime, errors_node,
 };
-use crate::photos::PhotoLimits;
 use crate::store::open311::UPDATE_KINDS;
 use crate::store::reports::{Near, PhotoRow, ReportFilter};
 
 /// Largest form-encoded body: one 10 MB photo as a base64 `data:` URI, with room for the rest.
 const FORM_BODY_LIMIT: usize = 14 * 1024 * 1024;
-/// Largest text field of a multipart request.
-const TEXT_FIELD_LIMIT: usize = 16 * 1024;
 /// How this endpoint reads the spec where it leaves room, told in discovery's `contact` (the
 /// only free text discovery has) so a client developer finds it where they start.
 const DEVIATIONS: &str = "Notes for clients: media_url takes http/https links, stored and shown as given and never fetched by this server, or data: URIs of images (multipart `media` files too); description is optional when a photo or media_url shows what is wrong; an address_string without lat/long is placed through the place search (towns, villages, Ortsteile, Gemeinden, not streets), refused when nothing or several places match; address_id is refused (no address register); expected_datetime stays empty (no authority promises fulfilment), the first-reaction deadline is extended_attributes.reaction_due_at (extensions=true); GET requests filters by bbox=west,south,east,north and lat/long/radius (metres, with each request's distance) and refuses unknown arguments; errors come in German or English after Accept-Language.";
@@ -415,34 +410,20 @@ async fn request_filing(
     reached_filing: &mut bool,
 ) -> Answer {
     let format = Format::of_path(request.path());
-    let client = client_address(&request, state.settings.trust_forwarded_for);
-    if let Err(wait) = state.rate_limiter.check(client, Instant::now()) {
-        let secs = wait.as_secs().max(1);
-        let mut error = Open311Error::bad_request(
-            format,
-            vec![ErrorItem::new(
-                429,
-                format!("too many requests from your address; try again in {secs} s"),
-                format!("zu viele Anfragen von Ihrer Adresse; bitte in {secs} s erneut versuchen"),
-            )],
-        );
-        error.retry_after_secs = Some(secs);
-        return Err(error);
-    }
-    let media_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let (fields, files) = match media_type.as_str() {
-        "application/x-www-form-urlencoded" => (read_form(payload, format).await?, Vec::new()),
+    let refused = |refusal| intake_refused(format, refusal);
+    intake::admit(state, &request).map_err(refused)?;
+    let (fields, files) = match intake::media_type(&request).as_str() {
+        "application/x-www-form-urlencoded" => {
+            let body = intake::read_body(payload, FORM_BODY_LIMIT)
+                .await
+                .map_err(refused)?;
+            (parse_form(&body, format)?, Vec::new())
+        }
         "multipart/form-data" => {
-            read_multipart(Multipart::new(request.headers(), payload), format).await?
+            let body = intake::read_multipart(Multipart::new(request.headers(), payload), "media")
+                .await
+                .map_err(refused)?;
+            (body.fields, body.files)
         }
         _ => {
             return Err(Open311Error::bad_request(
@@ -489,52 +470,9 @@ async fn request_filing(
         form.input.lon = Some(placed.point.lon());
         placed_at = Some(placed.place);
     }
-    let wanted = jurisdiction(&engine, form.jurisdiction_id.as_deref(), format)?;
-    if let Some(code) = &form.input.category
-        && engine.category(code).is_none_or(|c| !c.active)
-    {
-        return Err(Open311Error::not_found(
-            format,
-            format!("service_code: there is no service {code:?}"),
-            format!("service_code: es gibt keinen Dienst {code:?}"),
-        ));
-    }
-    if let (Some(wanted), Some(lat), Some(lon), Some(code)) = (
-        &wanted,
-        form.input.lat,
-        form.input.lon,
-        form.input.category.as_deref(),
-    ) && let Ok(point) = crate::domain::Coordinates::new(lat, lon)
-        && let Ok(answer) = engine.locate(point, Some(code))
-        && answer.authority.key != *wanted
-    {
-        return Err(Open311Error::bad_request(
-            format,
-            vec![ErrorItem::new(
-                400,
-                format!(
-                    "jurisdiction_id: this place is handled by {} ({}), not by {wanted}",
-                    answer.authority.name, answer.authority.key
-                ),
-                format!(
-                    "jurisdiction_id: für diesen Ort ist {} ({}) zuständig, nicht {wanted}",
-                    answer.authority.name, answer.authority.key
-                ),
-            )],
-        ));
-    }
+    let expected_authority = jurisdiction(&engine, form.jurisdiction_id.as_deref(), format)?;
     let mut photos = form.media;
     photos.extend(files);
-    if photos.len() > MAX_PHOTOS {
-        return Err(Open311Error::bad_request(
-            format,
-            vec![ErrorItem::new(
-                400,
-                format!("at most {MAX_PHOTOS} photos per request"),
-                format!("höchstens {MAX_PHOTOS} Fotos je Meldung"),
-            )],
-        ));
-    }
     *reached_filing = true;
     let filed = file_report(
         &state.filing,
@@ -542,6 +480,7 @@ async fn request_filing(
             input: form.input,
             photos,
             idempotency_key,
+            expected_authority,
         },
     )
     .await
@@ -621,6 +560,15 @@ fn filing_error(format: Format, error: FilingError) -> Open311Error {
             format!("service_code: there is no service {code:?}"),
             format!("service_code: es gibt keinen Dienst {code:?}"),
         ),
+        FilingError::OtherAuthority {
+            responsible,
+            name,
+            expected,
+        } => one(
+            400,
+            format!("jurisdiction_id: this place is handled by {name} ({responsible}), not by {expected}"),
+            format!("jurisdiction_id: für diesen Ort ist {name} ({responsible}) zuständig, nicht {expected}"),
+        ),
         FilingError::OutsideServiceArea => one(
             422,
             "this place lies outside Berlin, Brandenburg and Mecklenburg-Vorpommern, so no authority of this service can take it".into(),
@@ -645,35 +593,9 @@ fn filing_error(format: Format, error: FilingError) -> Open311Error {
     }
 }
 
-async fn read_form(
-    mut payload: web::Payload,
-    format: Format,
-) -> Result<Vec<(String, String)>, Open311Error> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
-            Open311Error::bad_request(
-                format,
-                vec![ErrorItem::new(
-                    400,
-                    format!("reading the body failed: {e}"),
-                    format!("der Inhalt der Anfrage ließ sich nicht lesen: {e}"),
-                )],
-            )
-        })?;
-        if body.len() + chunk.len() > FORM_BODY_LIMIT {
-            return Err(Open311Error::bad_request(
-                format,
-                vec![ErrorItem::new(
-                    413,
-                    format!("the body is larger than {FORM_BODY_LIMIT} bytes"),
-                    format!("der Inhalt ist größer als {FORM_BODY_LIMIT} Bytes"),
-                )],
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    serde_urlencoded::from_bytes(&body).map_err(|e| {
+/// A form-encoded body's fields, in order.
+fn parse_form(body: &[u8], format: Format) -> Result<Vec<(String, String)>, Open311Error> {
+    serde_urlencoded::from_bytes(body).map_err(|e| {
         Open311Error::bad_request(
             format,
             vec![ErrorItem::new(
@@ -685,70 +607,54 @@ async fn read_form(
     })
 }
 
-/// Text fields in order, and the `media` files.
-async fn read_multipart(
-    mut form: Multipart,
-    format: Format,
-) -> Result<(Vec<(String, String)>, Vec<Vec<u8>>), Open311Error> {
-    let bad = |code: u16, en: String, de: String| {
-        Open311Error::bad_request(format, vec![ErrorItem::new(code, en, de)])
+/// The refusal of a filing at the front door, as Open311 answers it: an error list with the
+/// HTTP status 400 and the finer code in the item (the spec knows only 400 for a filing).
+fn intake_refused(format: Format, refusal: IntakeRefusal) -> Open311Error {
+    let (code, en, de) = match refusal {
+        IntakeRefusal::RateLimited {
+            retry_after_secs: secs,
+        } => {
+            let mut error = Open311Error::bad_request(
+                format,
+                vec![ErrorItem::new(
+                    429,
+                    format!("too many requests from your address; try again in {secs} s"),
+                    format!(
+                        "zu viele Anfragen von Ihrer Adresse; bitte in {secs} s erneut versuchen"
+                    ),
+                )],
+            );
+            error.retry_after_secs = Some(secs);
+            return error;
+        }
+        IntakeRefusal::Unreadable(e) => (
+            400,
+            format!("the body could not be read: {e}"),
+            format!("der Inhalt der Anfrage ließ sich nicht lesen: {e}"),
+        ),
+        IntakeRefusal::BodyTooLarge { max_bytes } => (
+            413,
+            format!("the body is larger than {max_bytes} bytes"),
+            format!("der Inhalt ist größer als {max_bytes} Bytes"),
+        ),
+        IntakeRefusal::FieldTooLarge { field, max_bytes } => (
+            413,
+            format!("{field} is larger than {max_bytes} bytes"),
+            format!("{field} ist größer als {max_bytes} Bytes"),
+        ),
+        IntakeRefusal::FileTooLarge { index, max_bytes } => (
+            413,
+            format!("media {}: larger than {max_bytes} bytes", index + 1),
+            format!("Medium {}: größer als {max_bytes} Bytes", index + 1),
+        ),
+        IntakeRefusal::NotUtf8 { field } => (
+            400,
+            format!("{field} is not UTF-8 text"),
+            format!("{field} ist kein UTF-8-Text"),
+        ),
+        IntakeRefusal::TooManyFiles => return filing_error(format, FilingError::TooManyPhotos),
     };
-    let max_photo = PhotoLimits::default().max_bytes;
-    let (mut fields, mut files) = (Vec::new(), Vec::new());
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| {
-            bad(
-                400,
-                format!("the multipart body is malformed: {e}"),
-                format!("der multipart-Inhalt ist fehlerhaft: {e}"),
-            )
-        })?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let is_media = name == "media";
-        if is_media && files.len() == MAX_PHOTOS {
-            return Err(bad(
-                400,
-                format!("at most {MAX_PHOTOS} photos per request"),
-                format!("höchstens {MAX_PHOTOS} Fotos je Meldung"),
-            ));
-        }
-        let limit = if is_media {
-            max_photo
-        } else {
-            TEXT_FIELD_LIMIT
-        };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| {
-                bad(
-                    400,
-                    format!("the multipart body is malformed: {e}"),
-                    format!("der multipart-Inhalt ist fehlerhaft: {e}"),
-                )
-            })?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(bad(
-                    413,
-                    format!("{name} is larger than {limit} bytes"),
-                    format!("{name} ist größer als {limit} Bytes"),
-                ));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        if is_media {
-            files.push(bytes);
-        } else {
-            let text = String::from_utf8(bytes).map_err(|_| {
-                bad(
-                    400,
-                    format!("{name} is not UTF-8 text"),
-                    format!("{name} ist kein UTF-8-Text"),
-                )
-            })?;
-            fields.push((name, text));
-        }
-    }
-    Ok((fields, files))
+    Open311Error::bad_request(format, vec![ErrorItem::new(code, en, de)])
 }
 
 /// `GET /open311/v2/tokens/{token}.{json,xml}`: the request id of a token, once the request

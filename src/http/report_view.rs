@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::{AuthorityKey, CloseReason, Light, Report, ReportId};
+use crate::domain::{CloseReason, Event, EventKind, Light, Report, ReportId};
 use crate::jurisdiction::{AuthorityView, Jurisdiction};
-use crate::store::reports::{EventRow, PhotoRow};
+use crate::store::reports::PhotoRow;
 
 /// A category as shown with a report.
 #[derive(Debug, Serialize)]
@@ -48,9 +48,27 @@ pub struct ChainEntry {
 #[derive(Debug, Serialize)]
 pub struct HistoryEntry {
     at: DateTime<Utc>,
-    kind: String,
+    kind: EventKind,
+    /// What happened, as the public history names it.
+    label: Label,
     status: Option<String>,
+    /// The light the event set (the filing and status moves), else `None`.
+    light: Option<Light>,
     text: Option<String>,
+}
+
+/// A German and an English name (the server owns the vocabulary the pages show).
+#[derive(Debug, Serialize)]
+pub struct Label {
+    de: &'static str,
+    en: &'static str,
+}
+
+impl Label {
+    /// A `(German, English)` pair.
+    pub fn of((de, en): (&'static str, &'static str)) -> Self {
+        Self { de, en }
+    }
 }
 
 /// The closing reason of a yellow-green report.
@@ -127,7 +145,7 @@ impl ReportView {
     pub fn new(
         report: &Report,
         photos: &[PhotoRow],
-        history: Option<&[EventRow]>,
+        history: Option<&[Event]>,
         jurisdiction: &Jurisdiction,
         now: DateTime<Utc>,
     ) -> Self {
@@ -189,13 +207,10 @@ impl ReportView {
                 events
                     .iter()
                     .filter_map(|e| {
-                        let key = e.authority_key.as_ref()?;
+                        let key = e.authority.as_ref()?;
                         Some(ChainEntry {
-                            authority: AuthorityKey::parse(key)
-                                .ok()
-                                .and_then(|k| jurisdiction.authority(&k))
-                                .map(AuthorityView::from),
-                            key: key.clone(),
+                            authority: jurisdiction.authority(key).map(AuthorityView::from),
+                            key: key.to_string(),
                             since: e.at,
                         })
                     })
@@ -207,7 +222,13 @@ impl ReportView {
                     .iter()
                     .map(|e| HistoryEntry {
                         at: e.at,
-                        kind: e.kind.clone(),
+                        kind: e.kind,
+                        label: Label::of(e.kind.public_label()),
+                        light: e
+                            .kind
+                            .shows_light()
+                            .then(|| e.status.as_deref().and_then(Light::of_status_name))
+                            .flatten(),
                         status: e.status.clone(),
                         text: e.body.clone(),
                     })

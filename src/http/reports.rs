@@ -3,17 +3,15 @@
 
 use super::input::{Query, check_json_text, refused_text};
 use crate::domain::text::refused_char;
-use std::net::IpAddr;
-use std::time::Instant;
 
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::intake::{self, IntakeRefusal, MultipartBody};
 use super::jurisdiction::{parse_category, parse_point};
 use super::report_view::{ReportView, report_path};
 use super::{ApiError, AppState};
@@ -22,13 +20,11 @@ use crate::filing::{Filing, FilingError, MAX_PHOTOS, file_report};
 use crate::jurisdiction::polygon_index::{METRES_PER_DEGREE_LAT, METRES_PER_DEGREE_LON_AT_EQUATOR};
 use crate::map::{self, MapLayer};
 use crate::metrics::FilingOutcome;
-use crate::photos::{PhotoId, PhotoLimits, Variant};
+use crate::photos::{PhotoId, Variant};
 use crate::store::reports::{BBox, PhotoRow, ReportFilter};
 
 /// Largest JSON body of a filing.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
-/// Largest text field of a multipart filing.
-const TEXT_FIELD_LIMIT: usize = 16 * 1024;
 /// Radius of the duplicate hint, in metres.
 pub const NEARBY_RADIUS_M: f64 = 50.0;
 /// Page size bounds of the list.
@@ -98,27 +94,19 @@ async fn answer_filing(
     state: &web::Data<AppState>,
     reached_filing: &mut bool,
 ) -> Result<HttpResponse, ApiError> {
-    let client = client_address(&request, state.settings.trust_forwarded_for);
-    if let Err(wait) = state.rate_limiter.check(client, Instant::now()) {
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: wait.as_secs().max(1),
-        });
-    }
+    intake::admit(state, &request).map_err(intake_refused)?;
     let idempotency_key = idempotency_key(&request)?;
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    // The media type without its parameters (`; charset=utf-8`, `; boundary=…`), compared
-    // whole: `application/jsonx` or `multipart/form-datax` is neither.
-    let media_type = content_type.split(';').next().unwrap_or("").trim();
-    let mut filing = match media_type {
-        "application/json" => json_filing(payload).await?,
-        "multipart/form-data" => {
-            multipart_filing(Multipart::new(request.headers(), payload)).await?
-        }
+    let mut filing = match intake::media_type(&request).as_str() {
+        "application/json" => json_filing(
+            &intake::read_body(payload, JSON_BODY_LIMIT)
+                .await
+                .map_err(intake_refused)?,
+        )?,
+        "multipart/form-data" => multipart_filing(
+            intake::read_multipart(Multipart::new(request.headers(), payload), "photo")
+                .await
+                .map_err(intake_refused)?,
+        )?,
         _ => {
             return Err(ApiError::UnsupportedMediaType {
                 accepted: "application/json, multipart/form-data",
@@ -164,6 +152,13 @@ fn filing_error(error: FilingError) -> ApiError {
         ),
         FilingError::UnknownCategory(code) => ApiError::UnknownCategory(code),
         FilingError::OutsideServiceArea => ApiError::OutsideServiceArea,
+        FilingError::OtherAuthority {
+            responsible, name, ..
+        } => ApiError::invalid(
+            "authority",
+            format!("{name} ({responsible}) is responsible for this place"),
+            format!("Für diesen Ort ist {name} ({responsible}) zuständig."),
+        ),
         FilingError::TooManyPhotos => ApiError::invalid(
             "photo",
             format!("at most {MAX_PHOTOS} photos per report"),
@@ -173,20 +168,6 @@ fn filing_error(error: FilingError) -> ApiError {
         FilingError::KeyReused => ApiError::IdempotencyKeyReused,
         FilingError::Internal(e) => ApiError::Internal(e),
     }
-}
-
-/// The client's address for rate limiting: the peer, or behind a trusted proxy the last
-/// `X-Forwarded-For` hop.
-pub(super) fn client_address(request: &HttpRequest, trust_forwarded_for: bool) -> IpAddr {
-    let forwarded = trust_forwarded_for
-        .then(|| request.headers().get("x-forwarded-for"))
-        .flatten()
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .and_then(|hop| hop.trim().parse().ok());
-    forwarded
-        .or_else(|| request.peer_addr().map(|a| a.ip()))
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
 }
 
 /// The `Idempotency-Key` header: 1–255 visible ASCII characters.
@@ -205,17 +186,7 @@ pub(super) fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, A
     Ok(Some(key.to_owned()))
 }
 
-async fn json_filing(mut payload: web::Payload) -> Result<Filing, ApiError> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| body_error(e.to_string()))?;
-        if body.len() + chunk.len() > JSON_BODY_LIMIT {
-            return Err(ApiError::PayloadTooLarge {
-                max_bytes: JSON_BODY_LIMIT,
-            });
-        }
-        body.extend_from_slice(&chunk);
-    }
+fn json_filing(body: &[u8]) -> Result<Filing, ApiError> {
     // serde also reads a struct from a JSON array (the field values in order); a report is an
     // object, as documented.
     let first = body
@@ -224,7 +195,7 @@ async fn json_filing(mut payload: web::Payload) -> Result<Filing, ApiError> {
     if first != Some(&b'{') {
         return Err(body_error("expected a JSON object".into()));
     }
-    let parsed: Value = serde_json::from_slice(&body).map_err(|e| body_error(e.to_string()))?;
+    let parsed: Value = serde_json::from_slice(body).map_err(|e| body_error(e.to_string()))?;
     check_json_text(&parsed)?;
     let parsed: ReportBody =
         serde_json::from_value(parsed).map_err(|e| body_error(e.to_string()))?;
@@ -242,51 +213,39 @@ fn body_error(reason: String) -> ApiError {
     )
 }
 
-async fn multipart_filing(mut form: Multipart) -> Result<Filing, ApiError> {
-    let mut filing = Filing::default();
-    let max_photo = PhotoLimits::default().max_bytes;
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| body_error(e.to_string()))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let is_photo = name == "photo";
-        if is_photo && filing.photos.len() == MAX_PHOTOS {
-            return Err(filing_error(FilingError::TooManyPhotos));
+/// The refusal of a filing at the front door, as this API answers it.
+fn intake_refused(refusal: IntakeRefusal) -> ApiError {
+    match refusal {
+        IntakeRefusal::RateLimited { retry_after_secs } => {
+            ApiError::TooManyRequests { retry_after_secs }
         }
-        let limit = if is_photo {
-            max_photo
-        } else {
-            TEXT_FIELD_LIMIT
-        };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| body_error(e.to_string()))?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(if is_photo {
-                    ApiError::Photo {
-                        index: filing.photos.len(),
-                        error: crate::photos::PhotoError::TooLarge { max_bytes: limit },
-                    }
-                } else {
-                    ApiError::invalid(
-                        name.clone(),
-                        format!("{name} is longer than {limit} bytes"),
-                        format!("{name} ist länger als {limit} Bytes"),
-                    )
-                });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        if is_photo {
-            filing.photos.push(bytes);
-            continue;
-        }
-        let text = String::from_utf8(bytes).map_err(|_| {
-            ApiError::invalid(
-                name.clone(),
-                format!("{name} is not UTF-8 text"),
-                format!("{name} ist kein UTF-8-Text"),
-            )
-        })?;
+        IntakeRefusal::Unreadable(reason) => body_error(reason),
+        IntakeRefusal::BodyTooLarge { max_bytes } => ApiError::PayloadTooLarge { max_bytes },
+        IntakeRefusal::FieldTooLarge { field, max_bytes } => ApiError::invalid(
+            field.clone(),
+            format!("{field} is longer than {max_bytes} bytes"),
+            format!("{field} ist länger als {max_bytes} Bytes"),
+        ),
+        IntakeRefusal::FileTooLarge { index, max_bytes } => ApiError::Photo {
+            index,
+            error: crate::photos::PhotoError::TooLarge { max_bytes },
+        },
+        IntakeRefusal::NotUtf8 { field } => ApiError::invalid(
+            field.clone(),
+            format!("{field} is not UTF-8 text"),
+            format!("{field} ist kein UTF-8-Text"),
+        ),
+        IntakeRefusal::TooManyFiles => filing_error(FilingError::TooManyPhotos),
+    }
+}
+
+/// A multipart filing: its text fields are the report's, its `photo` files the photos.
+fn multipart_filing(body: MultipartBody) -> Result<Filing, ApiError> {
+    let mut filing = Filing {
+        photos: body.files,
+        ..Filing::default()
+    };
+    for (name, text) in body.fields {
         if let Some(reason) = refused_char(&text) {
             return Err(refused_text(name, reason));
         }

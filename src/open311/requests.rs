@@ -18,10 +18,11 @@
 use chrono::{DateTime, Utc};
 
 use super::{Node, datetime};
+use crate::domain::Event;
 use crate::domain::{CloseReason, Report, ReportId};
 use crate::jurisdiction::Jurisdiction;
 use crate::store::open311::UpdateRow;
-use crate::store::reports::{EventRow, Near, PhotoRow};
+use crate::store::reports::{Near, PhotoRow};
 
 /// `open` or `closed` for a stored status.
 pub fn open311_status(status: &str) -> &'static str {
@@ -78,7 +79,7 @@ pub struct PublicReport<'a> {
     /// Its latest public answer.
     pub status_notes: Option<&'a str>,
     /// Its public history (for `notes` with extensions).
-    pub history: Option<&'a [EventRow]>,
+    pub history: Option<&'a [Event]>,
 }
 
 /// The absolute URL of a photo variant.
@@ -244,10 +245,10 @@ fn extended(report: PublicReport<'_>, ctx: &RenderContext<'_>) -> Node {
 }
 
 /// One public history entry.
-fn note_node(event: &EventRow) -> Node {
+fn note_node(event: &Event) -> Node {
     Node::Object(vec![
         ("datetime", Node::Text(datetime(event.at))),
-        ("type", Node::Text(event.kind.clone())),
+        ("type", Node::Text(event.kind.as_str().to_owned())),
         (
             "status",
             Node::opt_text(event.status.as_deref().map(open311_status)),

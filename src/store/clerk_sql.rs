@@ -133,7 +133,7 @@ macro_rules! clerk_store_impl {
                         .execute(&mut *tx)
                         .await?;
                 }
-                $crate::store::notify_sql::write_mail_changes!(tx, update.mail, at);
+                write_mail_changes(&mut tx, update.mail, at).await?;
                 if let Some((photo_id, visible)) = update.photo {
                     sqlx::query(
                         "update report_photos set visible = $3 where report_id = $1 and photo_id = $2",
@@ -149,9 +149,8 @@ macro_rules! clerk_store_impl {
                 if before != after {
                     let moves: Vec<($crate::domain::Light, i64)> =
                         before.map(|l| (l, -1)).into_iter().chain(after.map(|l| (l, 1))).collect();
-                    $crate::store::report_sql::append_cell_changes!(
-                        tx, $db, new.location.lat(), new.location.lon(), &moves
-                    );
+                    append_cell_changes(&mut tx, new.location.lat(), new.location.lon(), &moves)
+                        .await?;
                 }
                 tx.commit().await?;
                 Ok(())

@@ -1,14 +1,22 @@
 //! The mail SQL, shared by both backends: `notify_store_impl!(Type, Db, "lock clause")` expands
-//! to the `NotifyStore` implementation, and `write_mail_changes!` writes a [`MailChanges`] in
-//! an open transaction (filing, workflow changes and the store's own `apply_mail_changes`).
+//! to the `NotifyStore` implementation, and `mail_changes_writer!(Db)` defines the function
+//! that writes a [`MailChanges`] in an open transaction (filing, workflow changes and the
+//! store's own `apply_mail_changes`).
 //!
 //! [`MailChanges`]: crate::store::outbox::MailChanges
 
-/// Writes `$changes` inside the transaction `$tx` at time `$now`.
-macro_rules! write_mail_changes {
-    ($tx:expr, $changes:expr, $now:expr) => {{
-        let changes: &$crate::store::outbox::MailChanges = $changes;
-        let now: chrono::DateTime<chrono::Utc> = $now;
+/// Defines `write_mail_changes(tx, changes, now)` for the database `$db` in the module that
+/// invokes it: a function, so that its `?` and early return stay inside it and each caller
+/// sees its own.
+macro_rules! mail_changes_writer {
+    ($db:ty) => {
+        /// Writes `changes` inside the open transaction `tx` at time `now`; `TokenUsed` if the
+        /// mail link's token they use was used or expired meanwhile.
+        pub(crate) async fn write_mail_changes(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            changes: &$crate::store::outbox::MailChanges,
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> $crate::store::Result<()> {
         if let Some(hash) = &changes.use_token {
             let used = sqlx::query(
                 "update mail_tokens set used_at = $2
@@ -16,7 +24,7 @@ macro_rules! write_mail_changes {
             )
             .bind(hash)
             .bind(now)
-            .execute(&mut *$tx)
+            .execute(&mut **tx)
             .await?;
             if used.rows_affected() != 1 {
                 return Err($crate::store::Error::TokenUsed);
@@ -37,7 +45,7 @@ macro_rules! write_mail_changes {
             .bind(follower.role)
             .bind(now)
             .bind(follower.confirmed.then_some(now))
-            .execute(&mut *$tx)
+            .execute(&mut **tx)
             .await?;
         }
         if let Some(id) = changes.confirm_follower {
@@ -46,7 +54,7 @@ macro_rules! write_mail_changes {
             )
             .bind(id)
             .bind(now)
-            .execute(&mut *$tx)
+            .execute(&mut **tx)
             .await?;
         }
         if let Some(id) = changes.unsubscribe_follower {
@@ -56,7 +64,7 @@ macro_rules! write_mail_changes {
             )
             .bind(id)
             .bind(now)
-            .execute(&mut *$tx)
+            .execute(&mut **tx)
             .await?;
         }
         for token in &changes.tokens {
@@ -70,7 +78,7 @@ macro_rules! write_mail_changes {
             .bind(token.follower_id)
             .bind(now)
             .bind(token.expires_at)
-            .execute(&mut *$tx)
+            .execute(&mut **tx)
             .await?;
         }
         for mail in &changes.mails {
@@ -98,12 +106,14 @@ macro_rules! write_mail_changes {
             .bind(mail.dedupe_key.as_deref())
             .bind(now)
             .bind(mail.recipient.contact_of())
-            .execute(&mut *$tx)
+            .execute(&mut **tx)
             .await?;
         }
-    }};
+        Ok(())
+        }
+    };
 }
-pub(crate) use write_mail_changes;
+pub(crate) use mail_changes_writer;
 
 /// The `outbox` columns a `MailRow` reads.
 macro_rules! mail_columns {
@@ -127,7 +137,7 @@ macro_rules! notify_store_impl {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::Result<()> {
                 let mut tx = self.pool.begin().await?;
-                $crate::store::notify_sql::write_mail_changes!(tx, changes, now);
+                write_mail_changes(&mut tx, changes, now).await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -9,9 +9,9 @@ use sqlx::{Connection, PgPool, Postgres};
 use super::Backend;
 use super::account_sql::account_store_impl;
 use super::clerk_sql::clerk_store_impl;
-use super::notify_sql::notify_store_impl;
+use super::notify_sql::{mail_changes_writer, notify_store_impl};
 use super::open311_sql::open311_store_impl;
-use super::report_sql::report_store_impl;
+use super::report_sql::{cell_changes_writer, report_store_impl};
 use super::shared::store_impl;
 
 /// A pooled connection idle this long is pinged before it is used.
@@ -59,6 +59,8 @@ impl PgStore {
 }
 
 store_impl!(PgStore, Postgres, Backend::Postgres, "migrations/postgres");
+mail_changes_writer!(Postgres);
+cell_changes_writer!(Postgres);
 report_store_impl!(PgStore, Postgres);
 clerk_store_impl!(PgStore, Postgres);
 account_store_impl!(PgStore, Postgres);

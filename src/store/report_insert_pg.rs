@@ -201,7 +201,7 @@ fn push_dependent_rows(query: &mut QueryBuilder<Postgres>, record: &ReportRecord
         &mail.mails,
         |mut row, mail| {
             row.push_bind(mail.id).push_bind(mail.kind);
-            // The address, or the authority's contact as it is now (see `write_mail_changes!`).
+            // The address, or the authority's contact as it is now (see `write_mail_changes`).
             row.push("coalesce(")
                 .push_bind_unseparated(mail.recipient.address().map(str::to_owned))
                 .push_unseparated(

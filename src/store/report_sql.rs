@@ -43,15 +43,18 @@ macro_rules! report_store_impl {
                 &self,
                 id: $crate::domain::ReportId,
                 public_only: bool,
-            ) -> $crate::store::Result<Vec<$crate::store::reports::EventRow>> {
-                Ok(sqlx::query_as::<$db, $crate::store::reports::EventRow>(
+            ) -> $crate::store::Result<Vec<$crate::domain::Event>> {
+                sqlx::query_as::<$db, $crate::store::rows::EventRow>(
                     "select kind, actor, public, status, body, at, authority_key from report_events
                      where report_id = $1 and (public or not $2) order by id",
                 )
                 .bind(id.uuid())
                 .bind(public_only)
                 .fetch_all(&self.pool)
-                .await?)
+                .await?
+                .into_iter()
+                .map($crate::domain::Event::try_from)
+                .collect()
             }
 
             async fn report_photos(
@@ -289,15 +292,24 @@ macro_rules! report_store_impl {
 
 pub(crate) use report_store_impl;
 
-/// Appends one report's map count changes at every map level in one statement: `$moves` are
-/// (light, +1 or −1) pairs, the coordinate sums follow the count's sign. Appended, never
-/// upserted, so that concurrent filings never wait for each other's cell rows (migration 0007).
-macro_rules! append_cell_changes {
-    ($tx:expr, $db:ty, $lat:expr, $lon:expr, $moves:expr) => {{
-        use $crate::store::reports::{MAP_LEVELS, cell_of};
-        let (lat, lon): (f64, f64) = ($lat, $lon);
-        let moves: &[($crate::domain::Light, i64)] = $moves;
-        if !moves.is_empty() {
+/// Defines `append_cell_changes(tx, lat, lon, moves)` for the database `$db` in the module
+/// that invokes it (a function, so its `?` stays inside it).
+macro_rules! cell_changes_writer {
+    ($db:ty) => {
+        /// Appends one report's map count changes at every map level in one statement:
+        /// `moves` are (light, +1 or −1) pairs, the coordinate sums follow the count's sign.
+        /// Appended, never upserted, so that concurrent filings never wait for each other's
+        /// cell rows (migration 0007).
+        pub(crate) async fn append_cell_changes(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            lat: f64,
+            lon: f64,
+            moves: &[($crate::domain::Light, i64)],
+        ) -> $crate::store::Result<()> {
+            use $crate::store::reports::{MAP_LEVELS, cell_of};
+            if moves.is_empty() {
+                return Ok(());
+            }
             let mut insert = sqlx::QueryBuilder::<$db>::new(
                 "insert into report_cell_changes (level, cx, cy, light, count, sum_lat, sum_lon) ",
             );
@@ -315,12 +327,13 @@ macro_rules! append_cell_changes {
                     .push_bind(sign * lat)
                     .push_bind(sign * lon);
             });
-            insert.build().execute(&mut *$tx).await?;
+            insert.build().execute(&mut **tx).await?;
+            Ok(())
         }
-    }};
+    };
 }
 
-pub(crate) use append_cell_changes;
+pub(crate) use cell_changes_writer;
 
 /// The SQL condition of a public report (`Report::is_public`): published and confirmed.
 /// The argument is the table's alias with its dot (`"r."`), or `""`.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Result;
-use crate::domain::{Report, ReportId};
+use crate::domain::{Event, Report, ReportId};
 
 /// Map grid levels kept in `report_cells` (plus `report_cell_changes` until folded): level L has cells of 360 / 2^(L + 2) degrees, about
 /// a quarter tile at Web-Mercator zoom L. Coarser zooms group a finer level's cells in SQL, so
@@ -84,18 +84,6 @@ pub enum CreateOutcome {
     Replayed(ReportId),
     /// The idempotency key was seen before with a different request.
     KeyReused,
-}
-
-/// `report_events` row.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct EventRow {
-    pub kind: String,
-    pub actor: String,
-    pub public: bool,
-    pub status: Option<String>,
-    pub body: Option<String>,
-    pub at: DateTime<Utc>,
-    pub authority_key: Option<String>,
 }
 
 /// `report_photos` row.
@@ -237,7 +225,7 @@ pub trait ReportStore: Send + Sync {
     async fn get_report(&self, id: ReportId) -> Result<Option<Report>>;
 
     /// The report's events, oldest first; only public ones if `public_only`.
-    async fn report_events(&self, id: ReportId, public_only: bool) -> Result<Vec<EventRow>>;
+    async fn report_events(&self, id: ReportId, public_only: bool) -> Result<Vec<Event>>;
 
     /// The report's photos in upload order; only visible ones if `visible_only`.
     async fn report_photos(&self, id: ReportId, visible_only: bool) -> Result<Vec<PhotoRow>>;

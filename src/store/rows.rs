@@ -6,8 +6,8 @@ use crate::boundaries::BoundaryArea;
 use crate::boundaries::codec;
 use crate::domain::{
     Area, AreaKey, Authority, AuthorityKey, Category, CategoryCode, CloseReason, Coordinates,
-    Email, InvalidValue, Kreis, Language, MediaUrl, Report, ReportId, ReportStatus, RoutingRule,
-    RoutingScope, RoutingTarget, State, Timeline,
+    Email, Event, InvalidValue, Kreis, Language, MediaUrl, Report, ReportId, ReportStatus,
+    RoutingRule, RoutingScope, RoutingTarget, State, Timeline,
 };
 
 use super::Error;
@@ -288,5 +288,39 @@ impl From<&Report> for ReportRow {
             resolved_at: t.resolved_at,
             authority_since: t.authority_since,
         }
+    }
+}
+
+/// `report_events` row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(super) struct EventRow {
+    kind: String,
+    actor: String,
+    public: bool,
+    status: Option<String>,
+    body: Option<String>,
+    at: DateTime<Utc>,
+    authority_key: Option<String>,
+}
+
+impl TryFrom<EventRow> for Event {
+    type Error = Error;
+
+    fn try_from(row: EventRow) -> Result<Self, Error> {
+        let corrupt = |e: InvalidValue| Error::Corrupt(format!("report event at {}: {e}", row.at));
+        Ok(Event {
+            kind: row.kind.parse().map_err(corrupt)?,
+            authority: row
+                .authority_key
+                .as_deref()
+                .map(AuthorityKey::parse)
+                .transpose()
+                .map_err(corrupt)?,
+            actor: row.actor,
+            public: row.public,
+            status: row.status,
+            body: row.body,
+            at: row.at,
+        })
     }
 }

@@ -10,9 +10,9 @@ use sqlx::{Sqlite, SqlitePool};
 use super::Backend;
 use super::account_sql::account_store_impl;
 use super::clerk_sql::clerk_store_impl;
-use super::notify_sql::notify_store_impl;
+use super::notify_sql::{mail_changes_writer, notify_store_impl};
 use super::open311_sql::open311_store_impl;
-use super::report_sql::report_store_impl;
+use super::report_sql::{cell_changes_writer, report_store_impl};
 use super::shared::store_impl;
 
 /// A store on a SQLite database file.
@@ -153,15 +153,15 @@ impl SqliteStore {
             .await?;
         }
         if let Some(light) = record.report.map_light() {
-            crate::store::report_sql::append_cell_changes!(
-                tx,
-                Sqlite,
+            append_cell_changes(
+                &mut tx,
                 record.report.location.lat(),
                 record.report.location.lon(),
-                &[(light, 1)]
-            );
+                &[(light, 1)],
+            )
+            .await?;
         }
-        crate::store::notify_sql::write_mail_changes!(tx, record.mail, now);
+        write_mail_changes(&mut tx, record.mail, now).await?;
         if let Some((key, fingerprint)) = record.idempotency {
             sqlx::query(
                 "insert into idempotency_keys (key, fingerprint, report_id, created_at)
@@ -180,6 +180,8 @@ impl SqliteStore {
 }
 
 store_impl!(SqliteStore, Sqlite, Backend::Sqlite, "migrations/sqlite");
+mail_changes_writer!(Sqlite);
+cell_changes_writer!(Sqlite);
 report_store_impl!(SqliteStore, Sqlite);
 clerk_store_impl!(SqliteStore, Sqlite);
 account_store_impl!(SqliteStore, Sqlite);

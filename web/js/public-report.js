@@ -4,14 +4,13 @@
 import { ApiProblem, getJson, loadCategories, send } from './api.js';
 import { $, clearFieldErrors, el, showFieldError } from './dom.js';
 import { formatDate, lang, tr } from './i18n.js';
-import { lightBadge, reasonName, statusName } from './lights.js';
+import { lightBadge, reasonName } from './lights.js';
 import { createMap, lightMarker } from './map.js';
 import { announce, initPage } from './page.js';
-import { STATUS_OF_LIGHT, authorityHref, categoryName, lightAge, placeName, reportHref } from './public-common.js';
+import { authorityHref, categoryName, lightAge, placeName, reportHref } from './public-common.js';
 
 initPage('Meldung', 'Report');
 
-const LIGHT_OF_STATUS = Object.fromEntries(Object.entries(STATUS_OF_LIGHT).map(([l, s]) => [s, l]));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function start() {
@@ -140,21 +139,9 @@ function chain(report) {
   });
 }
 
-const EVENTS = {
-  created: ['Gemeldet', 'Reported'],
-  status_changed: ['Status geändert', 'Status changed'],
-  answer: ['Antwort der Behörde', 'Answer from the authority'],
-  forwarded: ['An eine andere Behörde weitergeleitet', 'Forwarded to another authority'],
-  marked_duplicate: ['Als Doppelmeldung geschlossen', 'Closed as a duplicate'],
-  duplicate_linked: ['Eine Doppelmeldung wurde hiermit verknüpft', 'A duplicate was linked to this report'],
-  category_changed: ['Kategorie geändert', 'Category changed'],
-  reopened: ['Wieder geöffnet', 'Reopened'],
-};
-const STATUS_EVENTS = new Set(['created', 'status_changed', 'marked_duplicate', 'reopened']);
-
 function historyItem(entry, categoryNames, forwardedTo) {
-  const [de, en] = EVENTS[entry.kind] ?? ['Änderung', 'Change'];
-  const light = STATUS_EVENTS.has(entry.kind) ? LIGHT_OF_STATUS[entry.status] : null;
+  // The server names the event and the light it set (`label`, `light`).
+  const { de, en } = entry.label;
   let text = entry.text;
   let body = null;
   if (entry.kind === 'duplicate_linked' && text) {
@@ -170,8 +157,7 @@ function historyItem(entry, categoryNames, forwardedTo) {
   return el('li', {},
     el('p', { class: 'history-head' },
       el('time', { datetime: entry.at }, formatDate(entry.at)), ': ', el('strong', {}, tr(de, en))),
-    light ? el('p', {}, lightBadge(light)) : (entry.status && STATUS_EVENTS.has(entry.kind)
-      ? el('p', {}, statusName(entry.status)) : null),
+    entry.light ? el('p', {}, lightBadge(entry.light)) : null,
     body);
 }
 

@@ -1,9 +1,12 @@
-//! What a report's history records: the kinds of events and a new event to append.
+//! What a report's history records: the kinds of events, an event as stored, and a new event
+//! to append.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
+
+use chrono::{DateTime, Utc};
 
 use super::ReportStatus;
 use crate::domain::{AuthorityKey, InvalidValue};
@@ -129,6 +132,36 @@ impl EventKind {
     }
 }
 
+impl EventKind {
+    /// The German and English label of the public history, which tells a citizen what
+    /// happened in their words ("Antwort der Behörde"); kinds the public never sees keep the
+    /// clerk's label.
+    pub fn public_label(self) -> (&'static str, &'static str) {
+        match self {
+            EventKind::Created => ("Gemeldet", "Reported"),
+            EventKind::Answer => ("Antwort der Behörde", "Answer from the authority"),
+            EventKind::Forwarded => (
+                "An eine andere Behörde weitergeleitet",
+                "Forwarded to another authority",
+            ),
+            EventKind::MarkedDuplicate => {
+                ("Als Doppelmeldung geschlossen", "Closed as a duplicate")
+            }
+            EventKind::DuplicateLinked => (
+                "Eine Doppelmeldung wurde hiermit verknüpft",
+                "A duplicate was linked to this report",
+            ),
+            other => other.label(),
+        }
+    }
+
+    /// Whether the public history shows the light this event set: the filing (red) and
+    /// every status move.
+    pub fn shows_light(self) -> bool {
+        self == EventKind::Created || self.moves_status()
+    }
+}
+
 impl fmt::Display for EventKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -163,6 +196,26 @@ pub struct NewEvent {
     pub authority: Option<AuthorityKey>,
 }
 
+/// An event of a report's history, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// What happened.
+    pub kind: EventKind,
+    /// Who did it (an account's email, `reporter` or `system`).
+    pub actor: String,
+    /// Part of the public history.
+    pub public: bool,
+    /// The name of the report's status after the event (`open`, `closed`, …; the close
+    /// reason is the report's, not the event's).
+    pub status: Option<String>,
+    /// The answer, note or reason.
+    pub body: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The authority a forwarding handed the report to.
+    pub authority: Option<AuthorityKey>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,7 +224,10 @@ mod tests {
     fn every_kind_parses_back_and_has_two_labels() {
         for kind in EventKind::ALL {
             assert_eq!(kind.as_str().parse::<EventKind>(), Ok(kind));
+            assert_eq!(serde_json::to_value(kind).ok(), Some(kind.as_str().into()));
             let (de, en) = kind.label();
+            assert!(!de.is_empty() && !en.is_empty(), "{kind}");
+            let (de, en) = kind.public_label();
             assert!(!de.is_empty() && !en.is_empty(), "{kind}");
         }
         assert!("renamed".parse::<EventKind>().is_err());

@@ -16,7 +16,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 pub use action::{Action, Change, Facts, Refusal, TargetStatus};
-pub use event::{EventKind, NewEvent};
+pub use event::{Event, EventKind, NewEvent};
 pub use status::{CloseReason, Light, ReportStatus, Transition, TransitionError, Visibility};
 
 use super::{
