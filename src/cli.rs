@@ -51,6 +51,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Back a SQLite installation up while it runs: a consistent copy of the database and the
+    /// photos into DIR (new or empty). PostgreSQL: see docs/OPERATIONS.md.
+    Backup {
+        /// The directory to write (must not exist or be empty).
+        dir: PathBuf,
+    },
     /// Create a clerk (or admin) account. The password is read from stdin when it is piped,
     /// else generated and printed once.
     AddClerk {
@@ -102,6 +108,11 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             admin,
             name,
         } => add_clerk(&settings, email, authorities, admin, name).await,
+        Command::Backup { dir } => {
+            let report = crate::backup::backup(&settings, &dir).await?;
+            println!("{report}");
+            Ok(())
+        }
     }
 }
 

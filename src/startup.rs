@@ -1,5 +1,7 @@
 //! Building and running the application: database, boundaries, jurisdiction engine, HTTP.
 
+use crate::auth::reporter_key::ReporterKeys;
+use crate::auth::secrets::random_hex;
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -134,6 +136,16 @@ fn spawn_cell_folder(store: Arc<dyn Store>) {
     });
 }
 
+/// The keys of reporters' links, under the installation secret the first instance drew.
+async fn load_reporter_keys(store: &dyn Store) -> anyhow::Result<ReporterKeys> {
+    let fresh = random_hex(32).map_err(crate::sessions::no_randomness)?;
+    let secret = store
+        .installation_secret("reporter_keys", &fresh)
+        .await
+        .context("reading the installation secret")?;
+    ReporterKeys::new(secret.as_bytes())
+}
+
 /// A built application, bound to its port and ready to run.
 pub struct Application {
     port: u16,
@@ -157,6 +169,7 @@ impl Application {
             tracing::info!("boundary import done\n{report}");
         }
         let engine = load_jurisdiction(&*store, &settings).await?;
+        let reporter_keys = load_reporter_keys(&*store).await?;
         let places = Arc::new(load_places(&settings, &engine));
         let jurisdiction = Arc::new(JurisdictionHandle::new(engine));
         spawn_catalog_refresh(store.clone(), jurisdiction.clone());
@@ -177,7 +190,7 @@ impl Application {
                 store: store.clone(),
                 transport,
                 jurisdiction: jurisdiction.clone(),
-                composer: Composer::new(&settings.public_url),
+                composer: Composer::new(&settings.public_url, reporter_keys.clone()),
                 settings: settings.mail.clone(),
             }
             .run(stop_mail_rx),
@@ -196,11 +209,12 @@ impl Application {
                     PhotoWorkers::start(settings.photo_decode_concurrency)
                         .context("starting the photo processing threads")?,
                 ),
-                composer: Composer::new(&settings.public_url),
+                composer: Composer::new(&settings.public_url, reporter_keys.clone()),
                 metrics: metrics.clone(),
             },
             rate_limiter: Arc::new(RateLimiter::new(settings.rate_limit.filing())),
             follow_limiter: Arc::new(RateLimiter::new(settings.rate_limit.following())),
+            reporter_keys,
             store,
             jurisdiction,
             places,

@@ -3,6 +3,7 @@
 //! against. No I/O here: the store keeps accounts, the HTTP layer reads credentials.
 
 pub mod password;
+pub mod reporter_key;
 pub mod secrets;
 
 use std::time::Duration;

@@ -154,10 +154,11 @@ async fn redeem(
     state: &AppState,
 ) -> Result<HttpResponse, ApiError> {
     well_formed(token)?;
-    let link = |id: Uuid| {
+    let links = state.filing.composer.links();
+    let link = |url: String| {
         format!(
             "<p><a href=\"{}\">Zur Meldung / To the report</a></p>",
-            escape_html(&state.filing.composer.links().report(id))
+            escape_html(&url)
         )
     };
     let redeemed = subscriptions::redeem(&mail_context(state), token, accepted, Utc::now())
@@ -175,21 +176,22 @@ async fn redeem(
             } else {
                 "Danke! Ihre Meldung ist bestätigt und geht an die zuständige Stelle. Sie erhalten eine Eingangsbestätigung. / Thank you! Your report is confirmed and goes to the responsible authority. A receipt is on its way."
             }],
-            &link(report),
+            // The reporter's own link: the report may wait for moderation still.
+            &link(links.reporter_report(report)),
         ),
         Redeemed::FollowConfirmed { report, .. } => page(
             "Sie folgen der Meldung / You follow the report",
             &[
                 "Sie erhalten E-Mails, wenn sich etwas ändert. / You will get emails when something changes.",
             ],
-            &link(report),
+            &link(links.report(report)),
         ),
         Redeemed::Unsubscribed { report } => page(
             "Abgemeldet / Unsubscribed",
             &[
                 "Sie erhalten keine E-Mails mehr zu dieser Meldung. / You will get no more emails about this report.",
             ],
-            &link(report),
+            &link(links.report(report)),
         ),
     })
 }

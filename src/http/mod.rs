@@ -58,6 +58,8 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// Per-client budget for follow requests (each sends a confirmation mail).
     pub follow_limiter: Arc<RateLimiter>,
+    /// Derives and checks the keys of reporters' links.
+    pub reporter_keys: crate::auth::reporter_key::ReporterKeys,
     /// The Prometheus metrics.
     pub metrics: Arc<crate::metrics::Metrics>,
 }

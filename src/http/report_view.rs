@@ -133,6 +133,9 @@ pub struct ReportView {
     duplicates: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     distance_m: Option<f64>,
+    /// The reporter's key (only in the answer to the filing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reporter_key: Option<String>,
 }
 
 /// The public path of a report.
@@ -235,7 +238,14 @@ impl ReportView {
                     .collect()
             }),
             distance_m: None,
+            reporter_key: None,
         }
+    }
+
+    /// Adds the reporter's key (the answer to the filing: only the reporter gets it).
+    pub fn with_reporter_key(mut self, key: String) -> Self {
+        self.reporter_key = Some(key);
+        self
     }
 
     /// Marks each photo as released or not (clerk views; `photos` as passed to `new`).

@@ -133,7 +133,8 @@ async fn answer_filing(
         None,
         &state.jurisdiction.current(),
         Utc::now(),
-    );
+    )
+    .with_reporter_key(state.reporter_keys.key(filed.id.uuid()));
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, report_path(filed.id)));
     if filed.replayed {
@@ -281,22 +282,41 @@ fn parse_form_number(field: &'static str, text: &str) -> Result<f64, ApiError> {
     })
 }
 
-/// `GET /api/v1/reports/{id}`: one published report with its public history and photos.
+/// Query of one report.
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    /// The reporter's key from their link.
+    key: Option<String>,
+}
+
+/// `GET /api/v1/reports/{id}`: one published report with its public history and photos; with
+/// its reporter's `key`, the report in every state (waiting for confirmation or moderation,
+/// hidden) — strangers get 404 for those, whatever key they guess.
 pub async fn get_report(
     path: web::Path<String>,
+    query: Query<ReportQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = ReportId::parse(&path).map_err(|_| ApiError::NotFound)?;
+    let reporter = query
+        .key
+        .as_deref()
+        .is_some_and(|key| state.reporter_keys.verify(id.uuid(), key));
     let row = state
         .store
         .get_report(id)
         .await?
-        .filter(Report::is_public)
+        .filter(|report| reporter || report.is_public())
         .ok_or(ApiError::NotFound)?;
     let photos = state.store.report_photos(id, true).await?;
     let events = state.store.report_events(id, true).await?;
     let duplicates = state.store.duplicates_of(row.id.uuid()).await?;
-    Ok(HttpResponse::Ok().json(
+    let mut response = HttpResponse::Ok();
+    if reporter {
+        // The key is in the URL: no cache may keep what it opened.
+        response.insert_header((header::CACHE_CONTROL, "private, no-store"));
+    }
+    Ok(response.json(
         ReportView::new(
             &row,
             &photos,

@@ -10,6 +10,7 @@ use super::links::Links;
 use super::templates::{self, Mail, Rendered, ReportFacts};
 use super::tokens::{CONFIRM_TOKEN_DAYS, LinkToken};
 use super::{MailChanges, MailTo, OutboxMail, TokenPurpose};
+use crate::auth::reporter_key::ReporterKeys;
 use crate::domain::{Language, Light};
 
 /// What a mail tells about a report.
@@ -72,6 +73,8 @@ pub enum PublicUpdate<'a> {
         /// Its name.
         to: &'a str,
     },
+    /// The report became public (after moderation, or after its reporter's confirmation).
+    Published,
 }
 
 /// Someone to tell about a public change.
@@ -92,10 +95,10 @@ pub struct Composer {
 }
 
 impl Composer {
-    /// A composer for links under `public_url`.
-    pub fn new(public_url: &str) -> Self {
+    /// A composer for links under `public_url`, the reporter's with keys from `reporter_keys`.
+    pub fn new(public_url: &str, reporter_keys: ReporterKeys) -> Self {
         Self {
-            links: Links::new(public_url),
+            links: Links::new(public_url, reporter_keys),
         }
     }
 
@@ -144,7 +147,7 @@ impl Composer {
         let unsubscribe_url = self.links.unsubscribe(&token.secret);
         let rendered = templates::Receipt {
             report: report.facts(to.language),
-            track_url: &self.links.report(report.id),
+            track_url: &self.links.reporter_report(report.id),
             unsubscribe_url: &unsubscribe_url,
         }
         .render(to.language)?;
@@ -344,6 +347,14 @@ mod tests {
     use super::*;
     use crate::auth::secrets::secret_hash;
 
+    /// A composer under a fixed installation secret, so recorded mails stay the same.
+    fn test_composer(public_url: &str) -> Composer {
+        Composer::new(
+            public_url,
+            ReporterKeys::new(b"test installation secret").unwrap(),
+        )
+    }
+
     fn report() -> MailReport<'static> {
         MailReport {
             id: Uuid::now_v7(),
@@ -359,7 +370,7 @@ mod tests {
 
     #[test]
     fn confirmation_links_carry_a_secret_whose_hash_is_stored() {
-        let composer = Composer::new("http://example.org");
+        let composer = test_composer("http://example.org");
         let now = Utc::now();
         let changes = composer
             .confirm_report("a@example.org", Language::De, &report(), now)
@@ -379,7 +390,7 @@ mod tests {
 
     #[test]
     fn html_bodies_escape_what_citizens_wrote() {
-        let composer = Composer::new("http://example.org");
+        let composer = test_composer("http://example.org");
         let mail = composer.new_report("11000001", &report(), None).unwrap();
         assert!(mail.body_html.contains("Schlagloch &lt;groß&gt;"));
         assert!(mail.body_html.contains("Straßen &amp; Wege"));
@@ -388,7 +399,7 @@ mod tests {
 
     #[test]
     fn follower_mails_have_one_click_unsubscribe_in_their_language() {
-        let composer = Composer::new("http://example.org");
+        let composer = test_composer("http://example.org");
         let to = Recipient {
             follower_id: Uuid::now_v7(),
             email: "f@example.org",
@@ -418,7 +429,7 @@ mod tests {
     fn mails_name_each_light_as_the_web_pages_do() {
         // The public pages' names, e.g. `red: ['Rot: eingegangen', 'Red: received'],`.
         let lights_js = include_str!("../../web/js/lights.js");
-        let composer = Composer::new("http://example.org");
+        let composer = test_composer("http://example.org");
         for light in Light::ALL {
             let key = format!("{}: [", light.as_str());
             let line = lights_js
@@ -452,7 +463,7 @@ mod tests {
 
     #[test]
     fn digests_are_keyed_per_authority_and_day() {
-        let composer = Composer::new("http://example.org");
+        let composer = test_composer("http://example.org");
         let date = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
         let mail = composer
             .digest(
@@ -498,7 +509,7 @@ mod tests {
 
     #[test]
     fn every_mail_reads_as_recorded() {
-        let composer = Composer::new("https://buergerbuero.example/");
+        let composer = test_composer("https://buergerbuero.example/");
         let now = Utc::now();
         let long = "Sehr lang. ".repeat(30);
         let plain = MailReport {
@@ -549,6 +560,7 @@ mod tests {
                 },
                 PublicUpdate::Answer("Danke für den Hinweis."),
                 PublicUpdate::Forwarded { to: "Amt <Pankow>" },
+                PublicUpdate::Published,
             ];
             for update in &updates {
                 let changes = composer.update(&to, &plain, update, now).unwrap();

@@ -121,7 +121,12 @@ pub fn after_change(
 ) -> anyhow::Result<MailChanges> {
     let ClerkChange { old, new, events } = *change;
     let mut changes = MailChanges::default();
-    let Some(update) = public_update(engine, new, events) else {
+    // Going public is news for the reporter, the only one who can follow it before.
+    let went_public = !old.is_public() && new.is_public();
+    let Some(update) = went_public
+        .then_some(PublicUpdate::Published)
+        .or_else(|| public_update(engine, new, events))
+    else {
         return Ok(changes);
     };
     // An unconfirmed reporter has no follower row, so they hear nothing until they confirm.

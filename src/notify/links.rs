@@ -3,23 +3,38 @@
 
 use uuid::Uuid;
 
+use crate::auth::reporter_key::ReporterKeys;
+
 /// Builds absolute links from `BUERGERBUERO_PUBLIC_URL`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Links {
     base: String,
+    reporter_keys: ReporterKeys,
 }
 
 impl Links {
-    /// Links under `public_url` (a trailing slash is ignored).
-    pub fn new(public_url: &str) -> Self {
+    /// Links under `public_url` (a trailing slash is ignored); reporters' links carry keys
+    /// from `reporter_keys`.
+    pub fn new(public_url: &str, reporter_keys: ReporterKeys) -> Self {
         Self {
             base: public_url.trim_end_matches('/').to_owned(),
+            reporter_keys,
         }
     }
 
-    /// The report's public page (the tracking link).
+    /// The report's public page (the tracking link for followers).
     pub fn report(&self, id: Uuid) -> String {
         format!("{}/report.html?id={id}", self.base)
+    }
+
+    /// The report's page for its reporter: with the key that shows the report before it is
+    /// public too.
+    pub fn reporter_report(&self, id: Uuid) -> String {
+        format!(
+            "{}/report.html?id={id}&key={}",
+            self.base,
+            self.reporter_keys.key(id)
+        )
     }
 
     /// The report in the clerk workspace (asks for a log-in first).
@@ -44,7 +59,8 @@ mod tests {
 
     #[test]
     fn links_ignore_a_trailing_slash() {
-        let links = Links::new("https://example.org/bb/");
+        let keys = ReporterKeys::new(b"secret").unwrap();
+        let links = Links::new("https://example.org/bb/", keys.clone());
         assert_eq!(
             links.confirm("abc"),
             "https://example.org/bb/mail/confirm/abc"
@@ -53,6 +69,13 @@ mod tests {
         assert_eq!(
             links.report(id),
             format!("https://example.org/bb/report.html?id={id}")
+        );
+        assert_eq!(
+            links.reporter_report(id),
+            format!(
+                "https://example.org/bb/report.html?id={id}&key={}",
+                keys.key(id)
+            )
         );
     }
 }

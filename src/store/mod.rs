@@ -26,6 +26,8 @@ mod sqlite;
 
 use std::sync::Arc;
 
+pub use sqlite::SqliteStore;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -170,6 +172,10 @@ pub trait BoundaryStore: Send + Sync {
 
     /// Checks that the database answers (for `/readyz`).
     async fn ping(&self) -> Result<()>;
+
+    /// The installation secret called `name`: the stored one, or `fresh` stored now if there is
+    /// none yet. Instances starting at once on one database all get the first one stored.
+    async fn installation_secret(&self, name: &str, fresh: &str) -> Result<String>;
 
     /// The outbox and map-fold figures for the metrics, in one cheap query (index-backed
     /// counts; no rows are read into the process).

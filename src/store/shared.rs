@@ -26,6 +26,27 @@ macro_rules! store_impl {
             Ok(())
         }
 
+        async fn installation_secret(
+            &self,
+            name: &str,
+            fresh: &str,
+        ) -> $crate::store::Result<String> {
+            // One statement each, no transaction: the insert either wins or finds the row of
+            // whoever won, and the select reads that row.
+            sqlx::query(
+                "insert into installation_secrets (name, value) values ($1, $2)
+                 on conflict (name) do nothing",
+            )
+            .bind(name)
+            .bind(fresh)
+            .execute(&self.pool)
+            .await?;
+            Ok(sqlx::query_scalar("select value from installation_secrets where name = $1")
+                .bind(name)
+                .fetch_one(&self.pool)
+                .await?)
+        }
+
         async fn operations_snapshot(&self) -> $crate::store::Result<$crate::store::OperationsSnapshot> {
             // Subqueries, so one round trip; the outbox counts use `outbox_state_idx`
             // (state, created_at), and its first pending entry is the oldest.

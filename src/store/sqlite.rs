@@ -67,6 +67,19 @@ impl SqliteStore {
             filing_gate: tokio::sync::Mutex::new(()),
         })
     }
+
+    /// Writes a consistent copy of the whole database into the new file `target` (SQLite's
+    /// `VACUUM INTO`: one read transaction, so writers go on meanwhile).
+    pub async fn snapshot_into(&self, target: &std::path::Path) -> anyhow::Result<()> {
+        let target = target
+            .to_str()
+            .with_context(|| format!("{} is not a UTF-8 path", target.display()))?;
+        sqlx::query("vacuum into $1")
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }
 
 impl SqliteStore {

@@ -300,3 +300,57 @@ fn add_clerk_reads_the_password_from_a_pipe_or_generates_one() {
         ));
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_copies_a_running_sqlite_installation_and_refuses_postgres() {
+    let app = crate::helpers::TestApp::spawn(Backend::Sqlite).await;
+    let (id, photo) = crate::clerk::file_with_photo(&app).await;
+    let backup_dir = Scratch::new("backup");
+    let target = backup_dir.0.join("nightly");
+    let run = |target: &std::path::Path, database_url: &str| {
+        Command::new(env!("CARGO_BIN_EXE_buergerbuero"))
+            .arg("backup")
+            .arg(target)
+            .env("BUERGERBUERO_DATABASE_URL", database_url)
+            .env("BUERGERBUERO_DATA_DIR", app.data_dir())
+            .env("BUERGERBUERO_BOUNDARIES_DIR", boundaries_dir())
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+
+    // While the server runs: the database and both variants of the photo.
+    let output = run(&target, app.database_url());
+    let out = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(out.contains("photos: 2 files"), "{out}");
+    let copy = buergerbuero::store::connect(
+        &format!("sqlite://{}", target.join("buergerbuero.db").display()),
+        1,
+    )
+    .await
+    .unwrap();
+    let report_id = buergerbuero::domain::ReportId::parse(&id).unwrap();
+    assert!(copy.get_report(report_id).await.unwrap().is_some());
+    let photos = copy.report_photos(report_id, false).await.unwrap();
+    assert_eq!(photos.len(), 1);
+    assert_eq!(photos[0].photo_id, photo);
+    let stored = buergerbuero::photos::FsPhotoStorage::new(target.clone())
+        .photo_dir(&buergerbuero::photos::PhotoId::parse(&photo).unwrap());
+    for variant in ["web.jpg", "thumb.jpg"] {
+        assert!(stored.join(variant).is_file(), "{variant} in the backup");
+    }
+
+    // Never into a directory with files, never from PostgreSQL.
+    let again = run(&target, app.database_url());
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
+    let postgres = TestDatabase::new(Backend::Postgres);
+    let refused = run(&backup_dir.0.join("pg"), &postgres.url);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("pg_dump"));
+}

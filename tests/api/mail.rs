@@ -530,7 +530,10 @@ both_backends!(
             .await
             .unwrap(),
         );
-        let composer = buergerbuero::notify::compose::Composer::new(&app.address);
+        let composer = buergerbuero::notify::compose::Composer::new(
+            &app.address,
+            buergerbuero::auth::reporter_key::ReporterKeys::new(b"any").unwrap(),
+        );
         let now = chrono::Utc::now();
         for _ in 0..2 {
             let scheduled = buergerbuero::notify::worker::schedule_digests(

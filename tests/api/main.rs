@@ -15,6 +15,7 @@ mod maildev;
 mod metrics;
 mod open311;
 mod places;
+mod reporter_link;
 mod reports;
 mod service;
 mod store;

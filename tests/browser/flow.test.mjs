@@ -41,7 +41,19 @@ async function citizenFiles(options, name, description) {
   const href = await page.locator('#tracking-link').getAttribute('href');
   const id = new URL(href, 'http://x').searchParams.get('id');
   await screenshot(page, `flow-${name}-1-filed`);
-  assertClean(page);
+  // The reporter's own link (with its key) shows the report at once, before a clerk
+  // publishes it; without the key the same report is not found.
+  assert.match(new URL(href, 'http://x').searchParams.get('key') ?? '', /^[0-9a-f]{32}$/);
+  await page.goto(href);
+  await page.waitForSelector('#report:not([hidden])');
+  assert.match(await page.textContent('#not-public-notice'), /vor der Veröffentlichung/);
+  assert.match(await page.textContent('#history'), /Gemeldet/);
+  assert.equal(await page.isHidden('.follow'), true, 'nobody can follow it yet');
+  await assertAccessible(page, `the reporter's own link before publication (${name})`);
+  await screenshot(page, `flow-${name}-1-reporter-link`);
+  await page.goto(`/report.html?id=${id}`);
+  await page.waitForSelector('#not-found:not([hidden])');
+  assertClean(page, ['404']);
   await page.context().close();
   return id;
 }

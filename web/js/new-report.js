@@ -308,7 +308,8 @@ async function send(report) {
 }
 
 function renderDone(report, sent) {
-  const link = `/report.html?id=${report.id}`;
+  // The reporter's own link: its key shows the report before it is public too.
+  const link = `/report.html?id=${report.id}${report.reporter_key ? `&key=${report.reporter_key}` : ''}`;
   const absolute = new URL(link, location.href).href;
   const steps = [];
   if (report.status === 'unconfirmed') {

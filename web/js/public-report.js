@@ -14,11 +14,14 @@ initPage('Meldung', 'Report');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function start() {
-  const id = new URLSearchParams(location.search).get('id')?.trim() ?? '';
+  const params = new URLSearchParams(location.search);
+  const id = params.get('id')?.trim() ?? '';
   if (!UUID.test(id)) return showNotFound();
+  // The reporter's own link carries their key: it shows the report before it is public too.
+  const key = params.get('key')?.trim() ?? '';
   let report;
   try {
-    report = await getJson(`/api/v1/reports/${encodeURIComponent(id)}`);
+    report = await getJson(`/api/v1/reports/${encodeURIComponent(id)}${key ? `?key=${encodeURIComponent(key)}` : ''}`);
   } catch (problem) {
     if (problem instanceof ApiProblem && problem.status === 404) return showNotFound();
     $('loading').hidden = true;
@@ -43,7 +46,7 @@ function render(report, categoryNames) {
   document.title = `${title}: ${report.area.name} – Bürgerbüro`;
   $('report-title').textContent = title;
   $('report-status').replaceChildren(...statusBlock(report));
-  $('report-status').classList.add(`status-${report.light}`);
+  if (report.light) $('report-status').classList.add(`status-${report.light}`);
   $('report-description').textContent = report.description;
   $('report-facts').replaceChildren(...facts(report));
   renderPhotos(report.photos);
@@ -55,14 +58,36 @@ function render(report, categoryNames) {
     entry.kind === 'forwarded' ? targets[forwardings++] : null)));
   $('loading').hidden = true;
   $('report').hidden = false;
-  setUpFollow(report.id);
+  const published = report.visibility === 'published' && report.status !== 'unconfirmed';
+  // Only public reports can be followed; the reporter gets mails about their own anyway.
+  $('follow-form').closest('section').hidden = !published;
+  if (published) setUpFollow(report.id);
   showOnMap(report);
+}
+
+/** What the reporter's own link shows while the public cannot see the report yet. */
+function notPublicYet(report) {
+  if (report.status === 'unconfirmed') {
+    return tr('Eingegangen – bitte bestätigen Sie Ihre E-Mail-Adresse mit dem Link in unserer E-Mail. Erst dann geht die Meldung an die Behörde.',
+      'Received – please confirm your email address with the link in our email. Only then does the report go to the authority.');
+  }
+  if (report.visibility === 'pending') {
+    return tr('Eingegangen – die Behörde prüft die Meldung vor der Veröffentlichung. Bis dahin sehen nur Sie diese Seite, über Ihren persönlichen Link.',
+      'Received – the authority checks the report before it is published. Until then only you see this page, through your personal link.');
+  }
+  if (report.visibility === 'hidden') {
+    return tr('Die Behörde hat die Meldung nicht veröffentlicht. Nur Sie sehen diese Seite, über Ihren persönlichen Link.',
+      'The authority has not published the report. Only you see this page, through your personal link.');
+  }
+  return null;
 }
 
 /** The light, how long it has shown, and for yellow-green the public reason. */
 function statusBlock(report) {
+  const notice = notPublicYet(report);
   const parts = [
-    el('p', { class: 'status-light' }, lightBadge(report.light)),
+    notice ? el('p', { class: 'hint', id: 'not-public-notice' }, notice) : null,
+    report.light ? el('p', { class: 'status-light' }, lightBadge(report.light)) : null,
     el('p', { class: 'status-since' },
       `${lightAge(report)} `,
       el('span', { class: 'meta-inline' }, '(', tr('seit ', 'since '),
@@ -81,7 +106,7 @@ function statusBlock(report) {
       `Die Behörde hat die Frist für eine erste Reaktion (${formatDate(report.reaction_due_at)}) überschritten.`,
       `The authority has missed the deadline for a first reaction (${formatDate(report.reaction_due_at)}).`)));
   }
-  return parts;
+  return parts.filter(Boolean);
 }
 
 function facts(report) {

@@ -212,6 +212,12 @@ impl Report {
         };
         let mut events = vec![NewEvent {
             authority: Some(self.authority.clone()),
+            // The public history starts with "received" (red), never with the internal
+            // `unconfirmed`: a stranger sees the report only once it is confirmed.
+            status: Some(match self.status {
+                ReportStatus::Unconfirmed => ReportStatus::Open,
+                ref status => status.clone(),
+            }),
             ..event(EventKind::Created, "reporter", true)
         }];
         if self.visibility == Visibility::Published {

@@ -87,6 +87,11 @@ fn a_filing_waits_for_confirmation_only_when_an_address_must_be_confirmed() {
     assert_eq!(waiting.timeline.opened_at, None);
     assert_eq!(waiting.timeline.reaction_due_at, None);
     assert!(!waiting.is_public());
+    // Its public history will start with "received" (red), not the internal state.
+    let created = &waiting.filing_events()[0];
+    assert_eq!(created.kind, EventKind::Created);
+    assert!(created.public);
+    assert_eq!(created.status, Some(ReportStatus::Open));
 
     let open = file(None, intake(true, false));
     assert_eq!(open.status, ReportStatus::Open);

@@ -1,0 +1,96 @@
+//! The reporter's key: the secret in the link the reporter is handed (the thank-you page, the
+//! receipt mail, the confirmation page) that shows them their own report in every state, also
+//! before it is public, while strangers still get 404.
+//!
+//! The key is derived, not stored: HMAC-SHA256 of the report's id under the installation's
+//! secret (kept in the database, drawn once; see [`crate::store::BoundaryStore::installation_secret`]).
+//! So a retried filing whose first answer was lost gets the same key again, mails and pages
+//! agree without a column, and every instance on one database accepts every key.
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use uuid::Uuid;
+
+use super::secrets::hex;
+
+/// Bytes of the HMAC the key keeps: 128 bits, as hard to guess as a random UUID v4 twice over.
+const KEY_BYTES: usize = 16;
+
+/// Derives and checks reporters' keys under one installation secret.
+#[derive(Clone)]
+pub struct ReporterKeys {
+    mac: Hmac<Sha256>,
+}
+
+impl std::fmt::Debug for ReporterKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secret.
+        f.write_str("ReporterKeys")
+    }
+}
+
+impl ReporterKeys {
+    /// Keys under `secret` (the installation secret, 32 random bytes as hex in use).
+    pub fn new(secret: &[u8]) -> anyhow::Result<Self> {
+        Ok(Self {
+            mac: <Hmac<Sha256> as KeyInit>::new_from_slice(secret)
+                .map_err(|e| anyhow::anyhow!("the installation secret is unusable: {e}"))?,
+        })
+    }
+
+    fn tag(&self, id: Uuid) -> Hmac<Sha256> {
+        let mut mac = self.mac.clone();
+        mac.update(b"reporter-key:");
+        mac.update(id.as_bytes());
+        mac
+    }
+
+    /// The key of report `id`: 32 lowercase hex characters.
+    pub fn key(&self, id: Uuid) -> String {
+        hex(&self.tag(id).finalize().into_bytes()[..KEY_BYTES])
+    }
+
+    /// Whether `presented` is the key of report `id` (compared in constant time).
+    pub fn verify(&self, id: Uuid, presented: &str) -> bool {
+        let Some(bytes) = unhex(presented).filter(|b| b.len() == KEY_BYTES) else {
+            return false;
+        };
+        self.tag(id).verify_truncated_left(&bytes).is_ok()
+    }
+}
+
+/// Bytes of a lowercase or uppercase hex string; `None` if it is not one.
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_opens_its_report_only_and_depends_on_the_secret() {
+        let keys = ReporterKeys::new(b"installation secret").unwrap();
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let key = keys.key(a);
+        assert_eq!(key.len(), 32);
+        assert_eq!(key, keys.key(a), "derived, so the same every time");
+        assert!(keys.verify(a, &key));
+        assert!(keys.verify(a, &key.to_uppercase()));
+        assert!(!keys.verify(b, &key));
+        assert!(
+            !ReporterKeys::new(b"another installation")
+                .unwrap()
+                .verify(a, &key)
+        );
+        for wrong in ["", "00", &key[..30], &format!("{key}00"), "zz", "ä"] {
+            assert!(!keys.verify(a, wrong), "{wrong:?}");
+        }
+    }
+}
