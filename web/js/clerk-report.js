@@ -3,7 +3,7 @@
 // with the report after it; the page is redrawn from that answer (never from a guess) and
 // the outcome is announced in the status region.
 import { getJson, loadCategories, send } from './api.js';
-import { $, el } from './dom.js';
+import { $, clearErrorsOnEdit, el } from './dom.js';
 import { pick, tr } from './i18n.js';
 import { statusName } from './lights.js';
 import { createMap, lightMarker } from './map.js';
@@ -77,6 +77,7 @@ function show(next) {
   // The server says what the report's state allows: no copy of the state machine here.
   const allowed = new Set(report.allowed_actions);
   fillStatusOptions(report.status_moves);
+  fillTemplateOptions();
   $('publish-form').hidden = !allowed.has('publish');
   $('hide-form').hidden = !allowed.has('hide');
   $('act-status').hidden = !allowed.has('status');
@@ -114,24 +115,46 @@ async function showMap() {
   marker = lightMarker(lat, lon, report.light ?? 'red', label).addTo(map);
 }
 
+let answerTemplates = [];
+
+/**
+ * The templates that fit: for a status change only those of the chosen new status (a "fixed"
+ * text under "in progress" would be sent by mistake); a plain answer keeps the status, so it
+ * is offered every template, named by its status. A select with none says so.
+ */
+function fillTemplateOptions() {
+  const newStatus = $('status-status').value;
+  for (const select of document.querySelectorAll('.template-select')) {
+    const chosen = select.value;
+    const fitting = answerTemplates.map((t, i) => [t, i])
+      .filter(([t]) => select.id !== 'status-template' || t.status === newStatus);
+    select.replaceChildren(
+      el('option', { value: '' }, fitting.length
+        ? tr('– Vorlage wählen –', '– choose a template –')
+        : tr('– keine Vorlage für diesen Status –', '– no template for this status –')),
+      ...fitting.map(([t, i]) => el('option', { value: String(i) },
+        `${statusName(t.status)} (${t.language === 'de' ? tr('deutsch', 'German') : tr('englisch', 'English')})`)));
+    if ([...select.options].some((o) => o.value === chosen)) select.value = chosen;
+  }
+}
+
 /** Answer templates, categories and the form handlers; done once. */
 async function prepareForms() {
   const [templates, categories] = await Promise.all([
     getJson('/api/v1/admin/answer-templates').then((b) => b.templates).catch(() => []),
     loadCategories().catch(() => []),
   ]);
+  answerTemplates = templates;
   for (const select of document.querySelectorAll('.template-select')) {
-    select.replaceChildren(
-      el('option', { value: '' }, tr('– Vorlage wählen –', '– choose a template –')),
-      ...templates.map((t, i) => el('option', { value: String(i) },
-        `${statusName(t.status)} (${t.language === 'de' ? tr('deutsch', 'German') : tr('englisch', 'English')})`)));
     select.addEventListener('change', () => {
-      const template = templates[Number(select.value)];
+      const template = answerTemplates[Number(select.value)];
       if (select.value === '' || !template) return;
       $(select.dataset.target).value = template.body;
       announce(status, tr('Vorlage eingefügt; Sie können den Text anpassen.', 'Template inserted; you can adjust the text.'));
     });
   }
+  fillTemplateOptions();
+  $('status-status').addEventListener('change', fillTemplateOptions);
   $('category-category').replaceChildren(...categories.map((c) => el('option', { value: c.code }, pick(c, 'name'))));
   $('status-status').addEventListener('change', syncCloseFields);
   $('status-reason').addEventListener('change', syncCloseFields);
@@ -145,6 +168,7 @@ async function prepareForms() {
  */
 function action(prefix, method, path, body, done, { reset = true } = {}) {
   const form = $(`${prefix}-form`);
+  clearErrorsOnEdit(form);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const result = await submitForm(form, prefix, () => send(method, `${base}${path}`, body()), { status });
