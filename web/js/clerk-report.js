@@ -4,7 +4,7 @@
 // the outcome is announced in the status region.
 import { getJson, loadCategories, send } from './api.js';
 import { $, clearErrorsOnEdit, el } from './dom.js';
-import { pick, tr } from './i18n.js';
+import { pick, restoreFormState, tr, withArticle } from './i18n.js';
 import { statusName } from './lights.js';
 import { createMap, lightMarker } from './map.js';
 import { announce, initPage } from './page.js';
@@ -51,6 +51,8 @@ async function start() {
   // Shown only once drawn, so nobody (and no test) reads a half-filled page.
   $('loading').hidden = true;
   $('report').hidden = false;
+  // After a language switch: the texts typed before it (an answer, a note) are kept.
+  restoreFormState();
 }
 
 function fail(message) {
@@ -185,7 +187,7 @@ function applyResult(result, message) {
     // The answer has only the key; the suggestions may know the authority's name.
     const known = [...$('forward-suggestions').options].find((o) => o.value === result.authority);
     const to = known ? `${known.textContent} (${result.authority})` : result.authority;
-    announce(status, tr(`Weitergeleitet an ${to}. Die Meldung liegt nun nicht mehr bei Ihrer Behörde.`,
+    announce(status, tr(`Weitergeleitet ${withArticle('an', to)}. Die Meldung liegt nun nicht mehr bei Ihrer Behörde.`,
       `Forwarded to ${to}. The report is no longer with your authority.`), 'success');
     status.append(el('p', {}, el('a', { href: '/clerk/' }, tr('Zurück zum Posteingang', 'Back to the inbox'))));
     status.focus();
@@ -232,7 +234,7 @@ function wireActions() {
   action('forward', 'POST', '/forward', () => ({
     authority: requireText('forward', 'authority', 'Bitte geben Sie den Schlüssel der Behörde an.', 'Please enter the authority\'s key.'),
     reason: requireText('forward', 'reason', 'Bitte geben Sie einen Grund an.', 'Please give a reason.'),
-  }), (r) => tr(`Weitergeleitet an ${r.authority?.name ?? ''}.`, `Forwarded to ${r.authority?.name ?? ''}.`));
+  }), (r) => tr(`Weitergeleitet ${withArticle('an', r.authority?.name ?? '')}.`, `Forwarded to ${r.authority?.name ?? ''}.`));
   action('duplicate', 'POST', '/duplicate', () => {
     const body = { of: requireText('duplicate', 'of', 'Bitte geben Sie die ID der ursprünglichen Meldung an.', 'Please enter the original report\'s ID.') };
     const answer = $('duplicate-answer').value.trim();

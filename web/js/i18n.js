@@ -147,6 +147,13 @@ export function withArticle(preposition, name) {
 // Saving a half-filled form across the language switch (which reloads the page).
 const FORM_KEY = 'bb-form-state';
 
+/** This page's address without `?lang=`, which the switch drops. */
+function pageKey() {
+  const url = new URL(location.href);
+  url.searchParams.delete('lang');
+  return url.pathname + url.search;
+}
+
 function formFields() {
   return [...document.querySelectorAll('main input[id], main select[id], main textarea[id]')]
     .filter((f) => f.type !== 'password' && f.type !== 'file' && f.type !== 'hidden');
@@ -160,7 +167,7 @@ export function saveFormState() {
     if (value !== '' && value !== false) fields[field.id] = value;
   }
   try {
-    sessionStorage.setItem(FORM_KEY, JSON.stringify({ page: location.pathname + location.search, fields }));
+    sessionStorage.setItem(FORM_KEY, JSON.stringify({ page: pageKey(), fields }));
   } catch { /* storage full or off: the switch still works, the values are lost */ }
 }
 
@@ -177,7 +184,7 @@ export function restoreFormState() {
   } catch {
     return [];
   }
-  if (!saved || saved.page !== location.pathname + location.search) return [];
+  if (!saved || saved.page !== pageKey()) return [];
   const restored = [];
   for (const [id, value] of Object.entries(saved.fields ?? {})) {
     const field = document.getElementById(id);

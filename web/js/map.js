@@ -18,10 +18,13 @@ export async function createMap(element, { center = HOME.center, zoom = HOME.zoo
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   // On a small map the credits would cover a good part of it (a quarter on a phone): they go
   // in a line right below the map instead, still beside it as the licences ask.
+  // A page may hold a slot of the right height for them (`#<map id>-credits`), so nothing
+  // below the map moves when they arrive.
   if (element.classList.contains('map-small')) {
     const credits = map.attributionControl.getContainer();
     credits.classList.add('map-credits');
-    element.after(credits);
+    const slot = document.getElementById(`${element.id}-credits`);
+    if (slot) slot.replaceChildren(credits); else element.after(credits);
   }
   map.on('popupopen', ({ popup }) => {
     popup.getElement()?.querySelector('.leaflet-popup-close-button')
