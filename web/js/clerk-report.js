@@ -7,7 +7,7 @@ import { $, clearErrorsOnEdit, el } from './dom.js';
 import { pick, restoreFormState, tr, withArticle } from './i18n.js';
 import { statusName } from './lights.js';
 import { createMap, lightMarker } from './map.js';
-import { announce, initPage } from './page.js';
+import { announce, initPage, loadAttribution } from './page.js';
 import { submitForm, requireText } from './clerk-forms.js';
 import { accountLine, currentAccount, loginUrl, signOut } from './clerk-session.js';
 import { renderReport } from './clerk-report-view.js';
@@ -31,7 +31,9 @@ async function start() {
     return fail(error.readerMessage?.() ?? String(error));
   }
   if (!me) {
-    // Not signed in: log in first, then come back here (the mail link keeps working).
+    // Not signed in: log in first, then come back here (the mail link keeps working). The
+    // footer's request is let finish first, so the move does not cut it off.
+    await loadAttribution().catch(() => {});
     location.replace(loginUrl());
     return;
   }
