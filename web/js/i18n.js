@@ -156,7 +156,8 @@ function pageKey() {
 
 function formFields() {
   return [...document.querySelectorAll('main input[id], main select[id], main textarea[id]')]
-    .filter((f) => f.type !== 'password' && f.type !== 'file' && f.type !== 'hidden');
+    // Not passwords or files, and not search boxes (put back, they would search again).
+    .filter((f) => !['password', 'file', 'hidden', 'search'].includes(f.type));
 }
 
 /** Keeps what was typed on this page in sessionStorage, for `restoreFormState` after reload. */
