@@ -12,6 +12,7 @@
 //!   language and format (plain text and HTML), filled from plain data.
 //! - [`tokens`] — the random secrets behind mail links and the token rows with their hashes.
 //! - [`escape`] — HTML escaping for the mails and the mail-link pages.
+//! - [`german`] — the article before an authority's name ("beim Bezirksamt Mitte").
 //! - [`links`] — the URLs in mails.
 //! - [`subscriptions`] — following a report, and redeeming the tokens of mail links.
 //! - [`transport`] — SMTP or files.
@@ -20,6 +21,7 @@
 pub mod compose;
 pub mod escape;
 pub mod events;
+pub mod german;
 pub mod links;
 pub mod subscriptions;
 pub mod templates;

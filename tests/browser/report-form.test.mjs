@@ -162,6 +162,8 @@ test('filing on a phone: tap the map, take a photo', async () => {
   await page.fill('#lon', '13.06');
   await page.locator('#lon').press('Tab');
   await page.waitForFunction(() => document.getElementById('authority').textContent.includes('Potsdam'));
+  // Tab took the page down to the address field; the map is above it, as a thumb would scroll.
+  await page.locator('#map').scrollIntoViewIfNeeded();
   const box = await page.locator('#map').boundingBox();
   // Beside the pin (its icon covers the centre and the 41 px above it).
   await page.touchscreen.tap(box.x + box.width / 2 - 60, box.y + box.height / 2 + 40);

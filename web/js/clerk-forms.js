@@ -37,11 +37,16 @@ function showProblem(error, prefix, general, status) {
   for (const { field, detail } of error.fieldErrors()) {
     if (showFieldError(`${prefix}-${field}`, detail)) placed = true;
   }
-  // A 401 anywhere but the log-in form means the session ran out (at log-in: wrong password).
-  const message = error.status === 401 && prefix !== 'login'
-    ? tr('Ihre Sitzung ist abgelaufen. Bitte laden Sie die Seite neu und melden Sie sich wieder an.',
-      'Your session has ended. Please reload the page and sign in again.')
-    : error.readerMessage();
+  // A 401 anywhere but the log-in form means the session ran out; at log-in it means a wrong
+  // address or password, said in plain words (the service's own text is for API clients).
+  let message = error.readerMessage();
+  if (error.status === 401 && prefix === 'login') {
+    message = tr('E-Mail-Adresse oder Passwort stimmen nicht. Bitte prüfen Sie beides und versuchen Sie es noch einmal.',
+      'The email address or the password is wrong. Please check both and try again.');
+  } else if (error.status === 401) {
+    message = tr('Ihre Sitzung ist abgelaufen. Bitte laden Sie die Seite neu und melden Sie sich wieder an.',
+      'Your session has ended. Please reload the page and sign in again.');
+  }
   if (!placed && general) {
     general.textContent = message;
     general.hidden = false;

@@ -2,8 +2,8 @@
 // account's authorities with filters (kept in the address, so a filtered view can be
 // bookmarked and Back works), overdue markers in words, counts per status and cursor paging.
 import { getJson, loadCategories } from './api.js';
-import { $, el } from './dom.js';
-import { formatDate, formatDuration, pick, tr } from './i18n.js';
+import { $, clearErrorsOnEdit, el } from './dom.js';
+import { formatDate, formatDeadline, formatDuration, pick, plural, tr } from './i18n.js';
 import { lightBadge, statusName } from './lights.js';
 import { announce, initPage } from './page.js';
 import { submitForm, requireText } from './clerk-forms.js';
@@ -38,6 +38,7 @@ function showLogin() {
 
 function wireLogin() {
   const form = $('login-form');
+  clearErrorsOnEdit(form, 'login-error');
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const me = await submitForm(form, 'login', () => {
@@ -188,8 +189,7 @@ async function loadInbox(cursor = null) {
   const shown = list.children.length;
   announce(status, shown === 0
     ? tr('Keine Meldungen für diese Filter.', 'No reports for these filters.')
-    : tr(`${shown} Meldungen angezeigt${nextCursor ? ', weitere vorhanden' : ''}.`,
-      `${shown} reports shown${nextCursor ? ', more available' : ''}.`));
+    : `${plural(shown, 'Meldung', 'Meldungen', 'report', 'reports')} ${tr('angezeigt', 'shown')}${nextCursor ? tr(', weitere vorhanden', ', more available') : ''}.`);
   // After "load more", continue where the new items start.
   if (cursor && items[0]) items[0].querySelector('a').focus();
 }
@@ -211,7 +211,7 @@ function inboxItem(report) {
       report.visibility === 'hidden' ? tr('Verborgen', 'Hidden') : tr('Zu prüfen', 'To moderate')) : null);
   const due = report.first_reaction_at
     ? null
-    : report.reaction_due_at && `${tr('Reaktion fällig', 'Reaction due')}: ${formatDate(report.reaction_due_at)}`;
+    : report.reaction_due_at && `${tr('Reaktion fällig', 'Reaction due')} ${formatDeadline(report.reaction_due_at)}`;
   return el('li', { class: `inbox-item${report.overdue ? ' is-overdue' : ''}` },
     el('h2', { class: 'inbox-title' },
       // The filing time in the link (for screen readers) keeps equal-sounding reports apart.

@@ -2,7 +2,7 @@
 // entries marked) into the static skeleton of /clerk/report.html. It only fills containers the
 // page already has, so the action forms, and the focus inside them, survive every refresh.
 import { $, el } from './dom.js';
-import { formatDate, formatDuration, pick, tr } from './i18n.js';
+import { formatDate, formatDeadline, formatDuration, pick, tr } from './i18n.js';
 import { lightBadge, reasonName, statusName } from './lights.js';
 
 /** Fills the report's part of the page from a `ClerkReport`. */
@@ -56,7 +56,7 @@ function facts(report) {
     report.authority_chain?.length > 1 && [tr('Weitergeleitet über', 'Forwarded via'),
       report.authority_chain.map((c) => c.authority?.name ?? c.key).join(' → ')],
     [tr('Eingegangen', 'Filed'), formatDate(report.created_at)],
-    [tr('Erste Reaktion fällig', 'First reaction due'), report.reaction_due_at ? formatDate(report.reaction_due_at) : '–'],
+    [tr('Erste Reaktion fällig', 'First reaction due'), report.reaction_due_at ? formatDeadline(report.reaction_due_at) : '–'],
     [tr('Erste Reaktion', 'First reaction'), report.first_reaction_at ? formatDate(report.first_reaction_at) : tr('noch keine', 'none yet')],
     [tr('Meldende Person', 'Reporter'), reporter(report.reporter)],
     report.near_border && [tr('Hinweis', 'Note'), tr('Nahe einer Zuständigkeitsgrenze – bitte Ort prüfen.', 'Close to another authority\'s area – please check the place.')],

@@ -3,11 +3,11 @@
 // with the report after it; the page is redrawn from that answer (never from a guess) and
 // the outcome is announced in the status region.
 import { getJson, loadCategories, send } from './api.js';
-import { $, el } from './dom.js';
-import { pick, tr } from './i18n.js';
+import { $, clearErrorsOnEdit, el } from './dom.js';
+import { pick, restoreFormState, tr, withArticle } from './i18n.js';
 import { statusName } from './lights.js';
 import { createMap, lightMarker } from './map.js';
-import { announce, initPage } from './page.js';
+import { announce, initPage, loadAttribution } from './page.js';
 import { submitForm, requireText } from './clerk-forms.js';
 import { accountLine, currentAccount, loginUrl, signOut } from './clerk-session.js';
 import { renderReport } from './clerk-report-view.js';
@@ -31,7 +31,9 @@ async function start() {
     return fail(error.readerMessage?.() ?? String(error));
   }
   if (!me) {
-    // Not signed in: log in first, then come back here (the mail link keeps working).
+    // Not signed in: log in first, then come back here (the mail link keeps working). The
+    // footer's request is let finish first, so the move does not cut it off.
+    await loadAttribution().catch(() => {});
     location.replace(loginUrl());
     return;
   }
@@ -51,6 +53,8 @@ async function start() {
   // Shown only once drawn, so nobody (and no test) reads a half-filled page.
   $('loading').hidden = true;
   $('report').hidden = false;
+  // After a language switch: the texts typed before it (an answer, a note) are kept.
+  restoreFormState();
 }
 
 function fail(message) {
@@ -77,6 +81,7 @@ function show(next) {
   // The server says what the report's state allows: no copy of the state machine here.
   const allowed = new Set(report.allowed_actions);
   fillStatusOptions(report.status_moves);
+  fillTemplateOptions();
   $('publish-form').hidden = !allowed.has('publish');
   $('hide-form').hidden = !allowed.has('hide');
   $('act-status').hidden = !allowed.has('status');
@@ -114,24 +119,46 @@ async function showMap() {
   marker = lightMarker(lat, lon, report.light ?? 'red', label).addTo(map);
 }
 
+let answerTemplates = [];
+
+/**
+ * The templates that fit: for a status change only those of the chosen new status (a "fixed"
+ * text under "in progress" would be sent by mistake); a plain answer keeps the status, so it
+ * is offered every template, named by its status. A select with none says so.
+ */
+function fillTemplateOptions() {
+  const newStatus = $('status-status').value;
+  for (const select of document.querySelectorAll('.template-select')) {
+    const chosen = select.value;
+    const fitting = answerTemplates.map((t, i) => [t, i])
+      .filter(([t]) => select.id !== 'status-template' || t.status === newStatus);
+    select.replaceChildren(
+      el('option', { value: '' }, fitting.length
+        ? tr('– Vorlage wählen –', '– choose a template –')
+        : tr('– keine Vorlage für diesen Status –', '– no template for this status –')),
+      ...fitting.map(([t, i]) => el('option', { value: String(i) },
+        `${statusName(t.status)} (${t.language === 'de' ? tr('deutsch', 'German') : tr('englisch', 'English')})`)));
+    if ([...select.options].some((o) => o.value === chosen)) select.value = chosen;
+  }
+}
+
 /** Answer templates, categories and the form handlers; done once. */
 async function prepareForms() {
   const [templates, categories] = await Promise.all([
     getJson('/api/v1/admin/answer-templates').then((b) => b.templates).catch(() => []),
     loadCategories().catch(() => []),
   ]);
+  answerTemplates = templates;
   for (const select of document.querySelectorAll('.template-select')) {
-    select.replaceChildren(
-      el('option', { value: '' }, tr('– Vorlage wählen –', '– choose a template –')),
-      ...templates.map((t, i) => el('option', { value: String(i) },
-        `${statusName(t.status)} (${t.language === 'de' ? tr('deutsch', 'German') : tr('englisch', 'English')})`)));
     select.addEventListener('change', () => {
-      const template = templates[Number(select.value)];
+      const template = answerTemplates[Number(select.value)];
       if (select.value === '' || !template) return;
       $(select.dataset.target).value = template.body;
       announce(status, tr('Vorlage eingefügt; Sie können den Text anpassen.', 'Template inserted; you can adjust the text.'));
     });
   }
+  fillTemplateOptions();
+  $('status-status').addEventListener('change', fillTemplateOptions);
   $('category-category').replaceChildren(...categories.map((c) => el('option', { value: c.code }, pick(c, 'name'))));
   $('status-status').addEventListener('change', syncCloseFields);
   $('status-reason').addEventListener('change', syncCloseFields);
@@ -145,6 +172,7 @@ async function prepareForms() {
  */
 function action(prefix, method, path, body, done, { reset = true } = {}) {
   const form = $(`${prefix}-form`);
+  clearErrorsOnEdit(form);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const result = await submitForm(form, prefix, () => send(method, `${base}${path}`, body()), { status });
@@ -161,7 +189,7 @@ function applyResult(result, message) {
     // The answer has only the key; the suggestions may know the authority's name.
     const known = [...$('forward-suggestions').options].find((o) => o.value === result.authority);
     const to = known ? `${known.textContent} (${result.authority})` : result.authority;
-    announce(status, tr(`Weitergeleitet an ${to}. Die Meldung liegt nun nicht mehr bei Ihrer Behörde.`,
+    announce(status, tr(`Weitergeleitet ${withArticle('an', to)}. Die Meldung liegt nun nicht mehr bei Ihrer Behörde.`,
       `Forwarded to ${to}. The report is no longer with your authority.`), 'success');
     status.append(el('p', {}, el('a', { href: '/clerk/' }, tr('Zurück zum Posteingang', 'Back to the inbox'))));
     status.focus();
@@ -208,7 +236,7 @@ function wireActions() {
   action('forward', 'POST', '/forward', () => ({
     authority: requireText('forward', 'authority', 'Bitte geben Sie den Schlüssel der Behörde an.', 'Please enter the authority\'s key.'),
     reason: requireText('forward', 'reason', 'Bitte geben Sie einen Grund an.', 'Please give a reason.'),
-  }), (r) => tr(`Weitergeleitet an ${r.authority?.name ?? ''}.`, `Forwarded to ${r.authority?.name ?? ''}.`));
+  }), (r) => tr(`Weitergeleitet ${withArticle('an', r.authority?.name ?? '')}.`, `Forwarded to ${r.authority?.name ?? ''}.`));
   action('duplicate', 'POST', '/duplicate', () => {
     const body = { of: requireText('duplicate', 'of', 'Bitte geben Sie die ID der ursprünglichen Meldung an.', 'Please enter the original report\'s ID.') };
     const answer = $('duplicate-answer').value.trim();

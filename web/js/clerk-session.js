@@ -45,7 +45,12 @@ export function loginUrl() {
   return `/clerk/?next=${encodeURIComponent(location.pathname + location.search)}`;
 }
 
-/** "Signed in as Erika Muster (clerk@…)" for the bar above the workspace. */
+/**
+ * "Angemeldet als Erika Muster (erika@…)" for the bar above the workspace; an account without
+ * a name of its own (its display name is the address) is named once.
+ */
 export function accountLine(me) {
-  return [tr('Angemeldet als ', 'Signed in as '), el('strong', {}, me.display_name), ` (${me.email})`];
+  const name = me.display_name?.trim();
+  if (!name || name === me.email) return [tr('Angemeldet als ', 'Signed in as '), el('strong', {}, me.email)];
+  return [tr('Angemeldet als ', 'Signed in as '), el('strong', {}, name), ` (${me.email})`];
 }

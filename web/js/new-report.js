@@ -2,10 +2,10 @@
 // description, photos (made smaller first), optional contact; then a preview of exactly what
 // becomes public, then sending, then the tracking link. Errors the service returns are shown
 // next to the field they concern.
-import { $, el, showFieldError, clearFieldErrors } from './dom.js';
+import { $, el, showFieldError, clearFieldErrors, clearFieldError, clearErrorsOnEdit } from './dom.js';
 import { ApiProblem, getJson, sendRaw, loadCategories } from './api.js';
 import { initPage } from './page.js';
-import { lang, pick, tr } from './i18n.js';
+import { beforeLanguageSwitch, lang, pick, plural, restoreFormState, tr, withArticle } from './i18n.js';
 import { PlacePicker, parseCoordinate } from './place-picker.js';
 import { preparePhoto } from './photo-resize.js';
 import { lightBadge } from './lights.js';
@@ -64,7 +64,9 @@ async function placeOrCategoryChanged() {
   if (category) params.set('category', category);
   const status = $('authority');
   status.textContent = tr('Zuständigkeit wird ermittelt …', 'Finding the responsible authority …');
-  for (const id of ['lat', 'lon']) $(`${id}-error`).hidden = true;
+  // The place is set now: a "please give the place" from an earlier check no longer applies.
+  for (const id of ['lat', 'lon']) clearFieldError(id);
+  if (!$('report-form').querySelector('[aria-invalid=true]')) $('form-error').hidden = true;
   try {
     const answer = await getJson(`/api/v1/jurisdiction?${params}`);
     if (seq !== lookupSeq) return;
@@ -116,8 +118,8 @@ async function showNearby(point, category, seq) {
     }
     region.replaceChildren(el('div', { class: 'notice' },
       el('p', {}, el('strong', {}, tr(
-        `Schon gemeldet? ${reports.length} offene Meldung(en) dieser Kategorie im Umkreis von ${radius} m:`,
-        `Already reported? ${reports.length} open report(s) of this category within ${radius} m:`))),
+        `Schon gemeldet? ${plural(reports.length, 'offene Meldung', 'offene Meldungen', '', '')} dieser Kategorie im Umkreis von ${radius} m:`,
+        `Already reported? ${plural(reports.length, '', '', 'open report', 'open reports')} of this category within ${radius} m:`))),
       el('ul', {}, reports.slice(0, 5).map((r) => el('li', {},
         el('a', { href: `/report.html?id=${r.id}` }, r.description.slice(0, 80)), ' ',
         lightBadge(r.light), ` · ${Math.round(r.distance_m)} m`))),
@@ -311,23 +313,71 @@ function renderDone(report, sent) {
   // The reporter's own link: its key shows the report before it is public too.
   const link = `/report.html?id=${report.id}${report.reporter_key ? `&key=${report.reporter_key}` : ''}`;
   const absolute = new URL(link, location.href).href;
-  const steps = [];
+  const authority = report.authority.name;
+  const paragraphs = [];
   if (report.status === 'unconfirmed') {
-    steps.push(tr(`Bitte bestätigen Sie Ihre E-Mail-Adresse: Wir haben einen Link an ${sent.email} geschickt. Erst dann geht die Meldung an die Behörde.`,
-      `Please confirm your email address: we sent a link to ${sent.email}. Only then does the report go to the authority.`));
+    // Not with the authority yet: say so first, then the one thing left to do.
+    paragraphs.push(el('p', { class: 'success' }, tr('Ihre Meldung ist gespeichert.', 'Your report is saved.')),
+      el('p', {}, tr(`Bitte bestätigen Sie jetzt Ihre E-Mail-Adresse: Wir haben einen Link an ${sent.email} geschickt. Sobald Sie ihn öffnen, geht die Meldung ${withArticle('an', authority)}.`,
+        `Please confirm your email address now: we sent a link to ${sent.email}. Once you open it, the report goes to ${authority}.`)));
+  } else {
+    paragraphs.push(el('p', { class: 'success' }, tr(`Ihre Meldung ist ${withArticle('bei', authority)} eingegangen.`,
+      `Your report has reached ${authority}.`)));
   }
   if (report.visibility === 'pending') {
-    steps.push(tr('Die Meldung wird veröffentlicht, sobald die Behörde sie geprüft hat.',
-      'The report is published once the authority has checked it.'));
+    paragraphs.push(el('p', {}, tr('Öffentlich sichtbar wird sie, sobald die Behörde sie geprüft hat.',
+      'It becomes public once the authority has checked it.')));
   }
   $('done-body').replaceChildren(
-    el('p', { class: 'success' }, tr(`Ihre Meldung ist bei ${report.authority.name} eingegangen.`,
-      `Your report has reached ${report.authority.name}.`)),
-    ...steps.map((s) => el('p', {}, s)),
+    ...paragraphs,
     el('p', {}, tr('Den Stand Ihrer Meldung sehen Sie hier – bitte merken Sie sich den Link:',
       'Follow your report here – please keep the link:')),
     el('p', {}, el('a', { href: link, id: 'tracking-link' }, absolute)),
   );
+}
+
+// The language switch reloads the page; the typed fields are kept by i18n.js, the chosen
+// photos here (as data: URLs, as far as the browser's session storage holds them).
+const PHOTO_KEY = 'bb-form-photos';
+
+function dataUrl(blob) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+}
+
+async function savePhotos() {
+  if (photos.length === 0) return;
+  const kept = [];
+  for (const photo of photos) {
+    kept.push({ name: photo.name, file: photo.upload.name, type: photo.upload.type, preview: photo.preview, data: await dataUrl(photo.upload) });
+    try {
+      sessionStorage.setItem(PHOTO_KEY, JSON.stringify(kept));
+    } catch {
+      kept.pop();
+      break;
+    }
+  }
+}
+
+function restorePhotos() {
+  let kept;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(PHOTO_KEY) ?? '[]');
+    sessionStorage.removeItem(PHOTO_KEY);
+  } catch {
+    return;
+  }
+  for (const photo of kept) {
+    // Decoded here: the CSP (connect-src 'self') refuses fetch() of a data: URL.
+    const bytes = Uint8Array.from(atob(photo.data.split(',')[1]), (c) => c.charCodeAt(0));
+    const blob = new Blob([bytes], { type: photo.type });
+    photos.push({ upload: new File([blob], photo.file, { type: photo.type }), preview: photo.preview, name: photo.name });
+  }
+  if (kept.length > 0) renderPhotos();
 }
 
 async function main() {
@@ -338,6 +388,8 @@ async function main() {
       'The categories could not be loaded. Please reload the page.');
     $('form-error').hidden = false;
   }), picker.start()]);
+  clearErrorsOnEdit($('report-form'), 'form-error');
+  beforeLanguageSwitch(savePhotos);
   $('category').addEventListener('change', () => { showCategoryNotice(); placeOrCategoryChanged(); });
   $('description').addEventListener('input', updateCount);
   $('photos').addEventListener('change', (event) => addPhotos([...event.target.files]));
@@ -353,6 +405,9 @@ async function main() {
   });
   $('edit').addEventListener('click', () => { showStep('form'); $('category').focus(); });
   $('send').addEventListener('click', () => send(collect()));
+  // After a language switch: what was typed before it, with the pin and the category notice.
+  restoreFormState();
+  try { restorePhotos(); } catch { /* a broken entry: the photos are chosen again */ }
 }
 
 main();

@@ -1,5 +1,6 @@
 // The frame every page shares: skip link, header with navigation and language switch, footer
-// with the emergency numbers and the attribution the data licences ask for.
+// with the emergency numbers, the attribution the data licences ask for and the links German
+// public sites must have (BITV 2.0: accessibility statement, Leichte Sprache).
 import { el, $ } from './dom.js';
 import { lang, switchLang, tr, translateStatic } from './i18n.js';
 import { getJson } from './api.js';
@@ -55,9 +56,11 @@ function footer() {
       tr(', Feuerwehr und Rettungsdienst ', ', fire and ambulance '), el('a', { href: 'tel:112' }, '112'), '.'),
     el('h2', {}, tr('Datenquellen', 'Data sources')),
     sources,
-    el('p', {},
-      el('a', { href: '/openapi.yaml' }, tr('API-Beschreibung (OpenAPI)', 'API description (OpenAPI)')), ' · ',
-      el('a', { href: '/open311/v2/discovery.json' }, 'Open311 GeoReport v2')),
+    el('ul', { class: 'footer-links' },
+      el('li', {}, el('a', { href: '/barrierefreiheit.html' }, tr('Erklärung zur Barrierefreiheit', 'Accessibility statement'))),
+      el('li', {}, el('a', { href: '/leichte-sprache.html' }, tr('Leichte Sprache', 'Easy read'))),
+      el('li', {}, el('a', { href: '/openapi.yaml' }, tr('API-Beschreibung (OpenAPI)', 'API description (OpenAPI)'))),
+      el('li', {}, el('a', { href: '/open311/v2/discovery.json' }, 'Open311 GeoReport v2'))),
   ];
 }
 

@@ -50,7 +50,24 @@ export class PlacePicker {
       this.fromMap(centre.lat, centre.lng);
     });
     $('use-location').addEventListener('click', () => this.locate());
-    for (const id of ['lat', 'lon']) $(id).addEventListener('change', () => this.fromInputs());
+    // Typed coordinates count once the reader leaves the pair of fields: going from latitude
+    // to longitude would otherwise look up a half-typed point (often outside the service area).
+    const inPair = (node) => node === $('lat') || node === $('lon');
+    let typed = false;
+    for (const id of ['lat', 'lon']) {
+      $(id).addEventListener('change', () => {
+        typed = true;
+        // Once the focus has settled: still in the pair means the other field comes next.
+        setTimeout(() => { if (typed && !inPair(document.activeElement)) this.takeTyped(); });
+      });
+      $(id).addEventListener('focusout', (event) => {
+        if (typed && !inPair(event.relatedTarget)) this.takeTyped();
+      });
+    }
+    this.takeTyped = () => {
+      typed = false;
+      this.fromInputs();
+    };
   }
 
   /** A tap or the centre: the pin at street level, else zoom in there and ask again. */

@@ -3,7 +3,7 @@
 // the map's view live in the address, so a view can be shared and the back button keeps it.
 import { getJson, loadCategories } from './api.js';
 import { $, el } from './dom.js';
-import { tr } from './i18n.js';
+import { plural, tr } from './i18n.js';
 import { LIGHTS, lightBadge, lightName } from './lights.js';
 import { HOME, createMap, lightMarker } from './map.js';
 import { initPage } from './page.js';
@@ -209,13 +209,17 @@ function lightShown(light) {
 
 function layerSummary(reports, { groups = 0, grouped = 0, truncated = false } = {}) {
   if (reports === 0) return tr('Im Kartenausschnitt sind keine Meldungen.', 'There are no reports in this part of the map.');
-  const de = (n, one, many) => `${n} ${n === 1 ? one : many}`;
   const single = reports - grouped;
-  const text = groups > 0
-    ? tr(`Im Kartenausschnitt: ${de(reports, 'Meldung', 'Meldungen')} (${single} einzeln, ${grouped} in ${de(groups, 'Gruppe', 'Gruppen')}).`,
-      `In this part of the map: ${de(reports, 'report', 'reports')} (${single} single, ${grouped} in ${de(groups, 'group', 'groups')}).`)
-    : tr(`Im Kartenausschnitt: ${de(reports, 'Meldung', 'Meldungen')}.`,
-      `In this part of the map: ${de(reports, 'report', 'reports')}.`);
+  const count = plural(reports, 'Meldung', 'Meldungen', 'report', 'reports');
+  let how = '';
+  if (groups > 0 && single === 0) {
+    how = groups === 1 ? tr(' (in einer Gruppe)', ' (in one group)')
+      : tr(` (in ${groups} Gruppen)`, ` (in ${groups} groups)`);
+  } else if (groups > 0) {
+    how = tr(` (${single} einzeln, ${grouped} in ${plural(groups, 'Gruppe', 'Gruppen', '', '').trim()})`,
+      ` (${single} single, ${grouped} in ${plural(groups, '', '', 'group', 'groups').trim()})`);
+  }
+  const text = tr(`Im Kartenausschnitt: ${count}${how}.`, `In this part of the map: ${count}${how}.`);
   return truncated
     ? `${text} ${tr('Es werden nur die neuesten gezeigt; zoomen Sie hinein.', 'Only the newest are shown; zoom in.')}`
     : text;
@@ -251,7 +255,7 @@ function clusterMarker(lat, lon, lights, count) {
   const node = el('div', { class: 'cluster' }, el('span', { class: 'cluster-count' }, String(count)));
   node.style.background = ringGradient(lights, count);
   const parts = LIGHTS.filter((l) => lights[l] > 0).map((l) => `${lights[l]} ${lightName(l)}`).join(', ');
-  const label = tr(`${count} Meldungen (${parts}). Hineinzoomen.`, `${count} reports (${parts}). Zoom in.`);
+  const label = `${plural(count, 'Meldung', 'Meldungen', 'report', 'reports')} (${parts}). ${tr('Hineinzoomen.', 'Zoom in.')}`;
   const marker = L.marker([lat, lon], {
     icon: L.divIcon({ className: 'cluster-marker', html: node, iconSize: [size, size] }),
     title: label, keyboard: true, riseOnHover: true,

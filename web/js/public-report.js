@@ -2,8 +2,8 @@
 // the close reason, the place on a small map, photos, with whom it was (forwarding chain), the
 // public history, and a form to follow it by email.
 import { ApiProblem, getJson, loadCategories, send } from './api.js';
-import { $, clearFieldErrors, el, showFieldError } from './dom.js';
-import { formatDate, lang, tr } from './i18n.js';
+import { $, clearErrorsOnEdit, clearFieldErrors, el, showFieldError } from './dom.js';
+import { formatDate, formatDeadline, lang, tr } from './i18n.js';
 import { lightBadge, reasonName } from './lights.js';
 import { createMap, lightMarker } from './map.js';
 import { announce, initPage } from './page.js';
@@ -103,8 +103,8 @@ function statusBlock(report) {
   }
   if (report.overdue) {
     parts.push(el('p', { class: 'hint' }, tr(
-      `Die Behörde hat die Frist für eine erste Reaktion (${formatDate(report.reaction_due_at)}) überschritten.`,
-      `The authority has missed the deadline for a first reaction (${formatDate(report.reaction_due_at)}).`)));
+      `Die Behörde hat die Frist für eine erste Reaktion (${formatDeadline(report.reaction_due_at)}) überschritten.`,
+      `The authority has missed the deadline for a first reaction (${formatDeadline(report.reaction_due_at)}).`)));
   }
   return parts.filter(Boolean);
 }
@@ -125,8 +125,8 @@ function facts(report) {
     rows.push([tr('Erste Reaktion', 'First reaction'),
       el('time', { datetime: report.first_reaction_at }, formatDate(report.first_reaction_at))]);
   } else if (report.reaction_due_at) {
-    rows.push([tr('Erste Reaktion fällig bis', 'First reaction due by'),
-      el('time', { datetime: report.reaction_due_at }, formatDate(report.reaction_due_at))]);
+    rows.push([tr('Erste Reaktion fällig', 'First reaction due'),
+      el('time', { datetime: report.reaction_due_at }, formatDeadline(report.reaction_due_at))]);
   }
   if (report.duplicates?.length) {
     rows.push([tr('Doppelmeldungen', 'Duplicates'), report.duplicates.map((id, i) => [i ? ', ' : '',
@@ -202,6 +202,7 @@ async function showOnMap(report) {
 function setUpFollow(id) {
   const form = $('follow-form');
   const result = $('follow-result');
+  clearErrorsOnEdit(form);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearFieldErrors(form);
