@@ -16,6 +16,8 @@ mod metrics;
 mod open311;
 mod places;
 mod reports;
+mod s3;
+mod s3rver;
 mod service;
 mod store;
 mod text_input;
