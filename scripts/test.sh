@@ -18,7 +18,7 @@ if [ ! -f "${BUERGERBUERO_BOUNDARIES_DIR:-../shared/data/boundaries}/SOURCES.md"
   exit 1
 fi
 
-step "test tools from npm (maildev for the mail tests; playwright-core, axe-core, leaflet for the browser tests)"
+step "test tools from npm (maildev for the mail tests, s3rver for the S3 photo tests; playwright-core, axe-core, leaflet for the browser tests)"
 # Reinstalled when the lock file changed since the last install (a copy of it marks that).
 tools=tests/tools
 if ! cmp -s "$tools/package-lock.json" "$tools/node_modules/.installed-lock.json" 2>/dev/null; then

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::config::Settings;
+use crate::photos::PhotoLocation;
 use crate::store::SqliteStore;
 
 /// The database file's name inside a backup directory.
@@ -47,7 +48,7 @@ impl std::fmt::Display for BackupReport {
 }
 
 /// Backs the configured SQLite database and photo directory up into `dir`, which must be
-/// empty or not exist yet.
+/// empty or not exist yet. Photos in a bucket are left to the bucket's own backup.
 pub async fn backup(settings: &Settings, dir: &Path) -> anyhow::Result<BackupReport> {
     let url = &settings.database_url;
     if !url.starts_with("sqlite:") {
@@ -68,13 +69,17 @@ pub async fn backup(settings: &Settings, dir: &Path) -> anyhow::Result<BackupRep
         .await
         .with_context(|| format!("copying the database into {}", database.display()))?;
     let database_bytes = fs::metadata(&database)?.len();
-    let photos_from = settings.data_dir.join("photos");
-    let photos_to = dir.join("photos");
-    let (photo_files, photo_bytes) =
-        tokio::task::spawn_blocking(move || copy_photos(&photos_from, &photos_to))
-            .await
-            .context("the photo copy stopped")?
-            .context("copying the photos")?;
+    let (photo_files, photo_bytes) = match settings.photo_location()? {
+        PhotoLocation::Files(data_dir) => {
+            let (from, to) = (data_dir.join("photos"), dir.join("photos"));
+            tokio::task::spawn_blocking(move || copy_photos(&from, &to))
+                .await
+                .context("the photo copy stopped")?
+                .context("copying the photos")?
+        }
+        // A bucket keeps its own history (versioning, replication; docs/OPERATIONS.md).
+        PhotoLocation::S3(_) => (0, 0),
+    };
     Ok(BackupReport {
         database,
         database_bytes,

@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `import-boundaries`, `locate`, `add-clerk`.
+//! The command line: `serve`, `migrate`, `import-boundaries`, `locate`, `add-clerk`,
+//! `photos copy`.
 
 use std::path::PathBuf;
 
@@ -10,6 +11,7 @@ use crate::config::Settings;
 use crate::domain::Coordinates;
 use crate::import::import_boundaries;
 use crate::jurisdiction::{JurisdictionView, LocateError};
+use crate::photos::{PhotoLocation, copy_photos};
 use crate::startup::{Application, load_jurisdiction, open_store};
 
 /// Citizen issue reporting for Berlin, Brandenburg and Mecklenburg-Vorpommern.
@@ -73,6 +75,31 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Work on the stored photos.
+    Photos {
+        /// What to do with them.
+        #[command(subcommand)]
+        command: PhotosCommand,
+    },
+}
+
+/// `buergerbuero photos …`.
+#[derive(Debug, Subcommand)]
+pub enum PhotosCommand {
+    /// Copy every photo from one storage to another, e.g. from the data directory to a
+    /// bucket before switching BUERGERBUERO_PHOTOS_URL to it, or back. Photos the target
+    /// holds already are skipped, so it can be re-run (after an interruption, or once more
+    /// right before the switch); each copy is read back and compared. The source is left
+    /// as it is.
+    Copy {
+        /// `file://DIR` (photos under DIR/photos/, DIR a data directory) or
+        /// `s3://bucket/prefix` (credentials, region and endpoint from AWS_* variables).
+        #[arg(long)]
+        from: String,
+        /// The target, in the same form.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 /// Runs a command. Errors come back with context for a one-line message.
@@ -113,7 +140,31 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("{report}");
             Ok(())
         }
+        Command::Photos {
+            command: PhotosCommand::Copy { from, to },
+        } => copy(&settings, &from, &to).await,
     }
+}
+
+/// `photos copy`: needs no database, only the two storages.
+async fn copy(settings: &Settings, from: &str, to: &str) -> anyhow::Result<()> {
+    let parse = |url: &str, what: &str| {
+        PhotoLocation::parse(url).map_err(|e| anyhow::anyhow!("--{what}: {e}"))
+    };
+    let (from, to) = (parse(from, "from")?, parse(to, "to")?);
+    if from == to {
+        anyhow::bail!("--from and --to name the same storage ({from})");
+    }
+    let source = from.open(&settings.photos_s3_env)?;
+    let target = to.open(&settings.photos_s3_env)?;
+    target
+        .check()
+        .await
+        .with_context(|| format!("the target {to} cannot be written"))?;
+    eprintln!("copying photos from {from} to {to}");
+    let report = copy_photos(&*source, &*target, &mut |line: &str| eprintln!("{line}")).await?;
+    println!("{report}");
+    Ok(())
 }
 
 /// Creates an account. A piped stdin gives the password (first line); at a terminal one is

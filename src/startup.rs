@@ -23,7 +23,7 @@ use crate::metrics::Metrics;
 use crate::notify::compose::Composer;
 use crate::notify::transport::Transport;
 use crate::notify::worker::Worker;
-use crate::photos::{FsPhotoStorage, PhotoStorage, PhotoWorkers};
+use crate::photos::{PhotoStorage, PhotoWorkers};
 use crate::places::{PlaceIndex, geonames};
 use crate::rate_limit::RateLimiter;
 use crate::store::{self, Store};
@@ -197,8 +197,11 @@ impl Application {
         );
         let settings = Arc::new(settings);
         let metrics = Arc::new(Metrics::new().context("setting up the metrics")?);
-        let photos: Arc<dyn PhotoStorage> =
-            Arc::new(FsPhotoStorage::new(settings.data_dir.clone()));
+        let photo_location = settings.photo_location()?;
+        let photos: Arc<dyn PhotoStorage> = photo_location.open(&settings.photos_s3_env)?;
+        // Not checked here: a bucket that is down at start should make the instance unready
+        // (`/readyz`), not keep it from starting and recovering by itself.
+        tracing::info!(photos = %photo_location, "photo storage");
         let state = AppState {
             filing: FilingContext {
                 store: store.clone(),

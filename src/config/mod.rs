@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::auth::AuthSettings;
 use crate::jurisdiction::JurisdictionSettings;
+use crate::photos::{PhotoLocation, S3Overrides};
 use crate::rate_limit::RateLimitSettings;
 
 mod mail;
@@ -45,8 +46,16 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// Address the HTTP server listens on.
     pub listen: String,
-    /// Where photos and the file mail outbox live.
+    /// Where photos (unless `photos_url` says otherwise) and the file mail outbox live.
     pub data_dir: PathBuf,
+    /// Where photos live: unset for `data_dir/photos/`, `s3://bucket/prefix` for an
+    /// S3-compatible bucket (endpoint, region and credentials from the `AWS_*` environment
+    /// variables), or `file://DIR` for `DIR/photos/`. See [`PhotoLocation`].
+    pub photos_url: Option<String>,
+    /// `AWS_*` variables for the S3 photo storage that override the process environment (not
+    /// read from the file or the environment: tests set them, see [`S3Overrides`]).
+    #[serde(skip)]
+    pub photos_s3_env: S3Overrides,
     /// The boundary data directory (holds `SOURCES.md`).
     pub boundaries_dir: PathBuf,
     /// The directory of the GeoNames places file; unset means `places` beside the boundary
@@ -145,6 +154,8 @@ impl Default for Settings {
             database_max_connections: 8,
             listen: "127.0.0.1:8080".into(),
             data_dir: "data".into(),
+            photos_url: None,
+            photos_s3_env: S3Overrides::default(),
             boundaries_dir: "../shared/data/boundaries".into(),
             places_dir: None,
             web_dir: "web".into(),
@@ -178,6 +189,16 @@ pub struct ConfigError {
 }
 
 impl Settings {
+    /// Where the photos are: `photos_url`, or else the data directory.
+    pub fn photo_location(&self) -> Result<PhotoLocation, ConfigError> {
+        PhotoLocation::of(self.photos_url.as_deref(), &self.data_dir).map_err(|reason| {
+            ConfigError {
+                setting: "BUERGERBUERO_PHOTOS_URL".into(),
+                reason,
+            }
+        })
+    }
+
     /// Where the GeoNames places file is: the setting, or else `places` beside the boundary
     /// directory (`../shared/data/places` by default), as the shared data is laid out.
     pub fn places_dir(&self) -> PathBuf {
@@ -356,6 +377,9 @@ impl Settings {
         if let Some(token) = env("BUERGERBUERO_METRICS__TOKEN") {
             self.metrics.token = Some(token).filter(|t| !t.is_empty());
         }
+        if let Some(url) = env("BUERGERBUERO_PHOTOS_URL") {
+            self.photos_url = Some(url).filter(|u| !u.is_empty());
+        }
         if let Some(url) = env("BUERGERBUERO_SMTP_URL") {
             self.smtp_url = Some(url).filter(|u| !u.is_empty());
         }
@@ -416,6 +440,12 @@ impl Settings {
                 setting: "BUERGERBUERO_MAP__MAX_ZOOM".into(),
                 reason: format!("{} is not a zoom level between 1 and 22", self.map.max_zoom),
             });
+        }
+        if let Some(url) = &self.photos_url {
+            PhotoLocation::parse(url).map_err(|reason| ConfigError {
+                setting: "BUERGERBUERO_PHOTOS_URL".into(),
+                reason,
+            })?;
         }
         if self.photo_decode_concurrency == 0 {
             return Err(ConfigError {
@@ -565,6 +595,24 @@ mod tests {
         assert_eq!(s.metrics.token, None);
         let e = load(&[("BUERGERBUERO_METRICS__TOKEN", "short")]).unwrap_err();
         assert_eq!(e.setting, "BUERGERBUERO_METRICS__TOKEN");
+    }
+
+    #[test]
+    fn photos_are_files_in_the_data_directory_unless_a_url_is_set() {
+        let s = load(&[("BUERGERBUERO_DATA_DIR", "/srv/bb")]).unwrap();
+        assert_eq!(
+            s.photo_location().unwrap(),
+            PhotoLocation::Files("/srv/bb".into())
+        );
+        let s = load(&[("BUERGERBUERO_PHOTOS_URL", "s3://bb-photos/prod")]).unwrap();
+        assert_eq!(
+            s.photo_location().unwrap().to_string(),
+            "s3://bb-photos/prod"
+        );
+        let s = load(&[("BUERGERBUERO_PHOTOS_URL", "")]).unwrap();
+        assert_eq!(s.photos_url, None);
+        let e = load(&[("BUERGERBUERO_PHOTOS_URL", "s3:/bucket")]).unwrap_err();
+        assert_eq!(e.setting, "BUERGERBUERO_PHOTOS_URL");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::auth::Signed;
 use super::report_view::{Label, ReportView};
-use super::reports::{parse_limit, parse_statuses_among, photo_bytes};
+use super::reports::{parse_limit, parse_statuses_among, photo_body};
 use super::{ApiError, AppState};
 use crate::domain::{
     Action, AuthorityKey, CategoryCode, Event, EventKind, Refusal, Report, ReportId, ReportStatus,
@@ -468,8 +468,8 @@ pub async fn get_photo(
         return Err(ApiError::NotFound);
     }
     // `Cache-Control: private, no-store` comes with every admin route (`per_request_headers`).
-    let bytes = photo_bytes(&state, &photo, variant).await?;
-    Ok(HttpResponse::Ok().content_type("image/jpeg").body(bytes))
+    let body = photo_body(&state, &photo, variant).await?;
+    Ok(HttpResponse::Ok().content_type("image/jpeg").body(body))
 }
 
 /// `PUT …/photos/{photo}`.

@@ -5,9 +5,13 @@ use super::input::{Query, check_json_text, refused_text};
 use crate::domain::text::refused_char;
 
 use actix_multipart::Multipart;
+use actix_web::body::SizedStream;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -581,22 +585,24 @@ pub async fn get_photo(
     if cached {
         return Ok(response.finish());
     }
-    let bytes = photo_bytes(&state, &id, variant).await?;
-    Ok(response.content_type("image/jpeg").body(bytes))
+    let photo = photo_body(&state, &id, variant).await?;
+    Ok(response.content_type("image/jpeg").body(photo))
 }
 
-/// The stored JPEG of one size (`thumb` or `web`) of a photo; 404 for an unknown size or file.
-pub(super) async fn photo_bytes(
+/// The stored JPEG of one size (`thumb` or `web`) of a photo as a response body, streamed from
+/// the storage with its length; 404 for an unknown size or file.
+pub(super) async fn photo_body(
     state: &AppState,
     id: &PhotoId,
     variant: Variant,
-) -> Result<Vec<u8>, ApiError> {
-    state
+) -> Result<SizedStream<BoxStream<'static, std::io::Result<Bytes>>>, ApiError> {
+    let photo = state
         .photos
-        .get(id, variant)
+        .open(id, variant)
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("reading photo {id}: {e}")))?
-        .ok_or(ApiError::NotFound)
+        .ok_or(ApiError::NotFound)?;
+    Ok(SizedStream::new(photo.size, photo.body))
 }
 
 /// Parses `minLon,minLat,maxLon,maxLat`.

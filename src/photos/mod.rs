@@ -23,11 +23,16 @@
 //! 7. names the photo by the SHA-256 of the uploaded bytes ([`PhotoId`]), so the same upload twice
 //!    is one photo.
 //!
-//! [`PhotoStorage`] keeps the variants; [`FsPhotoStorage`] is the filesystem implementation.
+//! [`PhotoStorage`] keeps the variants: [`FsPhotoStorage`] in the data directory (the default)
+//! or [`S3PhotoStorage`] in an S3-compatible bucket, chosen by [`PhotoLocation`]
+//! (`BUERGERBUERO_PHOTOS_URL`); [`copy_photos`] moves them from one to the other.
 
+mod copy;
+mod location;
 #[cfg(test)]
 mod pipeline_tests;
 mod process;
+mod s3;
 mod sniff;
 mod storage;
 mod workers;
@@ -38,8 +43,11 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use copy::{CopyReport, copy_photos};
+pub use location::PhotoLocation;
 pub use process::process;
-pub use storage::{FsPhotoStorage, PhotoStorage};
+pub use s3::{CHECK_TIMEOUT, S3Location, S3Overrides, S3PhotoStorage};
+pub use storage::{FsPhotoStorage, PhotoStorage, PhotoStream};
 pub use workers::{PhotoWorkers, WorkersStopped};
 
 /// Longest side of the web variant, in pixels. Enough for a clerk to read a sign or judge a

@@ -1,9 +1,13 @@
-//! Where processed photos live: behind [`PhotoStorage`], on the filesystem for now.
+//! Where processed photos live: behind [`PhotoStorage`], on the filesystem ([`FsPhotoStorage`],
+//! the default) or in an S3-compatible bucket ([`super::S3PhotoStorage`]).
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
+use bytes::Bytes;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use tokio::io::AsyncWriteExt;
 
 use super::{PhotoId, ProcessedPhoto, Variant};
@@ -19,12 +23,23 @@ use super::{PhotoId, ProcessedPhoto, Variant};
 /// returns both variants; a crash during `put` leaves nothing visible. Storing the same id
 /// twice is a no-op (ids are content hashes, so it is the same photo).
 #[async_trait]
-pub trait PhotoStorage: Send + Sync {
+pub trait PhotoStorage: Send + Sync + std::fmt::Debug {
     /// Stores both variants under `photo.id`.
     async fn put(&self, photo: &ProcessedPhoto) -> io::Result<()>;
 
     /// One variant's JPEG bytes, or `None` if there is no such photo.
     async fn get(&self, id: &PhotoId, variant: Variant) -> io::Result<Option<Vec<u8>>>;
+
+    /// One variant as a stream of chunks with its length, for answering a request without
+    /// holding the whole file; `None` if there is no such photo. The default reads it whole
+    /// with `get` (a local file of at most a few hundred kB); network storage streams.
+    async fn open(&self, id: &PhotoId, variant: Variant) -> io::Result<Option<PhotoStream>> {
+        Ok(self.get(id, variant).await?.map(PhotoStream::whole))
+    }
+
+    /// Every photo stored whole, in no particular order (for `photos copy`; a photo whose
+    /// `put` never finished is not listed).
+    async fn list(&self) -> io::Result<Vec<PhotoId>>;
 
     /// Whether a photo is stored.
     async fn exists(&self, id: &PhotoId) -> io::Result<bool>;
@@ -35,6 +50,32 @@ pub trait PhotoStorage: Send + Sync {
 
     /// Checks that photos can be written and read back (for `/readyz`), leaving nothing.
     async fn check(&self) -> io::Result<()>;
+}
+
+/// One variant of a stored photo, as [`PhotoStorage::open`] hands it out.
+pub struct PhotoStream {
+    /// Its length in bytes (the answer's `Content-Length`).
+    pub size: u64,
+    /// Its bytes, in chunks; an error ends the stream (and so the answer, short of `size`).
+    pub body: BoxStream<'static, io::Result<Bytes>>,
+}
+
+impl PhotoStream {
+    /// A stream of one chunk: bytes already read.
+    pub fn whole(bytes: Vec<u8>) -> Self {
+        Self {
+            size: bytes.len() as u64,
+            body: futures_util::stream::once(std::future::ready(Ok(Bytes::from(bytes)))).boxed(),
+        }
+    }
+}
+
+impl std::fmt::Debug for PhotoStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PhotoStream")
+            .field("size", &self.size)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Photos as files: `root/photos/ab/cdef…/{web,thumb}.jpg`, sharded into 256 directories by
@@ -137,6 +178,40 @@ impl PhotoStorage for FsPhotoStorage {
         tokio::fs::try_exists(self.photo_dir(id)).await
     }
 
+    async fn list(&self) -> io::Result<Vec<PhotoId>> {
+        // Only the rename makes a photo's directory, so every directory named like an id is
+        // whole; `.tmp-…` and `.probe-…` names are no ids and fall out.
+        let mut ids = Vec::new();
+        let root = self.root.join("photos");
+        let mut shards = match tokio::fs::read_dir(&root).await {
+            Ok(shards) => shards,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(ids),
+            Err(error) => return Err(error),
+        };
+        while let Some(shard) = shards.next_entry().await? {
+            let shard_name = shard.file_name();
+            let Some(shard_name) = shard_name.to_str() else {
+                continue;
+            };
+            if shard_name.len() != 2 || !shard.file_type().await?.is_dir() {
+                continue;
+            }
+            let mut photos = tokio::fs::read_dir(shard.path()).await?;
+            while let Some(photo) = photos.next_entry().await? {
+                let name = photo.file_name();
+                let Some(rest) = name.to_str() else {
+                    continue;
+                };
+                if let Ok(id) = PhotoId::parse(&format!("{shard_name}{rest}"))
+                    && photo.file_type().await?.is_dir()
+                {
+                    ids.push(id);
+                }
+            }
+        }
+        Ok(ids)
+    }
+
     async fn delete(&self, id: &PhotoId) -> io::Result<bool> {
         // Rename first so no reader ever sees a photo with one variant gone.
         let trash = self.temp_dir(id);
@@ -235,12 +310,17 @@ mod tests {
         // Idempotent.
         storage.put(&photo).await.unwrap();
         assert!(storage.exists(&id).await.unwrap());
+        assert_eq!(storage.list().await.unwrap(), vec![id.clone()]);
+        let stream = storage.open(&id, Variant::Web).await.unwrap().unwrap();
+        assert_eq!(stream.size, 9);
 
         assert!(storage.delete(&id).await.unwrap());
         assert!(!storage.exists(&id).await.unwrap());
         assert_eq!(storage.get(&id, Variant::Thumb).await.unwrap(), None);
         assert!(!storage.delete(&id).await.unwrap());
         assert_eq!(std::fs::read_dir(&shard).unwrap().count(), 0);
+        assert!(storage.list().await.unwrap().is_empty());
+        assert!(storage.open(&id, Variant::Web).await.unwrap().is_none());
 
         std::fs::remove_dir_all(&root).unwrap();
     }

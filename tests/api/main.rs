@@ -17,6 +17,8 @@ mod open311;
 mod places;
 mod reporter_link;
 mod reports;
+mod s3;
+mod s3rver;
 mod service;
 mod store;
 mod text_input;
