@@ -151,14 +151,31 @@ pub struct Application {
     port: u16,
     metrics_port: Option<u16>,
     server: Server,
-    mail_worker: JoinHandle<()>,
+    mail: Arc<Worker>,
+    /// The background delivery task (`MailDelivery::Background` only).
+    mail_task: Option<JoinHandle<()>>,
     stop_mail: watch::Sender<bool>,
+}
+
+/// How an application delivers the mails in its outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailDelivery {
+    /// A worker task delivers each mail as it becomes due: what `serve` runs.
+    Background,
+    /// No worker task: mails wait in the outbox until [`Worker::deliver_pending`] is called on
+    /// [`Application::mail_worker`]. For tests that drive delivery step by step.
+    OnDemand,
 }
 
 impl Application {
     /// Migrates, imports the boundaries if the database has none, builds the engine and binds
-    /// the listener (port 0 picks a free one).
+    /// the listener (port 0 picks a free one); mail is delivered in the background.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with(settings, MailDelivery::Background).await
+    }
+
+    /// [`Application::build`] with the choice of how mail is delivered.
+    pub async fn build_with(settings: Settings, delivery: MailDelivery) -> anyhow::Result<Self> {
         let store = open_store(&settings).await?;
         if store.count_areas().await? == 0 {
             tracing::info!(dir = %settings.boundaries_dir.display(), "no boundaries stored yet: importing");
@@ -185,16 +202,20 @@ impl Application {
             std::time::Duration::from_secs(settings.mail.send_timeout_secs),
         )?;
         let (stop_mail, stop_mail_rx) = watch::channel(false);
-        let mail_worker = tokio::spawn(
-            Worker {
-                store: store.clone(),
-                transport,
-                jurisdiction: jurisdiction.clone(),
-                composer: Composer::new(&settings.public_url, reporter_keys.clone()),
-                settings: settings.mail.clone(),
+        let mail = Arc::new(Worker {
+            store: store.clone(),
+            transport,
+            jurisdiction: jurisdiction.clone(),
+            composer: Composer::new(&settings.public_url, reporter_keys.clone()),
+            settings: settings.mail.clone(),
+        });
+        let mail_task = match delivery {
+            MailDelivery::Background => {
+                let worker = mail.clone();
+                Some(tokio::spawn(async move { worker.run(stop_mail_rx).await }))
             }
-            .run(stop_mail_rx),
-        );
+            MailDelivery::OnDemand => None,
+        };
         let settings = Arc::new(settings);
         let metrics = Arc::new(Metrics::new().context("setting up the metrics")?);
         let photo_location = settings.photo_location()?;
@@ -295,9 +316,16 @@ impl Application {
             port,
             metrics_port,
             server,
-            mail_worker,
+            mail,
+            mail_task,
             stop_mail,
         })
+    }
+
+    /// The application's mail worker, to deliver by hand with [`Worker::deliver_pending`]
+    /// (with `MailDelivery::OnDemand`, nothing else delivers).
+    pub fn mail_worker(&self) -> Arc<Worker> {
+        self.mail.clone()
     }
 
     /// The port the server listens on.
@@ -327,7 +355,9 @@ impl Application {
         handle.stop(true).await;
         // The worker checks between mails; the one in hand is delivered and recorded first.
         let _ = self.stop_mail.send(true);
-        if let Err(error) = self.mail_worker.await {
+        if let Some(task) = self.mail_task
+            && let Err(error) = task.await
+        {
             tracing::error!(%error, "the mail worker ended abnormally");
         }
         Ok(())

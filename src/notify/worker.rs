@@ -38,18 +38,27 @@ pub struct Worker {
     pub settings: MailSettings,
 }
 
+/// What one call of [`Worker::deliver_pending`] did with the mails that were due.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delivered {
+    /// Mails the transport accepted (now `sent`).
+    pub sent: usize,
+    /// Mails whose attempt failed: scheduled for a retry after the back-off, or dead letters.
+    pub failed: usize,
+}
+
 impl Worker {
     /// Delivers until `stop` turns true; returns after the mail in hand is done.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
-        let from: Mailbox = match self.settings.from.parse() {
+    pub async fn run(&self, mut stop: watch::Receiver<bool>) {
+        let from = match self.sender() {
             Ok(from) => from,
             Err(error) => {
                 // `Settings::validate` checked it; this is a bug, not a configuration error.
-                tracing::error!(%error, "mail sender invalid; mail delivery is off");
+                tracing::error!(error = format!("{error:#}"), "mail delivery is off");
                 return;
             }
         };
-        let name = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
+        let name = worker_name();
         let idle = Duration::from_millis(self.settings.poll_interval_ms);
         let mut digest_done: Option<NaiveDate> = None;
         while !*stop.borrow() {
@@ -65,8 +74,8 @@ impl Worker {
                     Err(error) => tracing::warn!(error = format!("{error:#}"), "digest failed"),
                 }
             }
-            let worked = match self.deliver_next(&name, &from).await {
-                Ok(worked) => worked,
+            let worked = match self.deliver_next(&name, &from, Utc::now()).await {
+                Ok(worked) => worked.is_some(),
                 Err(error) => {
                     tracing::warn!(error = format!("{error:#}"), "outbox unavailable");
                     false
@@ -82,15 +91,50 @@ impl Worker {
         tracing::info!("mail worker stopped");
     }
 
-    /// Claims and delivers one due mail; false when none was due.
-    async fn deliver_next(&self, worker: &str, from: &Mailbox) -> anyhow::Result<bool> {
-        let now = Utc::now();
+    /// Delivers, one after another, every mail that is due now (including mails whose worker
+    /// died mid-delivery and whose lease has run out), and returns how many were sent and how
+    /// many failed. A failed mail gets its retry time after the back-off, or becomes a dead
+    /// letter, so no mail is tried twice in one call and the call always ends.
+    ///
+    /// `serve` does not need it: its worker ([`Worker::run`]) delivers as mail becomes due.
+    /// It is for an application built with `MailDelivery::OnDemand`
+    /// ([`crate::startup::Application::build_with`]), where nothing else delivers: the tests
+    /// drive the outbox with it step by step instead of waiting for a worker.
+    pub async fn deliver_pending(&self) -> anyhow::Result<Delivered> {
+        let from = self.sender()?;
+        let name = worker_name();
+        // Due by the call's start: a mail that fails now is due again only after its back-off.
+        let due_by = Utc::now();
+        let mut delivered = Delivered::default();
+        while let Some(outcome) = self.deliver_next(&name, &from, due_by).await? {
+            match outcome {
+                MailOutcome::Sent => delivered.sent += 1,
+                MailOutcome::Retry { .. } | MailOutcome::Dead { .. } => delivered.failed += 1,
+            }
+        }
+        Ok(delivered)
+    }
+
+    /// The sender of every mail, from the settings.
+    fn sender(&self) -> anyhow::Result<Mailbox> {
+        self.settings.from.parse().map_err(|e| {
+            anyhow::anyhow!("the mail sender {:?} is invalid: {e}", self.settings.from)
+        })
+    }
+
+    /// Claims and delivers one mail due by `due_by`; its outcome, or `None` when none was due.
+    async fn deliver_next(
+        &self,
+        worker: &str,
+        from: &Mailbox,
+        due_by: DateTime<Utc>,
+    ) -> anyhow::Result<Option<MailOutcome>> {
         let Some(mail) = self
             .store
-            .claim_mail(worker, now, now + self.settings.lease())
+            .claim_mail(worker, due_by, Utc::now() + self.settings.lease())
             .await?
         else {
-            return Ok(false);
+            return Ok(None);
         };
         let timeout = Duration::from_secs(self.settings.send_timeout_secs);
         let result = match tokio::time::timeout(timeout, self.transport.deliver(&mail, from)).await
@@ -115,8 +159,14 @@ impl Worker {
         {
             tracing::warn!(id = %mail.id, "lease of a mail ran out during delivery");
         }
-        Ok(true)
+        Ok(Some(outcome))
     }
+}
+
+/// A name for one worker's claims: unique per process and call, so outcomes are recorded only
+/// by the lease holder.
+fn worker_name() -> String {
+    format!("{}-{}", std::process::id(), uuid::Uuid::now_v7())
 }
 
 /// Schedules one digest per authority with a contact address and overdue reports, for `date`.

@@ -7,8 +7,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::clerk::{Client, KREUZBERG, MITTE, clerk_app, file_in_mitte, file_with_photo, sign_in};
-use crate::helpers::TestApp;
+use crate::helpers::{
+    Client, KREUZBERG, MITTE, TestApp, assert_problem, clerk_app, file_in_mitte, file_with_photo,
+    refusal, sign_in,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -161,7 +163,7 @@ async fn prepare(
             // Hidden under moderation: the public cannot see it, the report's clerks can.
             let (photo_report, photo) = file_with_photo(app).await;
             let public = app.get(&format!("/api/v1/photos/{photo}/thumb")).await;
-            assert_eq!(public.status(), 404);
+            refusal(public, 404, "not-found").await;
             return (
                 Method::GET,
                 format!("/api/v1/admin/reports/{photo_report}/photos/{photo}/thumb"),
@@ -303,6 +305,16 @@ fn expected(route: Route, role: Role) -> u16 {
     }
 }
 
+/// The refusal each refusing status of the matrix stands for.
+fn refusal_kind(status: u16) -> &'static str {
+    match status {
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not-found",
+        other => panic!("the matrix expects no refusal {other}"),
+    }
+}
+
 both_backends!(every_role_on_every_admin_route, |backend| async move {
     let app = clerk_app(backend, |_| {}).await;
     let admin = sign_in(&app, "admin@example.org", true, &[]).await;
@@ -335,6 +347,7 @@ both_backends!(every_role_on_every_admin_route, |backend| async move {
             assert_eq!(status, want, "{role:?} {method} {path}: {answer}");
             if status >= 400 {
                 assert_eq!(answer["status"], status, "a problem document: {answer}");
+                assert_problem(status, &answer, want, refusal_kind(want));
                 if let (Some(id), Some(before)) = (&report, &before) {
                     let after = admin
                         .get(&app, &format!("/api/v1/admin/reports/{id}"))
@@ -398,7 +411,7 @@ both_backends!(
         // Every original the clerk may not name is answered like an id that does not exist.
         let nowhere = "0190a0b0-0000-7000-8000-000000000000";
         let (status, unknown) = clerk_a.post(&app, &mark, duplicate(nowhere)).await;
-        assert_eq!(status, 422, "{unknown}");
+        assert_problem(status, &unknown, 422, "unknown-reference");
         let foreign_pending = report_of(&app, &admin, KREUZBERG, false).await;
         let foreign_published = report_of(&app, &admin, KREUZBERG, true).await;
         let own_pending = report_of(&app, &admin, MITTE, false).await;
@@ -408,7 +421,7 @@ both_backends!(
                 .await
                 .1;
             let (status, problem) = clerk_a.post(&app, &mark, duplicate(target)).await;
-            assert_eq!(status, 422, "{target}: {problem}");
+            assert_problem(status, &problem, 422, "unknown-reference");
             for field in ["type", "title", "status"] {
                 assert_eq!(problem[field], unknown[field], "{field}: {problem}");
             }

@@ -304,7 +304,7 @@ fn add_clerk_reads_the_password_from_a_pipe_or_generates_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_copies_a_running_sqlite_installation_and_refuses_postgres() {
     let app = crate::helpers::TestApp::spawn(Backend::Sqlite).await;
-    let (id, photo) = crate::clerk::file_with_photo(&app).await;
+    let (id, photo) = crate::helpers::file_with_photo(&app).await;
     let backup_dir = Scratch::new("backup");
     let target = backup_dir.0.join("nightly");
     let run = |target: &std::path::Path, database_url: &str| {

@@ -4,13 +4,32 @@
 //! data imported; every test copies it (SQLite: the file; PostgreSQL: `CREATE DATABASE …
 //! TEMPLATE`), so a test starts in milliseconds with the full data set. PostgreSQL and the
 //! boundary data are required: a missing one fails the test with a message, never a skip.
+//!
+//! Around the server: accounts and a signed-in `Client` (`accounts`), filing reports and
+//! photos (`filing`), refusals asserted by their problem type (`refusals`), the outbox driven
+//! by the test (`outbox`) and SQL on the test database to set up the past (`sql`). Every test
+//! file imports what it needs from here.
+
+mod accounts;
+mod filing;
+mod outbox;
+mod refusals;
+mod sql;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use buergerbuero::config::Settings;
-use buergerbuero::startup::Application;
+use buergerbuero::notify::worker::Worker;
+use buergerbuero::startup::{Application, MailDelivery};
 use sqlx::Connection;
+
+pub use accounts::{
+    Client, KREUZBERG, MITTE, PASSWORD, login_answer, refused_login, sign_in, try_login,
+};
+pub use filing::{MITTE_POINT, file_in_mitte, file_report, file_with_photo, jpeg, post_report};
+pub use refusals::{assert_problem, assert_refused, refusal};
+pub use sql::{execute, query_count, try_execute};
 
 /// Which database a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,6 +279,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     _db: TestDatabase,
     handle: actix_web::dev::ServerHandle,
+    /// The server's mail worker (`outbox`: `deliver_pending`).
+    mail: Arc<Worker>,
     _data: Scratch,
 }
 
@@ -269,17 +290,36 @@ impl TestApp {
         Self::spawn_with(TestDatabase::new(backend), |_| {}).await
     }
 
-    /// Starts the server on `db`, after `adjust` has changed the settings.
+    /// Starts the server on `db`, after `adjust` has changed the settings; its mail worker
+    /// delivers in the background, as `serve` does.
     pub async fn spawn_with(db: TestDatabase, adjust: impl FnOnce(&mut Settings)) -> Self {
+        Self::spawn_delivering(db, adjust, MailDelivery::Background).await
+    }
+
+    /// As `spawn_with`, but no worker delivers mail: it waits in the outbox until the test
+    /// calls `deliver_pending` (see `outbox`).
+    pub async fn spawn_delivering_on_demand(
+        db: TestDatabase,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Self {
+        Self::spawn_delivering(db, adjust, MailDelivery::OnDemand).await
+    }
+
+    async fn spawn_delivering(
+        db: TestDatabase,
+        adjust: impl FnOnce(&mut Settings),
+        delivery: MailDelivery,
+    ) -> Self {
         let data = Scratch::new("data");
         let mut settings = test_settings(&db, &data.0);
         adjust(&mut settings);
-        let app = Application::build(settings).await.unwrap();
+        let app = Application::build_with(settings, delivery).await.unwrap();
         let address = format!("http://127.0.0.1:{}", app.port());
         let metrics_address = app
             .metrics_port()
             .map(|port| format!("http://127.0.0.1:{port}"));
         let handle = app.handle();
+        let mail = app.mail_worker();
         tokio::spawn(app.run_until_stopped());
         Self {
             address,
@@ -287,8 +327,14 @@ impl TestApp {
             client: reqwest::Client::new(),
             _db: db,
             handle,
+            mail,
             _data: data,
         }
+    }
+
+    /// The backend of the app's database.
+    pub fn backend(&self) -> Backend {
+        self._db.backend()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -305,8 +351,9 @@ impl TestApp {
         (status, response.json().await.unwrap())
     }
 
-    /// GET expecting a problem document with `status`; returns it.
-    pub async fn get_problem(&self, path: &str, status: u16) -> serde_json::Value {
+    /// GET expecting the refusal `/problems/{kind}` with `status`; returns the problem
+    /// document.
+    pub async fn get_problem(&self, path: &str, status: u16, kind: &str) -> serde_json::Value {
         let response = self.get(path).await;
         assert_eq!(response.status().as_u16(), status, "{path}");
         assert_eq!(
@@ -316,7 +363,11 @@ impl TestApp {
         );
         let problem: serde_json::Value = response.json().await.unwrap();
         assert_eq!(problem["status"], status);
-        assert!(problem["type"].as_str().unwrap().starts_with("/problems/"));
+        assert_eq!(
+            problem["type"],
+            format!("/problems/{kind}"),
+            "{path}: {problem}"
+        );
         assert!(!problem["detail"].as_str().unwrap().is_empty());
         assert!(!problem["detail_de"].as_str().unwrap().is_empty());
         problem
@@ -383,6 +434,26 @@ impl TestApp {
     pub async fn stop(self) {
         self.handle.stop(true).await;
     }
+}
+
+/// A server with moderation (the default), no email confirmation and no rate limit.
+pub async fn clerk_app(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    TestApp::spawn_with(TestDatabase::new(backend), |s| {
+        s.email_confirmation = buergerbuero::config::EmailConfirmation::Off;
+        s.rate_limit.reports_per_hour = 0;
+        adjust(s);
+    })
+    .await
+}
+
+/// A server that publishes at once, needs no email confirmation and has no rate limit.
+pub async fn open_app(backend: Backend) -> TestApp {
+    TestApp::spawn_with(TestDatabase::new(backend), |s| {
+        s.moderation = buergerbuero::config::Moderation::Off;
+        s.email_confirmation = buergerbuero::config::EmailConfirmation::Off;
+        s.rate_limit.reports_per_hour = 0;
+    })
+    .await
 }
 
 /// A further server on a `TestApp`'s database (`TestApp::spawn_instance`).

@@ -148,7 +148,11 @@ both_backends!(the_issue_examples, |backend: Backend| async move {
     assert_eq!(briesen["authority"]["name"], "Amt Odervorland");
 
     let hamburg = app
-        .get_problem("/api/v1/jurisdiction?lat=53.5511&lon=9.9937", 422)
+        .get_problem(
+            "/api/v1/jurisdiction?lat=53.5511&lon=9.9937",
+            422,
+            "outside-service-area",
+        )
         .await;
     assert_eq!(hamburg["type"], "/problems/outside-service-area");
     assert!(hamburg["detail_de"].as_str().unwrap().contains("außerhalb"));
@@ -189,7 +193,7 @@ both_backends!(
     routing_rules_can_name_a_state_agency,
     |backend: Backend| async move {
         let db = crate::helpers::TestDatabase::new(backend);
-        crate::store::execute(
+        crate::helpers::execute(
         &db,
         &[
             "insert into authorities (key, name, kind, state, contact_email, created_at, updated_at)
@@ -236,8 +240,12 @@ both_backends!(
         }
         // 3.5 km and 5 km out at sea: beyond the 1 km limit.
         for (lat, lon) in [(54.021975, 14.142848), (54.487456, 12.761191)] {
-            app.get_problem(&format!("/api/v1/jurisdiction?lat={lat}&lon={lon}"), 422)
-                .await;
+            app.get_problem(
+                &format!("/api/v1/jurisdiction?lat={lat}&lon={lon}"),
+                422,
+                "outside-service-area",
+            )
+            .await;
         }
         app.stop().await;
     }
@@ -248,8 +256,12 @@ both_backends!(
     |backend: Backend| async move {
         let db = crate::helpers::TestDatabase::new(backend);
         let app = TestApp::spawn_with(db, |s| s.jurisdiction.max_outside_distance_m = 100.0).await;
-        app.get_problem("/api/v1/jurisdiction?lat=53.978113&lon=14.142848", 422)
-            .await;
+        app.get_problem(
+            "/api/v1/jurisdiction?lat=53.978113&lon=14.142848",
+            422,
+            "outside-service-area",
+        )
+        .await;
         app.stop().await;
     }
 );
@@ -327,7 +339,11 @@ both_backends!(
             ("lat=52.5&lon=13.4&category=Street%20Lights", "category"),
         ] {
             let problem = app
-                .get_problem(&format!("/api/v1/jurisdiction?{query}"), 400)
+                .get_problem(
+                    &format!("/api/v1/jurisdiction?{query}"),
+                    400,
+                    "invalid-parameter",
+                )
                 .await;
             assert_eq!(problem["type"], "/problems/invalid-parameter", "{query}");
             assert_eq!(problem["errors"][0]["field"], field, "{query}: {problem}");

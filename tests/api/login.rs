@@ -7,7 +7,9 @@ use futures_util::future::join_all;
 use serde_json::json;
 
 use crate::both_backends;
-use crate::clerk::{MITTE, PASSWORD, clerk_app, try_login};
+use crate::helpers::{
+    MITTE, PASSWORD, assert_refused, clerk_app, login_answer, refusal, refused_login, try_login,
+};
 
 const EMAIL: &str = "clerk@mitte.example";
 const FREE_FAILURES: u32 = 5;
@@ -73,10 +75,14 @@ both_backends!(
         assert_eq!(tally(&known), (FREE, 64 - FREE));
         assert_eq!(tally(&unknown), (FREE, 32 - FREE));
         // Backed off: even the right password waits, with Retry-After.
-        let (status, _, headers) = try_login(&app, EMAIL, PASSWORD).await;
-        assert_eq!(status, 429);
-        let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+        let blocked = login_answer(&app, EMAIL, PASSWORD).await;
+        let wait: u64 = blocked.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!((1..=60).contains(&wait), "{wait}");
+        refusal(blocked, 429, "login-blocked").await;
         // Another account is not affected.
         app.create_account("other@mitte.example", PASSWORD, false, &[MITTE])
             .await;
@@ -111,7 +117,10 @@ both_backends!(
         let outcomes = join_all(guesses).await;
         assert_eq!(tally(&outcomes), (FREE, 48 - FREE));
         for address in addresses {
-            assert_eq!(log_in(&app.client, address, EMAIL, PASSWORD).await.0, 429);
+            assert_eq!(
+                log_in(&app.client, address, EMAIL, PASSWORD).await,
+                (429, Some("/problems/login-blocked".to_owned()))
+            );
         }
         second.stop().await;
         third.stop().await;
@@ -127,14 +136,26 @@ both_backends!(a_successful_log_in_resets_the_count, |backend| async move {
     .await;
     app.create_account(EMAIL, PASSWORD, false, &[MITTE]).await;
     for _ in 0..2 {
-        assert_eq!(try_login(&app, EMAIL, "wrong password!").await.0, 401);
+        assert_refused(
+            &refused_login(&app, EMAIL, "wrong password!").await,
+            401,
+            "unauthorized",
+        );
     }
     assert_eq!(try_login(&app, EMAIL, PASSWORD).await.0, 200);
     // The success counted as an attempt and then forgot them all: three free failures again.
     for _ in 0..3 {
-        assert_eq!(try_login(&app, EMAIL, "wrong password!").await.0, 401);
+        assert_refused(
+            &refused_login(&app, EMAIL, "wrong password!").await,
+            401,
+            "unauthorized",
+        );
     }
-    assert_eq!(try_login(&app, EMAIL, PASSWORD).await.0, 429);
+    assert_refused(
+        &refused_login(&app, EMAIL, PASSWORD).await,
+        429,
+        "login-blocked",
+    );
     app.stop().await;
 });
 

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp, TestDatabase};
+use crate::helpers::{Backend, TestApp, TestDatabase, jpeg, refusal};
 
 const TOKEN: &str = "metrics-token-for-the-tests";
 
@@ -46,17 +46,6 @@ fn promtool_check(text: &str) {
     );
 }
 
-fn jpeg() -> Vec<u8> {
-    let image = image::RgbImage::from_fn(320, 240, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(image)
-        .write_to(&mut out, image::ImageFormat::Jpeg)
-        .unwrap();
-    out.into_inner()
-}
-
 both_backends!(
     metrics_count_requests_filings_and_photos,
     |backend: Backend| async move {
@@ -90,7 +79,7 @@ both_backends!(
             .text("lon", "13.4132")
             .part(
                 "photo",
-                reqwest::multipart::Part::bytes(jpeg()).file_name("a.jpg"),
+                reqwest::multipart::Part::bytes(jpeg(320, 240)).file_name("a.jpg"),
             );
         let response = app
             .client
@@ -108,7 +97,7 @@ both_backends!(
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status().as_u16(), 422);
+        refusal(response, 422, "unknown-category").await;
         let response = app
             .client
             .post(&reports)
@@ -116,20 +105,20 @@ both_backends!(
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status().as_u16(), 415);
+        refusal(response, 415, "unsupported-media-type").await;
         // A route with a parameter, and no route at all.
-        app.get_problem(&format!("/api/v1/reports/{}", uuid::Uuid::now_v7()), 404)
-            .await;
-        app.get_problem("/no/such/path", 404).await;
+        app.get_problem(
+            &format!("/api/v1/reports/{}", uuid::Uuid::now_v7()),
+            404,
+            "not-found",
+        )
+        .await;
+        app.get_problem("/no/such/path", 404, "not-found").await;
 
         // The main listener wants the token.
         let scrape = format!("{}/metrics", app.address);
         let response = app.client.get(&scrape).send().await.unwrap();
-        assert_eq!(response.status().as_u16(), 401);
-        assert_eq!(
-            response.headers()["content-type"],
-            "application/problem+json"
-        );
+        refusal(response, 401, "unauthorized").await;
         let response = app
             .client
             .get(&scrape)
@@ -137,7 +126,7 @@ both_backends!(
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status().as_u16(), 401);
+        refusal(response, 401, "unauthorized").await;
         let response = app
             .client
             .get(&scrape)
@@ -277,7 +266,7 @@ both_backends!(
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status().as_u16(), 404);
+        refusal(response, 404, "not-found").await;
         app.stop().await;
     }
 );
@@ -286,7 +275,7 @@ both_backends!(
 async fn metrics_are_off_by_default() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     assert!(app.metrics_address.is_none());
-    app.get_problem("/metrics", 404).await;
+    app.get_problem("/metrics", 404, "not-found").await;
     // A token sent anyway changes nothing.
     let response = app
         .client
@@ -295,6 +284,6 @@ async fn metrics_are_off_by_default() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status().as_u16(), 404);
+    refusal(response, 404, "not-found").await;
     app.stop().await;
 }

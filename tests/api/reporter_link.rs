@@ -52,8 +52,8 @@ both_backends!(
 
         // Strangers: 404 without a key, with a wrong one, with another report's.
         let path = format!("/api/v1/reports/{id}");
-        app.get_problem(&path, 404).await;
-        app.get_problem(&format!("{path}?key={}", "0".repeat(32)), 404)
+        app.get_problem(&path, 404, "not-found").await;
+        app.get_problem(&format!("{path}?key={}", "0".repeat(32)), 404, "not-found")
             .await;
         app.get_problem(
             &format!("{path}?key={}", other["reporter_key"].as_str().unwrap()),
@@ -99,7 +99,7 @@ both_backends!(
             filed["id"].as_str().unwrap(),
             filed["reporter_key"].as_str().unwrap(),
         );
-        app.get_problem(&format!("/api/v1/reports/{id}"), 404).await;
+        app.get_problem(&format!("/api/v1/reports/{id}"), 404, "not-found").await;
         let (status, report) = app
             .get_json(&format!("/api/v1/reports/{id}?key={key}"))
             .await;

@@ -5,51 +5,13 @@
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp, TestDatabase};
-
-/// A server that publishes at once, needs no email confirmation and has no rate limit.
-async fn open_app(backend: Backend) -> TestApp {
-    TestApp::spawn_with(TestDatabase::new(backend), |s| {
-        s.moderation = buergerbuero::config::Moderation::Off;
-        s.email_confirmation = buergerbuero::config::EmailConfirmation::Off;
-        s.rate_limit.reports_per_hour = 0;
-    })
-    .await
-}
+use crate::helpers::{
+    Backend, MITTE_POINT, TestApp, TestDatabase, file_report, jpeg, open_app, post_report,
+    query_count, refusal,
+};
 
 fn report(lat: f64, lon: f64, category: &str) -> Value {
     json!({ "category": category, "description": "Laterne flackert seit Tagen", "lat": lat, "lon": lon })
-}
-
-async fn post_json(app: &TestApp, body: &Value) -> reqwest::Response {
-    app.client
-        .post(format!("{}/api/v1/reports", app.address))
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn file(app: &TestApp, body: Value) -> Value {
-    let response = post_json(app, &body).await;
-    assert_eq!(response.status().as_u16(), 201);
-    response.json().await.unwrap()
-}
-
-/// A small photo-like JPEG made at run time.
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([
-            (x * 7 % 256) as u8,
-            (y * 5 % 256) as u8,
-            ((x + y) % 256) as u8,
-        ])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(image)
-        .write_to(&mut out, image::ImageFormat::Jpeg)
-        .unwrap();
-    out.into_inner()
 }
 
 fn form(fields: &[(&str, &str)], photos: Vec<Vec<u8>>) -> reqwest::multipart::Form {
@@ -66,14 +28,17 @@ fn form(fields: &[(&str, &str)], photos: Vec<Vec<u8>>) -> reqwest::multipart::Fo
     form
 }
 
-const MITTE: (f64, f64) = (52.5219, 13.4132);
 const BRIESEN: (f64, f64) = (52.33012, 14.26357);
 
 both_backends!(
     filing_json_publishes_at_once_without_moderation,
     |backend: Backend| async move {
         let app = open_app(backend).await;
-        let response = post_json(&app, &report(MITTE.0, MITTE.1, "street_lighting")).await;
+        let response = post_report(
+            &app,
+            &report(MITTE_POINT.0, MITTE_POINT.1, "street_lighting"),
+        )
+        .await;
         assert_eq!(response.status().as_u16(), 201);
         let location = response.headers()["location"].to_str().unwrap().to_owned();
         let created: Value = response.json().await.unwrap();
@@ -102,17 +67,17 @@ both_backends!(
     moderation_keeps_reports_private_until_published,
     |backend: Backend| async move {
         let app = TestApp::spawn(backend).await; // defaults: moderation pre, confirmation required
-        let created = file(&app, report(MITTE.0, MITTE.1, "roads_paths")).await;
+        let created = file_report(&app, report(MITTE_POINT.0, MITTE_POINT.1, "roads_paths")).await;
         assert_eq!(created["visibility"], "pending");
         assert_eq!(created["status"], "open");
         let path = created["url"].as_str().unwrap().to_owned();
-        app.get_problem(&path, 404).await;
+        app.get_problem(&path, 404, "not-found").await;
         let (_, list) = app.get_json("/api/v1/reports").await;
         assert_eq!(list["reports"], json!([]));
 
-        let mut with_email = report(MITTE.0, MITTE.1, "roads_paths");
+        let mut with_email = report(MITTE_POINT.0, MITTE_POINT.1, "roads_paths");
         with_email["email"] = json!("anna@example.org");
-        let unconfirmed = file(&app, with_email).await;
+        let unconfirmed = file_report(&app, with_email).await;
         assert_eq!(unconfirmed["status"], "unconfirmed");
         assert_eq!(unconfirmed["light"], Value::Null);
         app.stop().await;
@@ -123,9 +88,9 @@ both_backends!(
     routing_applies_to_filed_reports,
     |backend: Backend| async move {
         let app = open_app(backend).await;
-        let created = file(&app, report(BRIESEN.0, BRIESEN.1, "litter_dumping")).await;
+        let created = file_report(&app, report(BRIESEN.0, BRIESEN.1, "litter_dumping")).await;
         assert_eq!(created["authority"]["name"], "Landkreis Oder-Spree");
-        let created = file(&app, report(BRIESEN.0, BRIESEN.1, "street_lighting")).await;
+        let created = file_report(&app, report(BRIESEN.0, BRIESEN.1, "street_lighting")).await;
         assert_eq!(created["authority"]["name"], "Amt Odervorland");
         app.stop().await;
     }
@@ -135,76 +100,83 @@ both_backends!(
     every_validation_error_is_a_problem_naming_the_field,
     |backend: Backend| async move {
         let app = open_app(backend).await;
-        let cases: Vec<(Value, u16, Vec<&str>)> = vec![
+        let cases: Vec<(Value, u16, &str, Vec<&str>)> = vec![
             (
                 json!({}),
                 400,
+                "invalid-parameter",
                 vec!["category", "description", "lat", "lon"],
             ),
             (
                 json!({"category": "street_lighting", "description": "", "lat": 52.5, "lon": 13.4}),
                 400,
+                "invalid-parameter",
                 vec!["description"],
             ),
             (
                 json!({"category": "street_lighting", "description": "x".repeat(4001), "lat": 52.5, "lon": 13.4}),
                 400,
+                "invalid-parameter",
                 vec!["description"],
             ),
             (
                 json!({"category": "street_lighting", "description": "ok", "lat": 91, "lon": 13.4}),
                 400,
+                "invalid-parameter",
                 vec!["lat"],
             ),
             (
                 json!({"category": "street_lighting", "description": "ok", "lat": 52.5, "lon": 13.4, "email": "nope"}),
                 400,
+                "invalid-parameter",
                 vec!["email"],
             ),
             (
                 json!({"category": "street_lighting", "description": "ok", "lat": 52.5, "lon": 13.4, "name": "n".repeat(101)}),
                 400,
+                "invalid-parameter",
                 vec!["name"],
             ),
             (
                 json!({"category": "street_lighting", "description": "ok", "lat": 52.5, "lon": 13.4, "address": "a".repeat(201)}),
                 400,
+                "invalid-parameter",
                 vec!["address"],
             ),
             (
                 json!({"category": "Street Lights", "description": "ok", "lat": 52.5, "lon": 13.4}),
                 400,
+                "invalid-parameter",
                 vec!["category"],
             ),
             (
                 json!({"category": "no_such_thing", "description": "ok", "lat": 52.5, "lon": 13.4}),
                 422,
+                "unknown-category",
                 vec!["category"],
             ),
             (
                 json!({"category": "street_lighting", "description": "ok", "lat": 53.5511, "lon": 9.9937}),
                 422,
+                "outside-service-area",
                 vec![],
             ),
             (
                 json!({"category": "street_lighting", "description": "ok", "lat": "52.5", "lon": 13.4}),
                 400,
+                "invalid-parameter",
                 vec!["body"],
             ),
             (
                 json!({"category": "street_lighting", "description": "ok", "lat": 52.5, "lon": 13.4, "extra": 1}),
                 400,
+                "invalid-parameter",
                 vec!["body"],
             ),
         ];
-        for (body, status, fields) in cases {
-            let response = post_json(&app, &body).await;
-            assert_eq!(response.status().as_u16(), status, "{body}");
-            assert_eq!(
-                response.headers()["content-type"],
-                "application/problem+json"
-            );
-            let problem: Value = response.json().await.unwrap();
+        for (body, status, kind, fields) in cases {
+            let response = post_report(&app, &body).await;
+            let problem = refusal(response, status, kind).await;
             let got: Vec<&str> = problem["errors"]
                 .as_array()
                 .map(|e| e.iter().map(|e| e["field"].as_str().unwrap()).collect())
@@ -221,9 +193,9 @@ both_backends!(
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status().as_u16(), 415);
+        refusal(response, 415, "unsupported-media-type").await;
         let big = json!({"category": "street_lighting", "description": "x".repeat(70_000), "lat": 52.5, "lon": 13.4});
-        assert_eq!(post_json(&app, &big).await.status().as_u16(), 413);
+        refusal(post_report(&app, &big).await, 413, "payload-too-large").await;
         let (_, list) = app.get_json("/api/v1/reports").await;
         assert_eq!(list["reports"], json!([]), "nothing was stored");
         app.stop().await;
@@ -270,10 +242,12 @@ both_backends!(multipart_with_photos, |backend: Backend| async move {
         let long_side = decoded.width().max(decoded.height());
         assert_eq!(long_side, if variant == "thumb_url" { 320 } else { 1600 });
     }
-    app.get_problem("/api/v1/photos/nothex/web", 404).await;
+    app.get_problem("/api/v1/photos/nothex/web", 404, "not-found")
+        .await;
     app.get_problem(
         &format!("/api/v1/photos/{}/huge", photos[0]["id"].as_str().unwrap()),
         404,
+        "not-found",
     )
     .await;
 
@@ -286,7 +260,7 @@ both_backends!(multipart_with_photos, |backend: Backend| async move {
         .send()
         .await
         .unwrap();
-    assert_eq!(too_many.status().as_u16(), 400);
+    refusal(too_many, 400, "invalid-parameter").await;
     let huge = app
         .client
         .post(format!("{}/api/v1/reports", app.address))
@@ -294,7 +268,7 @@ both_backends!(multipart_with_photos, |backend: Backend| async move {
         .send()
         .await
         .unwrap();
-    assert_eq!(huge.status().as_u16(), 413);
+    refusal(huge, 413, "photo-too-large").await;
     let text = app
         .client
         .post(format!("{}/api/v1/reports", app.address))
@@ -302,8 +276,7 @@ both_backends!(multipart_with_photos, |backend: Backend| async move {
         .send()
         .await
         .unwrap();
-    assert_eq!(text.status().as_u16(), 415);
-    let problem: Value = text.json().await.unwrap();
+    let problem = refusal(text, 415, "photo-unsupported-type").await;
     assert_eq!(problem["errors"][0]["field"], "photo[0]");
     app.stop().await;
 });
@@ -327,8 +300,12 @@ both_backends!(
             .unwrap();
         assert_eq!(response.status().as_u16(), 201);
         let created: Value = response.json().await.unwrap();
-        app.get_problem(created["photos"][0]["web_url"].as_str().unwrap(), 404)
-            .await;
+        app.get_problem(
+            created["photos"][0]["web_url"].as_str().unwrap(),
+            404,
+            "not-found",
+        )
+        .await;
         app.stop().await;
     }
 );
@@ -345,10 +322,18 @@ both_backends!(
                 .json(&body);
             async move { request.send().await.unwrap() }
         };
-        let first = send(report(MITTE.0, MITTE.1, "street_lighting"), "retry-1").await;
+        let first = send(
+            report(MITTE_POINT.0, MITTE_POINT.1, "street_lighting"),
+            "retry-1",
+        )
+        .await;
         assert_eq!(first.status().as_u16(), 201);
         let first: Value = first.json().await.unwrap();
-        let again = send(report(MITTE.0, MITTE.1, "street_lighting"), "retry-1").await;
+        let again = send(
+            report(MITTE_POINT.0, MITTE_POINT.1, "street_lighting"),
+            "retry-1",
+        )
+        .await;
         assert_eq!(again.status().as_u16(), 201);
         assert_eq!(again.headers()["idempotent-replayed"], "true");
         let mut again: Value = again.json().await.unwrap();
@@ -359,7 +344,7 @@ both_backends!(
         again["status_age_seconds"] = Value::Null;
         assert_eq!(again, first_without_age);
         let other = send(report(BRIESEN.0, BRIESEN.1, "street_lighting"), "retry-1").await;
-        assert_eq!(other.status().as_u16(), 422);
+        refusal(other, 422, "idempotency-key-reused").await;
         // Retries that race each other (a phone resending before the first answer came):
         // one report, every answer names it.
         let racing = (0..4).map(|_| send(report(BRIESEN.0, BRIESEN.1, "roads_paths"), "race-1"));
@@ -387,21 +372,21 @@ both_backends!(
         .await;
         for _ in 0..2 {
             assert_eq!(
-                post_json(&app, &report(MITTE.0, MITTE.1, "other"))
+                post_report(&app, &report(MITTE_POINT.0, MITTE_POINT.1, "other"))
                     .await
                     .status()
                     .as_u16(),
                 201
             );
         }
-        let limited = post_json(&app, &report(MITTE.0, MITTE.1, "other")).await;
-        assert_eq!(limited.status().as_u16(), 429);
+        let limited = post_report(&app, &report(MITTE_POINT.0, MITTE_POINT.1, "other")).await;
         let wait: u64 = limited.headers()["retry-after"]
             .to_str()
             .unwrap()
             .parse()
             .unwrap();
         assert!((1..=60).contains(&wait));
+        refusal(limited, 429, "rate-limited").await;
         app.stop().await;
     }
 );
@@ -417,14 +402,18 @@ both_backends!(
             } else {
                 "roads_paths"
             };
-            let created = file(
+            let created = file_report(
                 &app,
-                report(MITTE.0 + f64::from(i) * 0.001, MITTE.1, category),
+                report(
+                    MITTE_POINT.0 + f64::from(i) * 0.001,
+                    MITTE_POINT.1,
+                    category,
+                ),
             )
             .await;
             ids.push(created["id"].as_str().unwrap().to_owned());
         }
-        file(&app, report(BRIESEN.0, BRIESEN.1, "street_lighting")).await;
+        file_report(&app, report(BRIESEN.0, BRIESEN.1, "street_lighting")).await;
 
         // Newest first, two per page, every report exactly once.
         let mut seen = Vec::new();
@@ -485,7 +474,7 @@ both_backends!(
             "since=yesterday",
             "authority=12",
         ] {
-            app.get_problem(&format!("/api/v1/reports?{bad}"), 400)
+            app.get_problem(&format!("/api/v1/reports?{bad}"), 400, "invalid-parameter")
                 .await;
         }
         app.stop().await;
@@ -497,13 +486,17 @@ both_backends!(
     |backend: Backend| async move {
         let app = open_app(backend).await;
         for i in 0..3 {
-            file(
+            file_report(
                 &app,
-                report(MITTE.0 + f64::from(i) * 0.0005, MITTE.1, "street_lighting"),
+                report(
+                    MITTE_POINT.0 + f64::from(i) * 0.0005,
+                    MITTE_POINT.1,
+                    "street_lighting",
+                ),
             )
             .await;
         }
-        file(&app, report(BRIESEN.0, BRIESEN.1, "roads_paths")).await;
+        file_report(&app, report(BRIESEN.0, BRIESEN.1, "roads_paths")).await;
 
         let response = app
             .get("/api/v1/reports.geojson?bbox=13.40,52.51,13.43,52.53&zoom=16")
@@ -513,12 +506,11 @@ both_backends!(
         let close: Value = response.json().await.unwrap();
         assert_eq!(close["type"], "FeatureCollection");
         let features = close["features"].as_array().unwrap();
-        assert_eq!(features.len(), 3);
-        assert!(
-            features
-                .iter()
-                .all(|f| f["properties"]["kind"] == "report" && f["properties"]["light"] == "red")
-        );
+        let kinds_and_lights: Vec<(&Value, &Value)> = features
+            .iter()
+            .map(|f| (&f["properties"]["kind"], &f["properties"]["light"]))
+            .collect();
+        assert_eq!(kinds_and_lights, vec![(&json!("report"), &json!("red")); 3]);
 
         let (_, far) = app
             .get_json("/api/v1/reports.geojson?bbox=10.5,51.3,15.0,54.8&zoom=6")
@@ -529,11 +521,10 @@ both_backends!(
             .map(|f| f["properties"]["count"].as_i64().unwrap())
             .sum();
         assert_eq!(total, 4);
-        assert!(
-            clusters
-                .iter()
-                .all(|f| f["properties"]["kind"] == "cluster")
-        );
+        assert!(!clusters.is_empty());
+        for cluster in clusters {
+            assert_eq!(cluster["properties"]["kind"], "cluster", "{cluster}");
+        }
         let red: i64 = clusters
             .iter()
             .map(|f| f["properties"]["lights"]["red"].as_i64().unwrap())
@@ -558,8 +549,12 @@ both_backends!(
             "bbox=13,52,14,53&zoom=23",
             "bbox=13,52,14,53&zoom=x",
         ] {
-            app.get_problem(&format!("/api/v1/reports.geojson?{bad}"), 400)
-                .await;
+            app.get_problem(
+                &format!("/api/v1/reports.geojson?{bad}"),
+                400,
+                "invalid-parameter",
+            )
+            .await;
         }
         app.stop().await;
     }
@@ -569,14 +564,22 @@ both_backends!(
     nearby_finds_open_reports_of_the_category_within_50_m,
     |backend: Backend| async move {
         let app = open_app(backend).await;
-        let near = file(&app, report(MITTE.0, MITTE.1, "street_lighting")).await;
-        file(&app, report(MITTE.0, MITTE.1, "roads_paths")).await;
-        file(&app, report(MITTE.0 + 0.001, MITTE.1, "street_lighting")).await; // ~110 m north
+        let near = file_report(
+            &app,
+            report(MITTE_POINT.0, MITTE_POINT.1, "street_lighting"),
+        )
+        .await;
+        file_report(&app, report(MITTE_POINT.0, MITTE_POINT.1, "roads_paths")).await;
+        file_report(
+            &app,
+            report(MITTE_POINT.0 + 0.001, MITTE_POINT.1, "street_lighting"),
+        )
+        .await; // ~110 m north
         let (status, body) = app
             .get_json(&format!(
                 "/api/v1/reports/nearby?lat={}&lon={}&category=street_lighting",
-                MITTE.0 + 0.0002,
-                MITTE.1
+                MITTE_POINT.0 + 0.0002,
+                MITTE_POINT.1
             ))
             .await;
         assert_eq!(status, 200);
@@ -585,8 +588,12 @@ both_backends!(
         assert_eq!(found[0]["id"], near["id"]);
         let d = found[0]["distance_m"].as_f64().unwrap();
         assert!((d - 22.1).abs() < 1.0, "{d}");
-        app.get_problem("/api/v1/reports/nearby?lat=52.5&lon=13.4", 400)
-            .await;
+        app.get_problem(
+            "/api/v1/reports/nearby?lat=52.5&lon=13.4",
+            400,
+            "invalid-parameter",
+        )
+        .await;
         app.stop().await;
     }
 );
@@ -595,10 +602,10 @@ both_backends!(
     no_public_route_shows_the_reporters_contact,
     |backend: Backend| async move {
         let app = open_app(backend).await;
-        let mut body = report(MITTE.0, MITTE.1, "street_lighting");
+        let mut body = report(MITTE_POINT.0, MITTE_POINT.1, "street_lighting");
         body["email"] = json!("geheim.reporter@example.org");
         body["name"] = json!("Erika Geheimname");
-        let created = file(&app, body).await;
+        let created = file_report(&app, body).await;
         let id = created["id"].as_str().unwrap();
         let pages = [
             format!("/api/v1/reports/{id}"),
@@ -607,7 +614,7 @@ both_backends!(
             "/api/v1/reports.geojson?bbox=10,51,15,55&zoom=5".to_owned(),
             format!(
                 "/api/v1/reports/nearby?lat={}&lon={}&category=street_lighting",
-                MITTE.0, MITTE.1
+                MITTE_POINT.0, MITTE_POINT.1
             ),
         ];
         let mut texts = vec![created.to_string()];
@@ -663,45 +670,6 @@ async fn stored_cells(url: &str, backend: Backend) -> (Cells, Vec<(f64, f64, Str
     match backend {
         Backend::Sqlite => read!(sqlx::SqlitePool::connect(url).await.unwrap()),
         Backend::Postgres => read!(sqlx::PgPool::connect(url).await.unwrap()),
-    }
-}
-
-/// The single number a query (`select count(*) …`) answers on the database at `url`.
-async fn query_count(url: &str, backend: Backend, sql: &str) -> i64 {
-    macro_rules! count {
-        ($pool:expr) => {{
-            let pool = $pool;
-            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-            pool.close().await;
-            n
-        }};
-    }
-    match backend {
-        Backend::Sqlite => count!(sqlx::SqlitePool::connect(url).await.unwrap()),
-        Backend::Postgres => count!(sqlx::PgPool::connect(url).await.unwrap()),
-    }
-}
-
-/// Runs SQL statements on the database at `url`, each of which must succeed.
-async fn execute_sql(url: &str, backend: Backend, statements: &[&str]) {
-    macro_rules! run_all {
-        ($pool:expr) => {{
-            let pool = $pool;
-            for sql in statements {
-                sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-            }
-            pool.close().await;
-        }};
-    }
-    match backend {
-        Backend::Sqlite => run_all!(sqlx::SqlitePool::connect(url).await.unwrap()),
-        Backend::Postgres => run_all!(sqlx::PgPool::connect(url).await.unwrap()),
     }
 }
 
@@ -761,9 +729,13 @@ both_backends!(
         ];
         let mut ids = Vec::new();
         for (dlat, dlon) in points {
-            let filed = file(
+            let filed = file_report(
                 &app,
-                report(MITTE.0 + dlat, MITTE.1 + dlon, "street_lighting"),
+                report(
+                    MITTE_POINT.0 + dlat,
+                    MITTE_POINT.1 + dlon,
+                    "street_lighting",
+                ),
             )
             .await;
             ids.push(filed["id"].as_str().unwrap().to_owned());
@@ -771,7 +743,7 @@ both_backends!(
         assert_cells_exact(&url, backend).await;
 
         // Lights change (red → yellow, red → green), one report leaves the map.
-        let clerk = crate::clerk::sign_in(&app, "admin@example.org", true, &[]).await;
+        let clerk = crate::helpers::sign_in(&app, "admin@example.org", true, &[]).await;
         for (id, action, body) in [
             (&ids[0], "status", json!({ "status": "in_progress" })),
             (&ids[2], "status", json!({ "status": "resolved" })),
@@ -814,16 +786,12 @@ both_backends!(
 
         // The backfill (migration 0006) rebuilds level 11 from level 13 exactly, even over
         // wrong level-11 rows: spoil them, forget that 0006 ran, and migrate again.
-        execute_sql(
-            &url,
-            backend,
-            &[
-                "update report_cells set count = count + 5 where level = 11",
-                "insert into report_cells (level, cx, cy, light, count, sum_lat, sum_lon)
+        app.execute_sql(&[
+            "update report_cells set count = count + 5 where level = 11",
+            "insert into report_cells (level, cx, cy, light, count, sum_lat, sum_lon)
                  values (11, 1, 1, 'red', 3, 1.0, 1.0)",
-                "delete from _sqlx_migrations where version = 6",
-            ],
-        )
+            "delete from _sqlx_migrations where version = 6",
+        ])
         .await;
         store.migrate().await.unwrap();
         assert_cells_exact(&url, backend).await;
@@ -852,6 +820,8 @@ async fn fold_until(
     let mut folded = 0;
     while !done.load(std::sync::atomic::Ordering::SeqCst) {
         folded += store.fold_cell_changes().await.unwrap();
+        // Pacing, not waiting for anything: the folders leave the filings room to run (on
+        // SQLite every fold takes the one write lock).
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     folded
@@ -872,9 +842,13 @@ both_backends!(
         let filings = async {
             let files = (0..40).map(|i| {
                 let (dlat, dlon) = (f64::from(i % 8) * 0.004, f64::from(i / 8) * -0.006);
-                file(
+                file_report(
                     &app,
-                    report(MITTE.0 + dlat, MITTE.1 + dlon, "street_lighting"),
+                    report(
+                        MITTE_POINT.0 + dlat,
+                        MITTE_POINT.1 + dlon,
+                        "street_lighting",
+                    ),
                 )
             });
             futures_util::future::join_all(files).await;

@@ -4,45 +4,7 @@ use buergerbuero::import::import_boundaries;
 use buergerbuero::store::{Changes, Store};
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestDatabase, boundaries_dir};
-
-/// Runs SQL statements on a test database, stopping at the first failure; `$1`, where used,
-/// is the current time.
-pub async fn try_execute(db: &TestDatabase, statements: &[&str]) -> Result<(), sqlx::Error> {
-    // One body for both pool types: the statements and binds are the same.
-    macro_rules! run_all {
-        ($pool:expr) => {{
-            let pool = $pool;
-            let now = chrono::Utc::now();
-            let mut outcome = Ok(());
-            for sql in statements {
-                let query = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()));
-                let query = if sql.contains("$1") {
-                    query.bind(now)
-                } else {
-                    query
-                };
-                if let Err(e) = query.execute(&pool).await {
-                    outcome = Err(e);
-                    break;
-                }
-            }
-            pool.close().await;
-            outcome
-        }};
-    }
-    drop(connect(db).await); // migrated
-    match db.backend() {
-        // sqlx enables SQLite's foreign keys on every connection by default.
-        Backend::Sqlite => run_all!(sqlx::SqlitePool::connect(&db.url).await?),
-        Backend::Postgres => run_all!(sqlx::PgPool::connect(&db.url).await?),
-    }
-}
-
-/// Runs SQL statements that must succeed.
-pub async fn execute(db: &TestDatabase, statements: &[&str]) {
-    try_execute(db, statements).await.unwrap();
-}
+use crate::helpers::{Backend, TestDatabase, boundaries_dir, execute, try_execute};
 
 async fn connect(db: &TestDatabase) -> std::sync::Arc<dyn Store> {
     let store = buergerbuero::store::connect(&db.url, 2).await.unwrap();

@@ -9,8 +9,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::clerk::{Client, MITTE, clerk_app, file_in_mitte, sign_in};
-use crate::helpers::TestApp;
+use crate::helpers::{Client, MITTE, TestApp, clerk_app, file_in_mitte, sign_in};
 
 /// One of each kind of refused character.
 const REFUSED: [&str; 7] = [
