@@ -58,6 +58,7 @@ both_backends!(
         app.get_problem(
             &format!("{path}?key={}", other["reporter_key"].as_str().unwrap()),
             404,
+            "not-found",
         )
         .await;
 
