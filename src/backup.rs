@@ -113,8 +113,9 @@ fn prepare_empty_dir(dir: &Path) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create {}", dir.display())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
+        }
         Err(e) => Err(e).with_context(|| format!("cannot read {}", dir.display())),
     }
 }

@@ -10,7 +10,6 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -100,7 +100,8 @@ both_backends!(
             filed["id"].as_str().unwrap(),
             filed["reporter_key"].as_str().unwrap(),
         );
-        app.get_problem(&format!("/api/v1/reports/{id}"), 404, "not-found").await;
+        app.get_problem(&format!("/api/v1/reports/{id}"), 404, "not-found")
+            .await;
         let (status, report) = app
             .get_json(&format!("/api/v1/reports/{id}?key={key}"))
             .await;

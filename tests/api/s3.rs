@@ -12,8 +12,7 @@ use object_store::ObjectStoreExt;
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::clerk::{Client, MITTE, MITTE_POINT, clerk_app, sign_in};
-use crate::helpers::{Backend, Scratch, TestApp};
+use crate::helpers::{Backend, Client, MITTE, MITTE_POINT, Scratch, TestApp, clerk_app, sign_in};
 use crate::s3rver::{BUCKET, S3rver};
 
 /// The key prefix the tests' service writes under.
@@ -218,7 +217,7 @@ both_backends!(s3_failures_leave_no_visible_photo, |backend| async move {
 
     // The bucket is down: /readyz says so, and a filing fails without a report.
     s3.stop();
-    let problem = app.get_problem("/readyz", 503).await;
+    let problem = app.get_problem("/readyz", 503, "unavailable").await;
     assert_eq!(problem["checks"]["photo_storage"]["status"], "failed");
     let detail = problem["checks"]["photo_storage"]["detail"]
         .as_str()
