@@ -232,8 +232,13 @@ macro_rules! report_store_impl {
                     let sum = sums.entry((*level, *cx, *cy, light.clone())).or_default();
                     *sum = (sum.0 + count, sum.1 + lat, sum.2 + lon);
                 }
-                let sums: Vec<(Key, (i64, f64, f64))> =
-                    sums.into_iter().filter(|(_, (count, _, _))| *count != 0).collect();
+                // A key whose count nets to zero still moved when one report left the cell and
+                // another entered it in the same round: its coordinate sums changed. Only a key
+                // where nothing moved at all is skipped.
+                let sums: Vec<(Key, (i64, f64, f64))> = sums
+                    .into_iter()
+                    .filter(|(_, (count, lat, lon))| *count != 0 || *lat != 0.0 || *lon != 0.0)
+                    .collect();
                 // In key order, so two instances folding at once lock rows in the same order.
                 // 1,000 rows of 7 values stay far below either database's bind limit.
                 for chunk in sums.chunks(1000) {
@@ -257,8 +262,9 @@ macro_rules! report_store_impl {
                     );
                     upsert.build().execute(&mut *tx).await?;
                 }
-                // Only a net decrease can empty a cell; an empty cell's row goes.
-                for ((level, cx, cy, light), _) in sums.iter().filter(|(_, (count, _, _))| *count < 0) {
+                // Only a key that did not grow can leave a cell empty (or have made it at zero);
+                // an empty cell's row goes.
+                for ((level, cx, cy, light), _) in sums.iter().filter(|(_, (count, _, _))| *count <= 0) {
                     sqlx::query(
                         "delete from report_cells
                          where level = $1 and cx = $2 and cy = $3 and light = $4 and count <= 0",

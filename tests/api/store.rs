@@ -4,7 +4,7 @@ use buergerbuero::import::import_boundaries;
 use buergerbuero::store::{Changes, Store};
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestDatabase, boundaries_dir, execute, try_execute};
+use crate::helpers::{Backend, TestDatabase, boundaries_dir, execute, query_count, try_execute};
 
 async fn connect(db: &TestDatabase) -> std::sync::Arc<dyn Store> {
     let store = buergerbuero::store::connect(&db.url, 2).await.unwrap();
@@ -148,5 +148,37 @@ both_backends!(
                 "{sql}: {mapped:?}"
             );
         }
+    }
+);
+
+both_backends!(
+    folding_keeps_the_centroid_when_one_report_leaves_a_cell_and_another_enters,
+    |backend| async move {
+        let db = TestDatabase::new(backend);
+        let store = connect(&db).await;
+        // A red report at 52.5219 in a cell; in one folding round it leaves the cell's red
+        // (−1) and another red report at 52.5229 enters it (+1): the count nets to zero, the
+        // coordinate sums do not.
+        execute(
+            &db,
+            &[
+                "insert into report_cells (level, cx, cy, light, count, sum_lat, sum_lon)
+                     values (13, 7, 9, 'red', 1, 52.5219, 13.4132)",
+                "insert into report_cell_changes (level, cx, cy, light, count, sum_lat, sum_lon)
+                     values (13, 7, 9, 'red', -1, -52.5219, -13.4132),
+                            (13, 7, 9, 'red', 1, 52.5229, 13.4142),
+                            (13, 8, 9, 'red', 1, 52.6, 13.5),
+                            (13, 8, 9, 'red', -1, -52.6, -13.5)",
+            ],
+        )
+        .await;
+        assert_eq!(store.fold_cell_changes().await.unwrap(), 4);
+        let centroid = "select count(*) from report_cells
+                        where level = 13 and cx = 7 and cy = 9 and light = 'red' and count = 1
+                          and abs(sum_lat - 52.5229) < 1e-9 and abs(sum_lon - 13.4142) < 1e-9";
+        assert_eq!(query_count(&db.url, backend, centroid).await, 1);
+        // A cell a report entered and left in the same round keeps no row at zero.
+        let empty = "select count(*) from report_cells where cx = 8";
+        assert_eq!(query_count(&db.url, backend, empty).await, 0);
     }
 );
