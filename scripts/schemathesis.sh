@@ -583,7 +583,7 @@ checks.positive_data_acceptance.expected-statuses = ["200", "400", "404"]
 [[operations]]
 include-name-regex = "^POST /open311/v2/requests[.]"
 checks.positive_data_acceptance.expected-statuses = ["201", "400", "403", "404"]
-# As for POST /api/v1/reports: the hook makes `media` real images, which schemathesis' negative
+# As for POST /api/v1/reports: the hook makes the media files real images, which schemathesis' negative
 # cases carry too; refusals are tested in tests/api/open311.rs.
 checks.negative_data_rejection.expected-statuses = ["201", "400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
 [[operations]]
