@@ -28,4 +28,5 @@ pub mod startup;
 pub mod stats;
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 pub mod workflow;

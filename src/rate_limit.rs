@@ -1,15 +1,25 @@
-//! Per-client token buckets for filing and for following reports, in memory.
+//! Per-client token buckets for filing and for following reports.
 //!
-//! Each instance counts on its own: behind a load balancer with N instances a client can file
-//! up to N times the configured rate. That is deliberate — the limit stops floods and scripts,
-//! and a shared counter would put a database write in front of every filing.
+//! Every instance counts in memory first: that costs nothing and stops a flood before it
+//! reaches the database. On PostgreSQL, where several instances share one database behind a
+//! load balancer, a request the local bucket admits then takes a token from the client's
+//! bucket in the database too ([`crate::store::RateLimitStore`]), so N instances allow the
+//! documented rate, not N times it. The local bucket counts a subset of the requests the
+//! shared one counts, so it never refuses what the shared one would admit. SQLite serves one
+//! instance, whose memory is the whole truth.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
+
+use crate::store::Store;
+use crate::store::rate_limits::BucketSize;
+
+/// How often an instance deletes the shared buckets that have been full for a while.
+const SHARED_CLEANUP_EVERY: Duration = Duration::from_secs(600);
 
 /// Limits per client (the `[rate_limit]` section of the configuration). Filing and following
 /// have budgets of their own, so following a few reports never stops a citizen from filing.
@@ -71,22 +81,76 @@ struct Bucket {
 }
 
 /// The limiter; share it between workers.
-#[derive(Debug)]
 pub struct RateLimiter {
     budget: Budget,
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    shared: Option<SharedBuckets>,
+}
+
+/// The buckets in the database that every instance on it shares.
+struct SharedBuckets {
+    store: Arc<dyn Store>,
+    /// Names this limiter's buckets apart from other limiters' (`filing`, `following`).
+    scope: &'static str,
+    last_cleanup: Mutex<Instant>,
 }
 
 impl RateLimiter {
-    /// A limiter with this budget per client.
+    /// A limiter with this budget per client, counted in this instance's memory only.
     pub fn new(budget: Budget) -> Self {
         Self {
             budget,
             buckets: Mutex::new(HashMap::new()),
+            shared: None,
         }
     }
 
-    /// Takes one token for `client` at time `now`; `Err(wait)` when there is none.
+    /// A limiter whose buckets every instance on `store` shares (named `scope` there), with
+    /// this instance's memory as a first, cheap filter.
+    pub fn shared(budget: Budget, store: Arc<dyn Store>, scope: &'static str) -> Self {
+        Self {
+            shared: Some(SharedBuckets {
+                store,
+                scope,
+                last_cleanup: Mutex::new(Instant::now()),
+            }),
+            ..Self::new(budget)
+        }
+    }
+
+    /// Takes one token for `client` now, here and (if shared) in the database; `Err(wait)`
+    /// when there is none. A database that fails to answer admits the request with a warning:
+    /// the limit guards against floods, and the filing itself will meet the same database.
+    pub async fn admit(&self, client: IpAddr) -> Result<(), Duration> {
+        self.check(client, Instant::now())?;
+        let Some(shared) = &self.shared else {
+            return Ok(());
+        };
+        if self.budget.per_hour == 0 {
+            return Ok(());
+        }
+        let size = BucketSize {
+            capacity: self.budget.burst.max(1),
+            per_hour: self.budget.per_hour,
+        };
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        shared.forget_full_buckets_now_and_then(size, now_ms).await;
+        match shared
+            .store
+            .take_rate_token(shared.scope, &client.to_string(), size, now_ms)
+            .await
+        {
+            Ok(None) => Ok(()),
+            Ok(Some(wait)) => Err(wait),
+            Err(error) => {
+                tracing::warn!(%error, scope = shared.scope, "shared rate limit unavailable; admitted");
+                Ok(())
+            }
+        }
+    }
+
+    /// Takes one token for `client` at time `now` from this instance's memory; `Err(wait)`
+    /// when there is none.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
         let Budget { per_hour, burst } = self.budget;
         if per_hour == 0 {
@@ -112,6 +176,30 @@ impl RateLimiter {
             Ok(())
         } else {
             Err(Duration::from_secs_f64((1.0 - bucket.tokens) / per_second))
+        }
+    }
+}
+
+impl SharedBuckets {
+    /// Deletes the full buckets if this instance has not done so for a while, so the table
+    /// holds the clients of the last hours, not every client ever seen.
+    async fn forget_full_buckets_now_and_then(&self, size: BucketSize, now_ms: i64) {
+        {
+            let mut last = self
+                .last_cleanup
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if last.elapsed() < SHARED_CLEANUP_EVERY {
+                return;
+            }
+            *last = Instant::now();
+        }
+        if let Err(error) = self
+            .store
+            .forget_full_rate_buckets(self.scope, size, now_ms)
+            .await
+        {
+            tracing::warn!(%error, scope = self.scope, "could not delete full rate-limit buckets");
         }
     }
 }

@@ -24,9 +24,10 @@ use crate::notify::compose::Composer;
 use crate::notify::transport::Transport;
 use crate::notify::worker::Worker;
 use crate::photos::{PhotoStorage, PhotoWorkers};
+use crate::places::geocoder::Geocoder;
 use crate::places::{PlaceIndex, geonames};
-use crate::rate_limit::RateLimiter;
-use crate::store::{self, Store};
+use crate::rate_limit::{Budget, RateLimiter};
+use crate::store::{self, Backend, Store};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -65,6 +66,15 @@ pub async fn load_jurisdiction(
         "jurisdiction index built"
     );
     Ok(engine)
+}
+
+/// A rate limiter with `budget`: shared through the database on PostgreSQL, where several
+/// instances may serve one database; in memory on SQLite, which serves one instance.
+fn rate_limiter(store: &Arc<dyn Store>, budget: Budget, scope: &'static str) -> RateLimiter {
+    match store.backend() {
+        Backend::Postgres => RateLimiter::shared(budget, store.clone(), scope),
+        Backend::Sqlite => RateLimiter::new(budget),
+    }
 }
 
 /// Builds the place search from the engine's areas and the GeoNames file. A missing or broken
@@ -236,12 +246,18 @@ impl Application {
                 composer: Composer::new(&settings.public_url, reporter_keys.clone()),
                 metrics: metrics.clone(),
             },
-            rate_limiter: Arc::new(RateLimiter::new(settings.rate_limit.filing())),
-            follow_limiter: Arc::new(RateLimiter::new(settings.rate_limit.following())),
+            rate_limiter: Arc::new(rate_limiter(&store, settings.rate_limit.filing(), "filing")),
+            follow_limiter: Arc::new(rate_limiter(
+                &store,
+                settings.rate_limit.following(),
+                "following",
+            )),
             reporter_keys,
             store,
             jurisdiction,
             places,
+            geocoder: Geocoder::from_settings(&settings.geocoder, &settings.public_url)?
+                .map(Arc::new),
             photos,
             settings,
             metrics,

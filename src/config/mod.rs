@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::auth::AuthSettings;
 use crate::jurisdiction::JurisdictionSettings;
 use crate::photos::{PhotoLocation, S3Overrides};
+use crate::places::geocoder::GeocoderSettings;
 use crate::rate_limit::RateLimitSettings;
 
 mod mail;
@@ -95,6 +96,8 @@ pub struct Settings {
     pub map: MapSettings,
     /// Where `GET /metrics` is answered, if anywhere.
     pub metrics: MetricsSettings,
+    /// The optional upstream geocoder for street addresses (off by default).
+    pub geocoder: GeocoderSettings,
 }
 
 /// Where the Prometheus metrics are served. Off by default: they tell how busy the service
@@ -174,6 +177,7 @@ impl Default for Settings {
             mail: MailSettings::default(),
             map: MapSettings::default(),
             metrics: MetricsSettings::default(),
+            geocoder: GeocoderSettings::default(),
         }
     }
 }
@@ -370,6 +374,22 @@ impl Settings {
             &mut self.map.tile_attribution,
         )?;
         set(env, "BUERGERBUERO_MAP__MAX_ZOOM", &mut self.map.max_zoom)?;
+        set(env, "BUERGERBUERO_GEOCODER_URL", &mut self.geocoder.url)?;
+        set(
+            env,
+            "BUERGERBUERO_GEOCODER__TIMEOUT_MS",
+            &mut self.geocoder.timeout_ms,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_GEOCODER__MIN_INTERVAL_MS",
+            &mut self.geocoder.min_interval_ms,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_GEOCODER__ATTRIBUTION",
+            &mut self.geocoder.attribution,
+        )?;
         // Empty means unset, so a deployment can switch either off by setting it to "".
         if let Some(listen) = env("BUERGERBUERO_METRICS__LISTEN") {
             self.metrics.listen = Some(listen).filter(|l| !l.is_empty());
@@ -439,6 +459,14 @@ impl Settings {
             return Err(ConfigError {
                 setting: "BUERGERBUERO_MAP__MAX_ZOOM".into(),
                 reason: format!("{} is not a zoom level between 1 and 22", self.map.max_zoom),
+            });
+        }
+        let geocoder = self.geocoder.url.trim();
+        let is_http = geocoder.starts_with("https://") || geocoder.starts_with("http://");
+        if !geocoder.is_empty() && !is_http {
+            return Err(ConfigError {
+                setting: "BUERGERBUERO_GEOCODER_URL".into(),
+                reason: format!("{geocoder:?} is not an http(s) URL of a Nominatim search API"),
             });
         }
         if let Some(url) = &self.photos_url {

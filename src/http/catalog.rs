@@ -54,6 +54,8 @@ struct Attribution<'a> {
     /// The place names of the search and the nearest-place answer (absent without them).
     places: Option<&'static PlaceSource>,
     basemap: Option<Basemap<'a>>,
+    /// The upstream geocoder's street addresses (null without one).
+    addresses: Option<&'a str>,
 }
 
 /// The web map's tiles, so the page needs no configuration of its own.
@@ -76,6 +78,7 @@ pub async fn attribution(state: web::Data<AppState>) -> HttpResponse {
             attribution: &map.tile_attribution,
             max_zoom: map.max_zoom,
         }),
+        addresses: state.geocoder.as_deref().map(|g| g.attribution()),
     })
 }
 

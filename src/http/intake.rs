@@ -5,7 +5,6 @@
 //! filing to the one use case, [`crate::filing::file_report`].
 
 use std::net::IpAddr;
-use std::time::Instant;
 
 use actix_multipart::Multipart;
 use actix_web::http::header;
@@ -58,11 +57,12 @@ pub enum IntakeRefusal {
 }
 
 /// Admits a filing under the per-address rate limit.
-pub fn admit(state: &AppState, request: &HttpRequest) -> Result<(), IntakeRefusal> {
+pub async fn admit(state: &AppState, request: &HttpRequest) -> Result<(), IntakeRefusal> {
     let client = client_address(request, state.settings.trust_forwarded_for);
     state
         .rate_limiter
-        .check(client, Instant::now())
+        .admit(client)
+        .await
         .map_err(|wait| IntakeRefusal::RateLimited {
             retry_after_secs: wait.as_secs().max(1),
         })

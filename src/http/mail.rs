@@ -8,7 +8,6 @@
 //! also the RFC 8058 one-click target that mail clients call themselves.
 
 use super::input::{Json, Query};
-use std::time::Instant;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
@@ -68,7 +67,7 @@ pub async fn follow(
         })?,
     };
     let client = client_address(&request, state.settings.trust_forwarded_for);
-    if let Err(wait) = state.follow_limiter.check(client, Instant::now()) {
+    if let Err(wait) = state.follow_limiter.admit(client).await {
         return Err(ApiError::TooManyRequests {
             retry_after_secs: wait.as_secs().max(1),
         });

@@ -48,6 +48,8 @@ pub struct AppState {
     pub jurisdiction: Arc<JurisdictionHandle>,
     /// The place search (built once at start-up).
     pub places: Arc<PlaceIndex>,
+    /// The upstream geocoder for street addresses, where an operator configured one.
+    pub geocoder: Option<Arc<crate::places::geocoder::Geocoder>>,
     /// The configuration.
     pub settings: Arc<Settings>,
     /// Photo files.

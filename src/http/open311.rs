@@ -27,7 +27,7 @@ use crate::domain::{AuthorityKey, Report, ReportId, Visibility};
 use crate::filing::{Filing, FilingError, MAX_PHOTOS, file_report};
 use crate::jurisdiction::Jurisdiction;
 use crate::metrics::FilingOutcome;
-use crate::open311::address::place_address;
+use crate::open311::address::{Placed, PlacedBy, place_address, place_at_street_address};
 use crate::open311::form::{parse_request_form, translate_invalid};
 use crate::open311::query::{MAX_PAGE_SIZE, date_range, flag, parse_requests_query};
 use crate::open311::requests::{PublicReport, RenderContext, request_node, update_node};
@@ -42,7 +42,7 @@ use crate::store::reports::{Near, PhotoRow, ReportFilter};
 const FORM_BODY_LIMIT: usize = 14 * 1024 * 1024;
 /// How this endpoint reads the spec where it leaves room, told in discovery's `contact` (the
 /// only free text discovery has) so a client developer finds it where they start.
-const DEVIATIONS: &str = "Notes for clients: media_url takes http/https links, stored and shown as given and never fetched by this server, or data: URIs of images (multipart `media` files too); description is optional when a photo or media_url shows what is wrong; an address_string without lat/long is placed through the place search (towns, villages, Ortsteile, Gemeinden, not streets), refused when nothing or several places match; address_id is refused (no address register); expected_datetime stays empty (no authority promises fulfilment), the first-reaction deadline is extended_attributes.reaction_due_at (extensions=true); GET requests filters by bbox=west,south,east,north and lat/long/radius (metres, with each request's distance) and refuses unknown arguments; errors come in German or English after Accept-Language.";
+const DEVIATIONS: &str = "Notes for clients: media_url takes http/https links, stored and shown as given and never fetched by this server, or data: URIs of images (multipart `media` files too); description is optional when a photo or media_url shows what is wrong; an address_string without lat/long is placed at the street address where the operator configured a geocoder, else through the place search (towns, villages, Ortsteile, Gemeinden, not streets), refused when nothing or several places match; address_id is refused (no address register); expected_datetime stays empty (no authority promises fulfilment), the first-reaction deadline is extended_attributes.reaction_due_at (extensions=true); GET requests filters by bbox=west,south,east,north and lat/long/radius (metres, with each request's distance) and refuses unknown arguments; errors come in German or English after Accept-Language.";
 
 /// The discovery `changeset` before any category was changed.
 const INITIAL_CHANGESET: &str = "2026-01-01T00:00:00Z";
@@ -411,7 +411,7 @@ async fn request_filing(
 ) -> Answer {
     let format = Format::of_path(request.path());
     let refused = |refusal| intake_refused(format, refusal);
-    intake::admit(state, &request).map_err(refused)?;
+    intake::admit(state, &request).await.map_err(refused)?;
     let (fields, files) = match intake::media_type(&request).as_str() {
         "application/x-www-form-urlencoded" => {
             let body = intake::read_body(payload, FORM_BODY_LIMIT)
@@ -464,11 +464,22 @@ async fn request_filing(
     if form.place_address
         && let Some(address) = form.input.address.clone()
     {
-        let placed = place_address(&state.places, &engine, &address)
+        let upstream = match &state.geocoder {
+            Some(geocoder) => match geocoder.search(&engine, &address, 5).await {
+                Ok(found) => found,
+                Err(error) => {
+                    tracing::warn!(%error, "address_string: placing by the place search");
+                    Vec::new()
+                }
+            },
+            None => Vec::new(),
+        };
+        let placed = place_at_street_address(&address, &upstream)
+            .unwrap_or_else(|| place_address(&state.places, &engine, &address))
             .map_err(|e| Open311Error::bad_request(format, vec![e]))?;
         form.input.lat = Some(placed.point.lat());
         form.input.lon = Some(placed.point.lon());
-        placed_at = Some(placed.place);
+        placed_at = Some(placed);
     }
     let expected_authority = jurisdiction(&engine, form.jurisdiction_id.as_deref(), format)?;
     let mut photos = form.media;
@@ -487,10 +498,22 @@ async fn request_filing(
     .map_err(|e| filing_error(format, e))?;
     let id = filed.id.to_string();
     let mut notice = service_notice(state);
-    if let Some(place) = placed_at {
-        notice.push_str(&format!(
+    match placed_at {
+        Some(Placed {
+            place,
+            by: PlacedBy::PlaceSearch,
+            ..
+        }) => notice.push_str(&format!(
             ". Verortet über die Ortssuche bei {place}; die Adresse ist als Hinweis gespeichert / placed by the place search at {place}; the address is kept as a hint"
-        ));
+        )),
+        Some(Placed {
+            place,
+            by: PlacedBy::StreetAddress,
+            ..
+        }) => notice.push_str(&format!(
+            ". Verortet über die Adresssuche an {place} / placed by the street search at {place}"
+        )),
+        None => {}
     }
     let notice = Node::Text(notice);
     let item = if realtime(state) {

@@ -1,27 +1,52 @@
-//! `GET /api/v1/places`: place search by name, for the search boxes of the map and the form.
+//! `GET /api/v1/places`: place search by name, for the search boxes of the map and the form,
+//! with street addresses from the upstream geocoder when one is configured and asked for.
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::input::Query;
 use super::{ApiError, AppState};
-use crate::places::{MAX_LIMIT, PlaceHit, PlaceQuery, PlaceQueryError, QUERY_MAX_CHARS, geonames};
+use crate::places::{
+    MAX_LIMIT, Place, PlaceHit, PlaceQuery, PlaceQueryError, QUERY_MAX_CHARS, geonames,
+};
 
 /// Raw query parameters; parsed by hand so every error names its parameter.
 #[derive(Debug, Deserialize)]
 pub struct PlacesQuery {
     q: Option<String>,
     limit: Option<String>,
+    addresses: Option<String>,
 }
 
 #[derive(Serialize)]
 struct PlacesAnswer<'a> {
     places: Vec<PlaceHit<'a>>,
+    /// Street addresses from the upstream geocoder (empty unless asked for and answered).
+    addresses: Vec<Place>,
+    street_search: StreetSearch,
     attribution: &'static str,
+    /// The upstream's attribution, with its addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address_attribution: Option<&'a str>,
 }
 
-/// Answers with the best hits for `q`, best first. An empty or too long `q`, or a `limit`
-/// outside 1–50, is a 400 naming the parameter.
+/// What became of the street search.
+#[derive(Serialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum StreetSearch {
+    /// `addresses=true` was not asked for.
+    NotRequested,
+    /// No upstream geocoder is configured.
+    Off,
+    /// The upstream answered (possibly with no address).
+    Ok,
+    /// The upstream failed, timed out or was asked too recently: places only.
+    Unavailable,
+}
+
+/// Answers with the best hits for `q`, best first, and with `addresses=true` the upstream
+/// geocoder's street addresses. An empty or too long `q`, a `limit` outside 1–50 or an
+/// `addresses` other than true/false is a 400 naming the parameter.
 pub async fn search_places(
     state: web::Data<AppState>,
     query: Query<PlacesQuery>,
@@ -34,10 +59,43 @@ pub async fn search_places(
                 .map_err(|_| bad(PlaceQueryError::BadLimit))
         })
         .transpose()?;
-    let query = PlaceQuery::new(query.q.as_deref().unwrap_or(""), limit).map_err(bad)?;
+    let want_addresses = match query.addresses.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "addresses",
+                "addresses must be true or false",
+                "addresses muss true oder false sein",
+            ));
+        }
+    };
+    let text = query.q.as_deref().unwrap_or("");
+    let query = PlaceQuery::new(text, limit).map_err(bad)?;
+    let (addresses, street_search) = match (&state.geocoder, want_addresses) {
+        (_, false) => (Vec::new(), StreetSearch::NotRequested),
+        (None, true) => (Vec::new(), StreetSearch::Off),
+        (Some(geocoder), true) => {
+            let engine = state.jurisdiction.current();
+            match geocoder.search(&engine, text.trim(), query.limit()).await {
+                Ok(found) => (found, StreetSearch::Ok),
+                Err(error) => {
+                    tracing::warn!(%error, "street search: answering with places only");
+                    (Vec::new(), StreetSearch::Unavailable)
+                }
+            }
+        }
+    };
     Ok(HttpResponse::Ok().json(PlacesAnswer {
         places: state.places.search(&query),
+        addresses,
+        street_search,
         attribution: geonames::SOURCE.attribution,
+        address_attribution: state
+            .geocoder
+            .as_deref()
+            .filter(|_| street_search == StreetSearch::Ok)
+            .map(|g| g.attribution()),
     }))
 }
 

@@ -97,7 +97,9 @@ async fn answer_filing(
     state: &web::Data<AppState>,
     reached_filing: &mut bool,
 ) -> Result<HttpResponse, ApiError> {
-    intake::admit(state, &request).map_err(intake_refused)?;
+    intake::admit(state, &request)
+        .await
+        .map_err(intake_refused)?;
     let idempotency_key = idempotency_key(&request)?;
     let mut filing = match intake::media_type(&request).as_str() {
         "application/json" => json_filing(

@@ -159,7 +159,7 @@ impl S3PhotoStorage {
         location: &S3Location,
         overrides: &S3Overrides,
     ) -> Result<Self, object_store::Error> {
-        install_crypto_provider();
+        crate::tls::install_crypto_provider();
         let mut builder = AmazonS3Builder::new()
             .with_bucket_name(&location.bucket)
             .with_config(
@@ -281,13 +281,6 @@ impl S3PhotoStorage {
             )))
         }
     }
-}
-
-/// rustls needs a process-wide crypto provider for reqwest (built without one, see
-/// Cargo.toml): ring, which sqlx and lettre use too. Installing twice is harmless (the second
-/// attempt reports the first and changes nothing).
-fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 fn file_name(variant: Variant) -> &'static str {

@@ -14,6 +14,7 @@
 //! it matched ([`MatchKind`]: exact > prefix > word prefix > typing errors), then by population,
 //! then by kind (official areas before populated places).
 
+pub mod geocoder;
 pub mod geonames;
 mod matching;
 pub mod normalize;
@@ -54,6 +55,8 @@ pub enum PlaceKind {
     Place,
     /// A section of a populated place from GeoNames, e.g. Berlin's Ortsteile.
     Ortsteil,
+    /// A street address from the upstream geocoder ([`geocoder`]); never in the index.
+    Address,
 }
 
 impl PlaceKind {
@@ -63,7 +66,7 @@ impl PlaceKind {
             PlaceKind::Gemeinde | PlaceKind::Bezirk => 0,
             PlaceKind::Amt | PlaceKind::Verbandsgemeinde => 1,
             PlaceKind::Place => 2,
-            PlaceKind::Ortsteil => 3,
+            PlaceKind::Ortsteil | PlaceKind::Address => 3,
         }
     }
 }

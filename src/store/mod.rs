@@ -17,6 +17,7 @@ pub mod open311;
 mod open311_sql;
 pub mod outbox;
 mod postgres;
+pub mod rate_limits;
 mod report_insert_pg;
 mod report_sql;
 pub mod reports;
@@ -146,12 +147,24 @@ pub struct PoolStatus {
 /// The whole persistence interface: one object per database, used as `Arc<dyn Store>`.
 /// Bring the sub-traits into scope (or `use buergerbuero::store::*`) to call their methods.
 pub trait Store:
-    BoundaryStore + ReportStore + ClerkStore + AccountStore + NotifyStore + Open311Store
+    BoundaryStore
+    + ReportStore
+    + ClerkStore
+    + AccountStore
+    + NotifyStore
+    + Open311Store
+    + RateLimitStore
 {
 }
 
 impl<T> Store for T where
-    T: BoundaryStore + ReportStore + ClerkStore + AccountStore + NotifyStore + Open311Store
+    T: BoundaryStore
+        + ReportStore
+        + ClerkStore
+        + AccountStore
+        + NotifyStore
+        + Open311Store
+        + RateLimitStore
 {
 }
 
@@ -159,6 +172,7 @@ pub use accounts::AccountStore;
 pub use clerk::ClerkStore;
 pub use notify::NotifyStore;
 pub use open311::Open311Store;
+pub use rate_limits::RateLimitStore;
 pub use reports::ReportStore;
 
 /// Schema, health and the boundary data. Each method is one transaction.

@@ -11,6 +11,7 @@ use super::account_sql::account_store_impl;
 use super::clerk_sql::clerk_store_impl;
 use super::notify_sql::{mail_changes_writer, notify_store_impl};
 use super::open311_sql::open311_store_impl;
+use super::rate_limits::rate_limit_store_impl;
 use super::report_sql::{cell_changes_writer, report_store_impl};
 use super::shared::store_impl;
 
@@ -64,5 +65,6 @@ cell_changes_writer!(Postgres);
 report_store_impl!(PgStore, Postgres);
 clerk_store_impl!(PgStore, Postgres);
 account_store_impl!(PgStore, Postgres);
+rate_limit_store_impl!(PgStore);
 notify_store_impl!(PgStore, Postgres, "for update skip locked");
 open311_store_impl!(PgStore, Postgres);

@@ -12,6 +12,7 @@ use super::account_sql::account_store_impl;
 use super::clerk_sql::clerk_store_impl;
 use super::notify_sql::{mail_changes_writer, notify_store_impl};
 use super::open311_sql::open311_store_impl;
+use super::rate_limits::rate_limit_store_impl;
 use super::report_sql::{cell_changes_writer, report_store_impl};
 use super::shared::store_impl;
 
@@ -198,5 +199,6 @@ cell_changes_writer!(Sqlite);
 report_store_impl!(SqliteStore, Sqlite);
 clerk_store_impl!(SqliteStore, Sqlite);
 account_store_impl!(SqliteStore, Sqlite);
+rate_limit_store_impl!(SqliteStore);
 notify_store_impl!(SqliteStore, Sqlite, "");
 open311_store_impl!(SqliteStore, Sqlite);

@@ -7,6 +7,7 @@
 mod clerk;
 mod clerk_matrix;
 mod cli;
+mod geocoder;
 mod helpers;
 mod jurisdiction;
 mod login;

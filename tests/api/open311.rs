@@ -18,7 +18,7 @@ const SECRET_PHONE: &str = "0301234567";
 const SECRET_NAME: &str = "Geheimnachname";
 
 /// An admin and an Open311 key it issued.
-async fn admin_and_key(app: &TestApp) -> (Client, String, String) {
+pub(crate) async fn admin_and_key(app: &TestApp) -> (Client, String, String) {
     let admin = sign_in(app, "admin@example.org", true, &[]).await;
     let (status, key) = admin
         .post(
@@ -111,7 +111,7 @@ fn child_text(node: roxmltree::Node<'_, '_>, name: &str) -> Option<String> {
 }
 
 /// An Open311 error answer in JSON: status, a non-empty list of {code, description}.
-async fn expect_json_errors(response: reqwest::Response, status: u16) -> Vec<Value> {
+pub(crate) async fn expect_json_errors(response: reqwest::Response, status: u16) -> Vec<Value> {
     assert_eq!(response.status().as_u16(), status);
     assert_eq!(
         response.headers()["content-type"],
@@ -1195,7 +1195,7 @@ both_backends!(
 // ---- Issue 17: where the endpoint followed the spec too narrowly ----
 
 /// The texts of an error list, joined (for `contains` checks).
-fn texts(errors: &[Value]) -> String {
+pub(crate) fn texts(errors: &[Value]) -> String {
     errors
         .iter()
         .map(|e| e["description"].as_str().unwrap())

@@ -391,6 +391,38 @@ both_backends!(
     }
 );
 
+/// Two instances on one PostgreSQL database count one budget: the burst spent at one is spent
+/// at the other (N instances behind a balancer must not allow N times the rate).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_on_one_postgres_share_the_filing_limit() {
+    let limits = |s: &mut buergerbuero::config::Settings| {
+        s.rate_limit.burst = 3;
+        s.rate_limit.reports_per_hour = 60;
+    };
+    let app = TestApp::spawn_with(TestDatabase::new(Backend::Postgres), limits).await;
+    let second = app.spawn_instance(limits).await;
+    let file_at = |address: &str| {
+        let url = format!("{address}/api/v1/reports");
+        let client = app.client.clone();
+        async move {
+            client
+                .post(url)
+                .json(&report(MITTE_POINT.0, MITTE_POINT.1, "other"))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for address in [&app.address, &second.address, &app.address] {
+        assert_eq!(file_at(address).await.status().as_u16(), 201, "{address}");
+    }
+    // The burst of 3 is spent across both: the second instance refuses the fourth.
+    refusal(file_at(&second.address).await, 429, "rate-limited").await;
+    refusal(file_at(&app.address).await, 429, "rate-limited").await;
+    second.stop().await;
+    app.stop().await;
+}
+
 both_backends!(
     list_filters_and_keyset_pagination,
     |backend: Backend| async move {

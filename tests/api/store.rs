@@ -182,3 +182,65 @@ both_backends!(
         assert_eq!(query_count(&db.url, backend, empty).await, 0);
     }
 );
+
+both_backends!(
+    shared_rate_buckets_refill_refuse_and_are_forgotten_when_full,
+    |backend: Backend| async move {
+        use buergerbuero::store::rate_limits::BucketSize;
+        use std::time::Duration;
+        let db = TestDatabase::new(backend);
+        let store = connect(&db).await;
+        let size = BucketSize {
+            capacity: 2,
+            per_hour: 3600,
+        };
+        let t0 = 1_800_000_000_000;
+        let take = |client: &'static str, at: i64| {
+            let store = store.clone();
+            async move {
+                store
+                    .take_rate_token("filing", client, size, at)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(take("192.0.2.1", t0).await, None);
+        assert_eq!(take("192.0.2.1", t0).await, None);
+        // Empty: one token a second, so a whole one in a second from now.
+        assert_eq!(take("192.0.2.1", t0).await, Some(Duration::from_secs(1)));
+        assert_eq!(
+            take("192.0.2.1", t0 + 400).await,
+            Some(Duration::from_millis(600))
+        );
+        // Others and other scopes have buckets of their own.
+        assert_eq!(take("192.0.2.2", t0).await, None);
+        assert_eq!(
+            store
+                .take_rate_token("following", "192.0.2.1", size, t0)
+                .await
+                .unwrap(),
+            None
+        );
+        // A second later there is a token again; a clock behind the last use refills nothing.
+        assert_eq!(take("192.0.2.1", t0 + 1000).await, None);
+        assert!(take("192.0.2.1", t0 + 500).await.is_some());
+        // Full buckets (2 s after their last use at this rate) are deleted, the others kept.
+        let forgotten = store
+            .forget_full_rate_buckets("filing", size, t0 + 2500)
+            .await
+            .unwrap();
+        assert_eq!(
+            forgotten, 1,
+            "192.0.2.2's bucket, unused for longer than it takes to fill"
+        );
+        assert_eq!(
+            query_count(
+                &db.url,
+                backend,
+                "select count(*) from rate_limit_buckets where scope = 'filing'"
+            )
+            .await,
+            1
+        );
+    }
+);

@@ -40,12 +40,13 @@ function header() {
 
 function footer() {
   const sources = el('ul', { class: 'attribution' });
-  loadAttribution().then(({ boundaries, places, basemap }) => {
+  loadAttribution().then(({ boundaries, places, basemap, addresses }) => {
     const items = boundaries.map((s) => el('li', {},
       `${tr('Verwaltungsgrenzen', 'Boundaries')}: ${s.attribution} – `,
       el('a', { href: s.licence_url }, s.licence)));
     // The licence asks for exactly this text ("Ortsnamen: GeoNames (geonames.org), CC BY 4.0").
     if (places) items.push(el('li', {}, places.attribution));
+    if (addresses) items.push(el('li', {}, addresses));
     if (basemap) items.push(el('li', {}, `${tr('Hintergrundkarte', 'Base map')}: ${basemap.attribution}`));
     sources.replaceChildren(...items);
   }).catch(() => {});

@@ -10,7 +10,7 @@ import { tr } from './i18n.js';
 const KINDS = {
   gemeinde: ['Gemeinde', 'municipality'], bezirk: ['Bezirk von Berlin', 'district of Berlin'],
   amt: ['Amt', 'Amt (joint administration)'], verbandsgemeinde: ['Verbandsgemeinde', 'Verbandsgemeinde'],
-  place: ['Ort', 'place'], ortsteil: ['Ortsteil', 'part of town'],
+  place: ['Ort', 'place'], ortsteil: ['Ortsteil', 'part of town'], address: ['Adresse', 'address'],
 };
 
 /** "Briesen – Ort in Briesen (Mark), Landkreis Oder-Spree" and who is responsible. */
@@ -34,7 +34,9 @@ export function zoomTo(map, place, { pointZoom = 15 } = {}) {
     const [west, south, east, north] = place.bbox;
     map.fitBounds([[south, west], [north, east]], { maxZoom: 15, animate: false });
   } else if (place.point) {
-    map.setView([place.point.lat, place.point.lon], pointZoom, { animate: false });
+    // A street address is shown at street level, where a pin can be set at once.
+    const zoom = place.kind === 'address' ? Math.max(pointZoom, 17) : pointZoom;
+    map.setView([place.point.lat, place.point.lon], zoom, { animate: false });
   }
 }
 
@@ -62,6 +64,8 @@ export function mountPlaceSearch(container, { idPrefix = 'place', onPick }) {
   let seq = 0;
   let timer = null;
 
+  // Street addresses come from the operator's upstream geocoder, if any: asked only when the
+  // citizen searches on purpose (Enter, the button), never with half-typed words.
   async function search(text, { typed = false } = {}) {
     const q = text.trim();
     const mine = ++seq;
@@ -71,18 +75,27 @@ export function mountPlaceSearch(container, { idPrefix = 'place', onPick }) {
       return;
     }
     try {
-      const { places } = await getJson(`/api/v1/places?${new URLSearchParams({ q, limit: '8' })}`);
+      const params = { q, limit: '8', ...(typed ? {} : { addresses: 'true' }) };
+      const answer = await getJson(`/api/v1/places?${new URLSearchParams(params)}`);
       if (mine !== seq) return;
-      list.replaceChildren(...places.map((place) => {
+      const hits = [...answer.addresses, ...answer.places];
+      list.replaceChildren(...hits.map((place) => {
         const { title, authority } = describePlace(place);
         return el('li', {}, el('button', {
           type: 'button', class: 'place-hit',
           onclick: () => pick(place),
         }, el('span', { class: 'place-hit-name' }, title), el('span', { class: 'place-hit-meta' }, authority)));
       }));
-      status.textContent = places.length === 0
+      const found = hits.length === 0
         ? tr(`Kein Ort „${q}“ gefunden.`, `No place “${q}” found.`)
-        : tr(`${places.length} ${places.length === 1 ? 'Ort' : 'Orte'} gefunden.`, `${places.length} ${places.length === 1 ? 'place' : 'places'} found.`);
+        : tr(`${hits.length} Treffer gefunden.`, `${hits.length} ${hits.length === 1 ? 'match' : 'matches'} found.`);
+      const notes = [found];
+      if (answer.street_search === 'unavailable') {
+        notes.push(tr('Die Adresssuche ist gerade nicht erreichbar; gezeigt werden nur Orte.',
+          'The street search is unavailable right now; only places are shown.'));
+      }
+      if (answer.address_attribution && answer.addresses.length > 0) notes.push(answer.address_attribution);
+      status.textContent = notes.join(' ');
     } catch (error) {
       if (mine !== seq) return;
       list.replaceChildren();
