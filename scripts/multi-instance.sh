@@ -104,7 +104,7 @@ wait_ready() {
   echo "multi-instance.sh: $url not ready after $seconds s" >&2
   return 1
 }
-wait_ready "http://127.0.0.1:$mail_web/email" 30
+wait_ready "http://127.0.0.1:$mail_web/api/email" 30
 
 # serve N PORT: one instance, in the background; its pid in $server_pid.
 serve() {

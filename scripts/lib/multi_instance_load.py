@@ -207,7 +207,7 @@ def check_mails(args):
     dead = int(psql(args.database, "select count(*) from outbox where state <> 'sent'"))
     sent = int(psql(args.database, "select count(*) from outbox where state = 'sent'"))
     check(dead == 0, f"{sent} mails sent, {dead} not")
-    status, _, body = request("127.0.0.1", args.maildev, "GET", "/email")
+    status, _, body = request("127.0.0.1", args.maildev, "GET", "/api/email")
     messages = json.loads(body) if status == 200 else []
     ids = [m.get("messageId") or m.get("headers", {}).get("message-id") for m in messages]
     check(len(messages) == sent, f"the SMTP server received {len(messages)} messages for {sent} sent")
