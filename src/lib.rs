@@ -20,6 +20,7 @@ pub mod map;
 pub mod metrics;
 pub mod notify;
 pub mod open311;
+pub mod open_data;
 pub mod photos;
 pub mod places;
 pub mod rate_limit;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::auth::AuthSettings;
 use crate::jurisdiction::JurisdictionSettings;
+use crate::open_data::OpenDataSettings;
 use crate::photos::{PhotoLocation, S3Overrides};
 use crate::places::geocoder::GeocoderSettings;
 use crate::rate_limit::RateLimitSettings;
@@ -98,6 +99,8 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     /// The optional upstream geocoder for street addresses (off by default).
     pub geocoder: GeocoderSettings,
+    /// Licence and publisher of the open-data downloads.
+    pub open_data: OpenDataSettings,
 }
 
 /// Where the Prometheus metrics are served. Off by default: they tell how busy the service
@@ -178,6 +181,7 @@ impl Default for Settings {
             map: MapSettings::default(),
             metrics: MetricsSettings::default(),
             geocoder: GeocoderSettings::default(),
+            open_data: OpenDataSettings::default(),
         }
     }
 }
@@ -389,6 +393,26 @@ impl Settings {
             env,
             "BUERGERBUERO_GEOCODER__ATTRIBUTION",
             &mut self.geocoder.attribution,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_OPEN_DATA__LICENSE_URI",
+            &mut self.open_data.license_uri,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_OPEN_DATA__LICENSE_NAME",
+            &mut self.open_data.license_name,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_OPEN_DATA__ATTRIBUTION",
+            &mut self.open_data.attribution,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_OPEN_DATA__PUBLISHER",
+            &mut self.open_data.publisher,
         )?;
         // Empty means unset, so a deployment can switch either off by setting it to "".
         if let Some(listen) = env("BUERGERBUERO_METRICS__LISTEN") {

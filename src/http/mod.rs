@@ -16,6 +16,7 @@ mod mail;
 pub mod metrics;
 mod open311;
 mod open311_keys;
+mod open_data;
 mod places;
 mod problem;
 mod report_view;
@@ -108,6 +109,21 @@ pub fn routes() -> Vec<RouteDef> {
             method: Method::GET,
             path: "/api/v1/attribution",
             route: || web::get().to(catalog::attribution),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/open-data/reports.csv",
+            route: || web::get().to(open_data::reports_csv),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/open-data/reports.geojson",
+            route: || web::get().to(open_data::reports_geojson),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/open-data/catalog.jsonld",
+            route: || web::get().to(open_data::catalog),
         },
         RouteDef {
             method: Method::GET,

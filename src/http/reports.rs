@@ -333,6 +333,44 @@ pub async fn get_report(
     ))
 }
 
+/// The public list's filters, shared by the list and the open-data downloads.
+#[derive(Debug, Default, Deserialize)]
+pub struct PublicFilterQuery {
+    bbox: Option<String>,
+    status: Option<String>,
+    category: Option<String>,
+    authority: Option<String>,
+    since: Option<String>,
+}
+
+/// The store filter the public filters describe (400 naming a bad parameter).
+pub fn public_filter(
+    state: &AppState,
+    query: &PublicFilterQuery,
+) -> Result<ReportFilter, ApiError> {
+    Ok(ReportFilter {
+        bbox: query.bbox.as_deref().map(parse_bbox).transpose()?,
+        statuses: query
+            .status
+            .as_deref()
+            .map(parse_statuses)
+            .transpose()?
+            .unwrap_or_default(),
+        category: query
+            .category
+            .as_deref()
+            .map(|c| parse_category(&state.jurisdiction.current(), c).map(|c| c.to_string()))
+            .transpose()?,
+        authority: query
+            .authority
+            .as_deref()
+            .map(parse_authority)
+            .transpose()?,
+        since: query.since.as_deref().map(parse_since).transpose()?,
+        ..ReportFilter::default()
+    })
+}
+
 /// Query of the list.
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -352,24 +390,6 @@ pub async fn list_reports(
 ) -> Result<HttpResponse, ApiError> {
     let limit = parse_limit(query.limit.as_deref())?;
     let filter = ReportFilter {
-        bbox: query.bbox.as_deref().map(parse_bbox).transpose()?,
-        statuses: query
-            .status
-            .as_deref()
-            .map(parse_statuses)
-            .transpose()?
-            .unwrap_or_default(),
-        category: query
-            .category
-            .as_deref()
-            .map(|c| parse_category(&state.jurisdiction.current(), c).map(|c| c.to_string()))
-            .transpose()?,
-        authority: query
-            .authority
-            .as_deref()
-            .map(parse_authority)
-            .transpose()?,
-        since: query.since.as_deref().map(parse_since).transpose()?,
         before: query
             .cursor
             .as_deref()
@@ -384,7 +404,16 @@ pub async fn list_reports(
             })
             .transpose()?,
         limit: limit + 1,
-        ..ReportFilter::default()
+        ..public_filter(
+            &state,
+            &PublicFilterQuery {
+                bbox: query.bbox.clone(),
+                status: query.status.clone(),
+                category: query.category.clone(),
+                authority: query.authority.clone(),
+                since: query.since.clone(),
+            },
+        )?
     };
     let mut rows = state.store.list_public_reports(&filter).await?;
     let next_cursor = (rows.len() as i64 > limit).then(|| {

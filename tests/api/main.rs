@@ -15,6 +15,7 @@ mod mail;
 mod maildev;
 mod metrics;
 mod open311;
+mod open_data;
 mod places;
 mod reporter_link;
 mod reports;

@@ -280,17 +280,17 @@ test('every footer links the accessibility statement and Leichte Sprache; both p
   const report = await filePublishedReport({ description: 'Schlagloch für den Fußzeilentest' });
   published.push(report.id);
   const pages = ['/', '/new.html', `/report.html?id=${report.id}`, '/authority.html?key=11000001', '/clerk/',
-    '/barrierefreiheit.html', '/leichte-sprache.html'];
+    '/barrierefreiheit.html', '/leichte-sprache.html', '/offene-daten.html'];
   for (const options of [DESKTOP, PHONE]) {
     const page = await openPage(browser, options);
     for (const path of pages) {
       await page.goto(path);
       await page.waitForSelector('#site-footer .emergency');
-      for (const href of ['/barrierefreiheit.html', '/leichte-sprache.html']) {
+      for (const href of ['/barrierefreiheit.html', '/leichte-sprache.html', '/offene-daten.html']) {
         assert.equal(await page.locator(`#site-footer a[href="${href}"]`).count(), 1, `${path} links ${href}`);
       }
     }
-    for (const path of ['/barrierefreiheit.html', '/leichte-sprache.html']) {
+    for (const path of ['/barrierefreiheit.html', '/leichte-sprache.html', '/offene-daten.html']) {
       for (const query of ['', '?lang=en']) {
         await page.goto(`${path}${query}`);
         await page.waitForSelector('#site-footer .emergency');
@@ -304,6 +304,15 @@ test('every footer links the accessibility statement and Leichte Sprache; both p
     assert.match(await page.locator('#feedback-contact').getAttribute('href'), /^mailto:/);
     await page.goto('/leichte-sprache.html?lang=en');
     assert.equal(await page.locator('h1').innerText(), 'The Bürgerbüro in easy read');
+    // The open-data page names the configured licence and links the downloads that work.
+    await page.goto('/offene-daten.html');
+    await page.waitForSelector('#site-footer .emergency');
+    assert.match(await page.locator('#attribution').innerText(), /buergerbuero/);
+    assert.equal(await page.locator('#license').getAttribute('href'), 'https://www.govdata.de/dl-de/by-2-0');
+    for (const download of ['reports.csv', 'reports.geojson', 'catalog.jsonld']) {
+      const answer = await page.request.get(`/api/v1/open-data/${download}`);
+      assert.equal(answer.status(), 200, download);
+    }
     assertClean(page, ['status of 401']);
     await page.context().close();
   }
