@@ -13,6 +13,7 @@ mod login;
 mod mail;
 mod maildev;
 mod metrics;
+mod move_data;
 mod open311;
 mod places;
 mod reporter_link;
