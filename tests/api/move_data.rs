@@ -426,9 +426,12 @@ async fn read_through_store(store: &dyn Store, report_ids: &[Uuid]) -> Vec<Strin
     seen
 }
 
+/// One zoom of the map: per cluster (or report) its count, counts per light and centroid.
+type MapView = (u8, Vec<(i64, [i64; 4], f64, f64)>);
+
 /// The public map at several zooms: clusters (counts exact, centroids to rounding, since the
 /// two databases may add up in another order) or the reports themselves.
-async fn map_views(store: &dyn Store) -> Vec<(u8, Vec<(i64, [i64; 4], f64, f64)>)> {
+async fn map_views(store: &dyn Store) -> Vec<MapView> {
     let region = BBox {
         min_lon: 10.5,
         min_lat: 51.3,
@@ -452,10 +455,7 @@ async fn map_views(store: &dyn Store) -> Vec<(u8, Vec<(i64, [i64; 4], f64, f64)>
     views
 }
 
-fn assert_same_map(
-    source: &[(u8, Vec<(i64, [i64; 4], f64, f64)>)],
-    target: &[(u8, Vec<(i64, [i64; 4], f64, f64)>)],
-) {
+fn assert_same_map(source: &[MapView], target: &[MapView]) {
     assert_eq!(source.len(), target.len());
     for ((zoom, a), (_, b)) in source.iter().zip(target) {
         assert_eq!(a.len(), b.len(), "zoom {zoom}: {a:?} / {b:?}");
