@@ -13,7 +13,7 @@ use buergerbuero::domain::{Action, Event, Report, ReportId};
 use buergerbuero::jurisdiction::JurisdictionHandle;
 use buergerbuero::map::MapLayer;
 use buergerbuero::notify::compose::Composer;
-use buergerbuero::store::move_data::TABLES;
+use buergerbuero::store::move_data::{MAX_BATCH_ROWS, TABLES};
 use buergerbuero::store::reports::BBox;
 use buergerbuero::store::*;
 use buergerbuero::workflow::{WorkflowContext, act};
@@ -161,6 +161,16 @@ async fn fill_sqlite_installation() -> Source {
         .as_str()
         .unwrap()
         .to_owned();
+    // More reports in between than one insert writes: the duplicate's row reaches PostgreSQL
+    // in an earlier statement than its original's.
+    for n in 0..MAX_BATCH_ROWS {
+        file_report(
+            &app,
+            json!({ "category": "other", "description": format!("Meldung {n}"),
+                    "lat": 53.6, "lon": 11.4 }),
+        )
+        .await;
+    }
     let (photographed, photo) = file_with_photo(&app).await;
     let forwarded = file_report(
         &app,
@@ -514,7 +524,7 @@ async fn move_data_copies_every_row_into_postgres_and_refuses_a_second_time() {
         .await
         .unwrap();
     pool.close().await;
-    assert_eq!(report_ids.len(), 6);
+    assert_eq!(report_ids.len(), 6 + MAX_BATCH_ROWS);
     let on_sqlite = read_through_store(&*sqlite, &report_ids).await;
     let on_postgres = read_through_store(&*postgres, &report_ids).await;
     assert_eq!(on_sqlite.len(), on_postgres.len());

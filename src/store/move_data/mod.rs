@@ -65,8 +65,10 @@ const SELF_REFERENCES: &[(&str, &str, &str)] = &[("reports", "id", "duplicate_of
 /// PostgreSQL's limit of parameters in one statement.
 const MAX_PARAMETERS: usize = 65_535;
 
-/// Rows per `insert`: few statements, and bounded memory with large rows (area outlines).
-const MAX_BATCH_ROWS: usize = 500;
+/// Most rows one `insert` writes: few statements, and bounded memory with large rows (area
+/// outlines). Foreign keys are checked per statement, so only rows in different batches
+/// depend on their order.
+pub const MAX_BATCH_ROWS: usize = 500;
 
 /// How long the target's tables may take to lock before the move gives up (another program
 /// using the target database holds them).
