@@ -89,7 +89,7 @@ pub async fn backup(settings: &Settings, dir: &Path) -> anyhow::Result<BackupRep
 }
 
 /// The file a `sqlite:` URL names (`sqlite://path`, `sqlite:path`, with or without `?…`).
-fn sqlite_file(url: &str) -> anyhow::Result<PathBuf> {
+pub(crate) fn sqlite_file(url: &str) -> anyhow::Result<PathBuf> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))

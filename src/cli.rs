@@ -1,5 +1,5 @@
-//! The command line: `serve`, `migrate`, `import-boundaries`, `locate`, `add-clerk`,
-//! `photos copy`.
+//! The command line: `serve`, `migrate`, `import-boundaries`, `locate`, `backup`,
+//! `move-data`, `add-clerk`, `photos copy`.
 
 use std::path::PathBuf;
 
@@ -58,6 +58,15 @@ pub enum Command {
     Backup {
         /// The directory to write (must not exist or be empty).
         dir: PathBuf,
+    },
+    /// Move a SQLite installation to PostgreSQL: copy every table of the configured SQLite
+    /// database into a new PostgreSQL database in one transaction and check the row counts.
+    /// Stop the service first. Photo files are not moved. See docs/OPERATIONS.md.
+    MoveData {
+        /// The target, `postgres://user@host/database`: a database without data (it is
+        /// migrated first if needed). A password can come from PGPASSWORD or ~/.pgpass.
+        #[arg(long)]
+        to: String,
     },
     /// Create a clerk (or admin) account. The password is read from stdin when it is piped,
     /// else generated and printed once.
@@ -140,10 +149,30 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("{report}");
             Ok(())
         }
+        Command::MoveData { to } => move_data(&settings, &to).await,
         Command::Photos {
             command: PhotosCommand::Copy { from, to },
         } => copy(&settings, &from, &to).await,
     }
+}
+
+/// `move-data`: the database moves; the photo files stay where they are, and the report says
+/// so, since the PostgreSQL installation must be pointed at them.
+async fn move_data(settings: &Settings, to: &str) -> anyhow::Result<()> {
+    let photos = settings.photo_location()?;
+    eprintln!("moving the SQLite database into PostgreSQL (changes made meanwhile are not moved)");
+    let report =
+        crate::store::move_data::move_data(&settings.database_url, to, &mut |line: &str| {
+            eprintln!("{line}")
+        })
+        .await?;
+    print!("{report}");
+    println!(
+        "photo files were not moved: they stay in {photos}. Run the PostgreSQL installation \
+         with the same BUERGERBUERO_PHOTOS_URL (or data directory), or move them with \
+         `buergerbuero photos copy`."
+    );
+    Ok(())
 }
 
 /// `photos copy`: needs no database, only the two storages.

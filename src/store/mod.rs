@@ -11,6 +11,7 @@ mod account_sql;
 pub mod accounts;
 pub mod clerk;
 mod clerk_sql;
+pub mod move_data;
 pub mod notify;
 mod notify_sql;
 pub mod open311;

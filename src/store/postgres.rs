@@ -47,6 +47,11 @@ impl PgStore {
             .context("cannot connect to PostgreSQL (check BUERGERBUERO_DATABASE_URL)")?;
         Ok(Self { pool })
     }
+
+    /// The pool, for `move_data`, which writes every table as it is stored.
+    pub(super) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
 }
 
 impl PgStore {

@@ -69,6 +69,11 @@ impl SqliteStore {
         })
     }
 
+    /// The pool, for `move_data`, which reads every table as it is stored.
+    pub(super) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     /// Writes a consistent copy of the whole database into the new file `target` (SQLite's
     /// `VACUUM INTO`: one read transaction, so writers go on meanwhile).
     pub async fn snapshot_into(&self, target: &std::path::Path) -> anyhow::Result<()> {

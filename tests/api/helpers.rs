@@ -75,7 +75,9 @@ impl Drop for Scratch {
     }
 }
 
-fn run_blocking<F: std::future::Future + Send + 'static>(future: F) -> F::Output
+/// Runs `future` to its end on a runtime of its own, in a thread of its own: whatever it
+/// spawned (a server's background tasks) ends with that runtime.
+pub fn run_blocking<F: std::future::Future + Send + 'static>(future: F) -> F::Output
 where
     F::Output: Send + 'static,
 {
@@ -232,6 +234,27 @@ impl TestDatabase {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// A new PostgreSQL database without anything in it, not even the migrations (a target
+    /// for `move-data`); dropped with the returned guard.
+    pub fn empty_postgres() -> Self {
+        let name = format!("bb_empty_{}", uuid::Uuid::now_v7().simple());
+        let sql = format!("create database {name}");
+        let admin = postgres_admin_url();
+        run_blocking(async move {
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        });
+        Self {
+            url: database_url(&name),
+            backend: Backend::Postgres,
+            pg_name: Some(name),
+            _scratch: Scratch::new("db"),
+        }
     }
 }
 
@@ -433,6 +456,13 @@ impl TestApp {
 
     pub async fn stop(self) {
         self.handle.stop(true).await;
+    }
+
+    /// Stops the server and hands its database and data directory over instead of removing
+    /// them (its background tasks end with the runtime it was started on).
+    pub async fn stop_keeping_data(self) -> (TestDatabase, Scratch) {
+        self.handle.stop(true).await;
+        (self._db, self._data)
     }
 }
 

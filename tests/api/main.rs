@@ -14,6 +14,7 @@ mod login;
 mod mail;
 mod maildev;
 mod metrics;
+mod move_data;
 mod open311;
 mod open_data;
 mod places;
