@@ -3,6 +3,10 @@
 // this device (outbox.js) on every page load, whenever the network comes back, and — through
 // Background Sync — when the browser sees the network return with the site closed.
 
+// Static, not `import()` after load: a module fetched late is cut off when the reader moves
+// on to the next page at once (and it is 2 kB on the wire).
+import { flushOutbox, nextDue, SYNC_TAG } from './outbox.js';
+
 let started = false;
 let timer = null;
 
@@ -10,7 +14,7 @@ let timer = null;
 export function requestBackgroundSync() {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.ready
-    .then((registration) => registration.sync?.register('bb-outbox'))
+    .then((registration) => registration.sync?.register(SYNC_TAG))
     .catch(() => { /* no Background Sync: page loads and `online` still send */ });
 }
 
@@ -23,7 +27,6 @@ export async function sendKept() {
   clearTimeout(timer);
   let result;
   try {
-    const { flushOutbox, nextDue } = await import('./outbox.js');
     result = await flushOutbox();
     if (result.waiting > 0) {
       requestBackgroundSync();
