@@ -64,8 +64,7 @@ test('filed without signal: kept, shown, reloaded offline, sent exactly once wit
 
   await fileOffline(page, first);
   assert.match(await page.locator('#done').innerText(), /auf diesem Gerät gespeichert/);
-  await entry(page, first).waitFor();
-  assert.match(await entry(page, first).innerText(), /Wartet auf Verbindung/);
+  await entry(page, first).filter({ hasText: 'Wartet auf Verbindung' }).waitFor();
   assert.match(await entry(page, first).innerText(), /1 Foto/);
   await assertAccessible(page, 'the form with a report waiting');
   await screenshot(page, 'offline-phone-waiting');
@@ -172,4 +171,36 @@ test('a kept report the service refuses is shown with the reason and not sent ag
   assert.equal(await page.locator('#form-error').isVisible(), true);
   assertClean(page, ['status of 422', 'status of 400']);
   await page.context().close();
+});
+
+test('a kept report goes out with the next page load, whichever page of the site it is', async () => {
+  const page = await openFormWithWorker(PHONE);
+  const description = `Offline, später gesendet ${Date.now()}`;
+  await page.context().setOffline(true);
+  await fileOffline(page, description);
+  await entry(page, description).waitFor();
+  assertClean(page, OFFLINE_NOISE);
+  // The page is closed while offline (its `online` listener is gone with it) …
+  const context = page.context();
+  await page.close();
+  await context.setOffline(false);
+  assert.deepEqual(await reportsWith(description), []);
+  // … and the map page, opened later, sends it.
+  const map = await context.newPage();
+  await map.goto('/');
+  const sentFromMap = () => map.evaluate(async (text) => {
+    const { listOutbox } = await import('/js/outbox.js');
+    return (await listOutbox()).some((i) => i.fields.description === text && i.state === 'sent');
+  }, description);
+  for (let i = 0; i < 100 && !await sentFromMap(); i += 1) await map.waitForTimeout(100);
+  assert.ok(await sentFromMap(), 'the map page sent the kept report');
+  const filed = await reportsWith(description);
+  assert.equal(filed.length, 1);
+  const full = await api('GET', `/api/v1/admin/reports/${filed[0].id}`, undefined, await adminHeaders());
+  assert.equal(full.photos.length, 1);
+  // The form lists it as sent, with the reporter's link.
+  await map.goto('/new.html');
+  await entry(map, description).locator('a.outbox-link').waitFor();
+  await assertAccessible(map, 'the form listing a report sent from another page');
+  await context.close();
 });

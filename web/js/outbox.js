@@ -215,7 +215,8 @@ export async function flushOutbox() {
   return exclusively(async () => {
     const sent = [];
     let refused = 0;
-    let stop = false;
+    // `onLine` false is certain (true is only a hope): no try, no "sending …" flicker.
+    let stop = globalThis.navigator?.onLine === false;
     for (const item of await listOutbox()) {
       if (item.state !== 'waiting' || stop || item.notBefore > Date.now()) continue;
       notify({ type: 'sending', key: item.key });
