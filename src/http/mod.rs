@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{HttpResponse, Route, guard, web};
 
 use crate::config::Settings;
@@ -511,15 +511,22 @@ pub fn configure(config: &mut web::ServiceConfig, state: AppState) {
             .route(web::route().to(open311::unknown_resource))
             .wrap(from_fn(open311::error_lists)),
     );
+    // The web frontend, gzip-compressed for browsers that accept it (Leaflet's 148 kB are 43 kB
+    // on the wire; images are left as they are). Only the web files: API answers can carry a
+    // secret (a CSRF token, a reporter's key) beside text a requester chooses, which compressed
+    // would leak through the answer's length (BREACH).
     config.service(
-        actix_files::Files::new("/", web_dir)
-            .index_file("index.html")
-            // Only requests the file service can answer reach it; everything else falls through
-            // to the app's default service and gets the 404 problem (see `serves_static_files`).
-            .guard(guard::fn_guard(serves_static_files))
-            .default_handler(web::to(|| async {
-                Err::<HttpResponse, _>(ApiError::NotFound)
-            })),
+        web::scope("").wrap(Compress::default()).service(
+            actix_files::Files::new("", web_dir)
+                .index_file("index.html")
+                // Only requests the file service can answer reach it; everything else falls
+                // through to the app's default service and gets the 404 problem (see
+                // `serves_static_files`).
+                .guard(guard::fn_guard(serves_static_files))
+                .default_handler(web::to(|| async {
+                    Err::<HttpResponse, _>(ApiError::NotFound)
+                })),
+        ),
     );
 }
 

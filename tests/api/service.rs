@@ -178,6 +178,51 @@ both_backends!(
     }
 );
 
+both_backends!(
+    web_files_are_compressed_and_api_answers_are_not,
+    |backend: Backend| async move {
+        let app = TestApp::spawn(backend).await;
+        let fetch = |path: &'static str| {
+            app.client
+                .get(format!("{}{path}", app.address))
+                .header("accept-encoding", "gzip")
+                .send()
+        };
+        for (path, content_type) in [
+            ("/vendor/leaflet/leaflet.js", "javascript"),
+            ("/new.html", "text/html"),
+            ("/sw.js", "javascript"),
+            ("/manifest.webmanifest", "application/manifest+json"),
+        ] {
+            let response = fetch(path).await.unwrap();
+            assert_eq!(response.status().as_u16(), 200, "{path}");
+            assert_eq!(response.headers()["content-encoding"], "gzip", "{path}");
+            assert!(
+                response.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .contains(content_type),
+                "{path}"
+            );
+            let body = response.bytes().await.unwrap();
+            assert_eq!(body[..2], [0x1f, 0x8b], "{path}: a gzip stream");
+        }
+        // Images are compressed already; API answers are never compressed (BREACH).
+        for path in ["/icons/icon-192.png", "/api/v1/categories"] {
+            let response = fetch(path).await.unwrap();
+            assert_eq!(response.status().as_u16(), 200, "{path}");
+            assert!(
+                !response.headers().contains_key("content-encoding"),
+                "{path}"
+            );
+        }
+        // A missing file is still the 404 problem.
+        app.get_problem("/js/no-such-module.js", 404, "not-found")
+            .await;
+        app.stop().await;
+    }
+);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readiness_fails_when_the_database_is_gone() {
     let app = TestApp::spawn(Backend::Postgres).await;

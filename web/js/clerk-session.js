@@ -5,14 +5,37 @@ import { getJson, send, setCsrfToken, ApiProblem } from './api.js';
 import { el } from './dom.js';
 import { tr } from './i18n.js';
 
+// Whether this browser signed in last (the cookie itself is HttpOnly, out of the page's
+// reach): without it the log-in page asks nothing, so a first visit logs no 401 in the
+// browser's console (Lighthouse counts that against the page). A stale mark costs one 401.
+const SIGNED_IN = 'bb-clerk-signed-in';
+
+function markSignedIn(on) {
+  try {
+    if (on) localStorage.setItem(SIGNED_IN, '1'); else localStorage.removeItem(SIGNED_IN);
+  } catch { /* no storage: currentAccount() always asks */ }
+}
+
+function maybeSignedIn() {
+  try {
+    return localStorage.getItem(SIGNED_IN) === '1';
+  } catch {
+    return true;
+  }
+}
+
 /** The signed-in account, or null when not signed in (401). Other failures are thrown. */
 export async function currentAccount() {
+  if (!maybeSignedIn()) return null;
   try {
     const me = await getJson('/api/v1/admin/me');
     setCsrfToken(me.csrf_token ?? null);
     return me;
   } catch (error) {
-    if (error instanceof ApiProblem && error.status === 401) return null;
+    if (error instanceof ApiProblem && error.status === 401) {
+      markSignedIn(false);
+      return null;
+    }
     throw error;
   }
 }
@@ -21,11 +44,13 @@ export async function currentAccount() {
 export async function signIn(email, password) {
   const me = await send('POST', '/api/v1/admin/login', { email, password });
   setCsrfToken(me.csrf_token ?? null);
+  markSignedIn(true);
   return me;
 }
 
 /** Ends the session on the server (the cookie is cleared by the answer). */
 export async function signOut() {
+  markSignedIn(false);
   await send('POST', '/api/v1/admin/logout');
   setCsrfToken(null);
 }

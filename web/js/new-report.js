@@ -9,6 +9,9 @@ import { beforeLanguageSwitch, lang, pick, plural, restoreFormState, tr, withArt
 import { PlacePicker, parseCoordinate } from './place-picker.js';
 import { preparePhoto } from './photo-resize.js';
 import { lightBadge } from './lights.js';
+import { queueReport, removeFromOutbox } from './outbox.js';
+import { mountOutboxList, render as renderOutbox } from './outbox-list.js';
+import { requestBackgroundSync, sendKept } from './pwa.js';
 
 const MAX_PHOTOS = 5;
 const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
@@ -36,6 +39,10 @@ const photos = [];
 let jurisdiction = null;
 /** One key per prepared filing, so a retry after a dropped connection files only once. */
 let idempotencyKey = null;
+/** The key of the report this page kept for later, whose thank-you it shows once it is sent. */
+let keptKey = null;
+/** What was typed for that report (the thank-you names the email address). */
+let keptFields = null;
 let lookupSeq = 0;
 
 const picker = new PlacePicker(() => placeOrCategoryChanged());
@@ -84,7 +91,14 @@ async function placeOrCategoryChanged() {
   } catch (error) {
     if (seq !== lookupSeq) return;
     jurisdiction = null;
-    status.replaceChildren(el('p', { class: 'error' }, error instanceof ApiProblem ? error.readerMessage() : String(error)));
+    if (error instanceof ApiProblem && error.status === 0) {
+      // Without signal: the report can still be written and kept (see send()).
+      status.replaceChildren(el('p', { class: 'hint' }, tr(
+        'Ohne Verbindung lässt sich die Zuständigkeit gerade nicht ermitteln. Sie können die Meldung trotzdem absenden: Sie wird auf diesem Gerät gespeichert und von selbst gesendet, sobald wieder eine Verbindung besteht.',
+        'Without a connection the responsible authority cannot be found now. You can still send the report: it is kept on this device and sent by itself once there is a connection again.')));
+    } else {
+      status.replaceChildren(el('p', { class: 'error' }, error instanceof ApiProblem ? error.readerMessage() : String(error)));
+    }
   }
   if (category) showNearby(point, category, seq);
   else $('nearby').replaceChildren();
@@ -279,6 +293,12 @@ async function send(report) {
   const button = $('send');
   button.disabled = true;
   $('send-error').hidden = true;
+  if (navigator.onLine === false) {
+    // No network at all: no point in trying; kept at once.
+    await keep(report);
+    button.disabled = false;
+    return;
+  }
   const form = new FormData();
   for (const [name, value] of Object.entries(report)) {
     if (value !== null) form.append(name, String(value));
@@ -290,6 +310,12 @@ async function send(report) {
     showStep('done');
   } catch (error) {
     if (!(error instanceof ApiProblem)) throw error;
+    if (error.status === 0 || error.status >= 500) {
+      // The network failed (or the service is in trouble): kept with the same key, so a filing
+      // whose answer was lost on the way back is not filed a second time.
+      await keep(report);
+      return;
+    }
     const fields = error.fieldErrors();
     if (error.status === 0 || error.status === 429 || error.status >= 500 || fields.length === 0) {
       // Nothing to correct in the form: say why, keep the preview, allow sending again with
@@ -307,6 +333,72 @@ async function send(report) {
   } finally {
     button.disabled = false;
   }
+}
+
+/**
+ * Keeps the report on this device (outbox.js) to be sent when the network returns, and says
+ * so. Where nothing can be kept (storage refused), the preview stays for sending again.
+ */
+async function keep(report) {
+  const category = selectedCategory();
+  try {
+    await queueReport({
+      key: idempotencyKey,
+      fields: report,
+      photos: photos.map((p) => ({ blob: p.upload, name: p.upload.name })),
+      categoryName: category ? { de: category.name_de, en: category.name_en ?? category.name_de } : null,
+    });
+  } catch {
+    $('send-error').textContent = tr(
+      'Der Dienst ist nicht erreichbar, und dieser Browser kann die Meldung nicht auf dem Gerät speichern. Bitte lassen Sie die Seite offen und senden Sie später noch einmal.',
+      'The service cannot be reached, and this browser cannot keep the report on the device. Please keep the page open and send again later.');
+    $('send-error').hidden = false;
+    return;
+  }
+  keptKey = idempotencyKey;
+  keptFields = report;
+  $('done-heading').textContent = tr('Auf diesem Gerät gespeichert', 'Kept on this device');
+  $('done-body').replaceChildren(
+    el('p', { class: 'success' }, tr('Ihre Meldung ist auf diesem Gerät gespeichert.', 'Your report is kept on this device.')),
+    el('p', {}, tr(
+      'Gerade besteht keine Verbindung zum Dienst. Die Meldung wird von selbst gesendet, sobald wieder eine Verbindung besteht – auch wenn Sie diese Seite schließen und später wieder öffnen. Oben unter „Meldungen auf diesem Gerät“ sehen Sie, was wartet, und können es löschen.',
+      'There is no connection to the service just now. The report is sent by itself once there is a connection again – even if you close this page and open it later. Under “Reports on this device” above you see what is waiting, and can delete it.')),
+    el('p', {}, tr('Sobald sie gesendet ist, erscheint hier der Link zu Ihrer Meldung.', 'Once it is sent, the link to your report appears here.')));
+  showStep('done');
+  await renderOutbox();
+  requestBackgroundSync();
+  sendKept();
+}
+
+/** A kept report of this page went out: the same thank-you as a filing sent at once. */
+function takeSent(item) {
+  if (item.key !== keptKey) return false;
+  keptKey = null;
+  $('done-heading').textContent = tr('Vielen Dank!', 'Thank you!');
+  renderDone(item.report, keptFields ?? item.fields);
+  $('outbox-status').textContent = tr('Ihre Meldung ist gesendet.', 'Your report has been sent.');
+  return true;
+}
+
+/** A refused kept report back in the form, with the service's reasons next to the fields. */
+async function editKept(item) {
+  const { removed } = await removeFromOutbox(item.key);
+  if (!removed) return;
+  const fields = item.fields;
+  for (const id of ['description', 'address', 'email', 'name']) $(id).value = fields[id] ?? '';
+  $('category').value = fields.category ?? '';
+  showCategoryNotice();
+  updateCount();
+  photos.splice(0, photos.length, ...item.photos.map((p) => ({
+    upload: new File([p.blob], p.name, { type: p.blob.type || 'image/jpeg' }), preview: null, name: p.name,
+  })));
+  renderPhotos();
+  if (typeof fields.lat === 'number' && typeof fields.lon === 'number') picker.set(fields.lat, fields.lon, { zoom: 16 });
+  showStep('form');
+  const problem = item.problem ?? {};
+  const message = tr(problem.detail_de || problem.detail, problem.detail);
+  const errors = (problem.errors ?? []).map((e) => [e.field, `${message} (${e.detail})`]);
+  showErrors(errors.length > 0 ? errors : [['description', message]]);
 }
 
 function renderDone(report, sent) {
@@ -408,6 +500,9 @@ async function main() {
   // After a language switch: what was typed before it, with the pin and the category notice.
   restoreFormState();
   try { restorePhotos(); } catch { /* a broken entry: the photos are chosen again */ }
+  // Reports kept on this device earlier: shown, and sent now if the network is there.
+  await mountOutboxList({ takeSent, edit: editKept });
+  performance.mark('bb-form-ready');
 }
 
 main();

@@ -1,9 +1,11 @@
 // The frame every page shares: skip link, header with navigation and language switch, footer
 // with the emergency numbers, the attribution the data licences ask for and the links German
-// public sites must have (BITV 2.0: accessibility statement, Leichte Sprache).
+// public sites must have (BITV 2.0: accessibility statement, Leichte Sprache); and the start of
+// the app's offline side (pwa.js).
 import { el, $ } from './dom.js';
 import { lang, switchLang, tr, translateStatic } from './i18n.js';
 import { getJson } from './api.js';
+import { startPwa } from './pwa.js';
 
 const NAV = [
   ['/', 'Karte und Liste', 'Map and list'],
@@ -72,6 +74,8 @@ export function initPage(titleDe, titleEn) {
   $('site-header')?.replaceChildren(...header());
   $('site-footer')?.replaceChildren(...footer());
   if (titleDe) document.title = `${tr(titleDe, titleEn)} – Bürgerbüro`;
+  // The service worker, and reports kept on this device sent from whichever page opens first.
+  startPwa();
 }
 
 /** Shows a message in a page's status region (`role=status` or `role=alert`). */
