@@ -12,6 +12,7 @@ mod jurisdiction;
 mod login;
 mod mail;
 mod maildev;
+mod map_tiles;
 mod metrics;
 mod open311;
 mod places;
