@@ -95,12 +95,12 @@ impl TileCache {
         let mut entries = self.lock();
         entries.clock += 1;
         let now = entries.clock;
-        if let Some(entry) = entries.map.get_mut(&tile) {
-            if entry.version >= version {
-                // A newer version than asked for is as good (the reader's view was older).
-                entry.last_used = now;
-                return entry.body.clone();
-            }
+        // A newer version than asked for is as good (the reader's view was older).
+        if let Some(entry) = entries.map.get_mut(&tile)
+            && entry.version >= version
+        {
+            entry.last_used = now;
+            return entry.body.clone();
         }
         let body = Arc::new(OnceCell::new());
         let old = entries.map.insert(
@@ -122,11 +122,12 @@ impl TileCache {
     fn account(&self, tile: Tile, version: i64, size: usize) {
         let mut entries = self.lock();
         let Entries { map, bytes, .. } = &mut *entries;
-        if let Some(entry) = map.get_mut(&tile) {
-            if entry.version == version && entry.size == 0 {
-                entry.size = size;
-                *bytes += size;
-            }
+        if let Some(entry) = map.get_mut(&tile)
+            && entry.version == version
+            && entry.size == 0
+        {
+            entry.size = size;
+            *bytes += size;
         }
         if *bytes <= self.budget {
             return;
