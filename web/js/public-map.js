@@ -145,17 +145,23 @@ async function loadLayer() {
   const mine = ++layerGeneration;
   const bbox = bboxOf(map);
   const zoom = Math.max(0, Math.min(22, Math.round(map.getZoom())));
+  // The status is busy while the view's tiles load (several requests now), so assistive
+  // technology announces the new summary once, not a half-loaded one.
+  const status = $('map-status');
+  status.setAttribute('aria-busy', 'true');
   try {
     const markers = state.category ? await filteredPoints(bbox) : await layerMarkers(zoom);
     if (mine !== layerGeneration) return;
     layer?.remove();
     layer = L.layerGroup(markers.items).addTo(map);
-    $('map-status').textContent = markers.summary;
+    status.textContent = markers.summary;
   } catch (problem) {
     if (mine !== layerGeneration) return;
-    $('map-status').replaceChildren(el('span', { class: 'error' },
+    status.replaceChildren(el('span', { class: 'error' },
       tr('Die Karte konnte nicht geladen werden: ', 'The map could not be loaded: '),
       problem.readerMessage?.() ?? String(problem)));
+  } finally {
+    if (mine === layerGeneration) status.removeAttribute('aria-busy');
   }
 }
 
