@@ -153,8 +153,8 @@ macro_rules! clerk_store_impl {
                         .await?;
                 } else if let Some(light) = after {
                     // The counts stay, but the public point may have changed (its category,
-                    // its status within the light): a row of no count marks its cells changed,
-                    // so the map tiles there get a new version when it is folded.
+                    // say): a row of no count marks its cells changed, so the map tiles there
+                    // get a new version when it is folded.
                     append_cell_changes(&mut tx, new.location.lat(), new.location.lon(), &[(light, 0)])
                         .await?;
                 }

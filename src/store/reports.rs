@@ -255,8 +255,8 @@ pub trait ReportStore: Send + Sync {
     async fn map_cells(&self, level: u8, zoom: u8, bbox: BBox) -> Result<Vec<CellRow>>;
 
     /// Folds the appended map count changes into `report_cells` (one transaction), gives the
-    /// regions they touched the next map version, and says how many change rows it folded. Every `serve` calls it about once a second; several
-    /// instances may call it at once.
+    /// regions they touched the next map version, and says how many change rows it folded.
+    /// Every `serve` calls it about once a second; several instances may call it at once.
     async fn fold_cell_changes(&self) -> Result<u64>;
 
     /// The regions whose map version is above `since` (all with 0), for the tiles' versions.

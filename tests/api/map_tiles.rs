@@ -132,6 +132,28 @@ both_backends!(
         let (_, _, _, clusters) = fetch(&app, &city, None).await;
         assert_eq!(counted(&clusters), 2, "{clusters}");
 
+        // A new category keeps the light and the counts, and still changes the point: the
+        // tile gets a new version once the change is folded.
+        let (_, etag, _, _) = fetch(&app, &street, None).await;
+        let path = format!("/api/v1/admin/reports/{}/category", ids[1]);
+        let (status, answer) = admin
+            .put(&app, &path, json!({ "category": "roads_paths" }))
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        let (recategorised, tile) = poll_tile(&app, &street, |tag, _| tag != etag).await;
+        let categories: Vec<&Value> = tile["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["properties"]["id"] == ids[1].as_str())
+            .map(|f| &f["properties"]["category"])
+            .collect();
+        assert_eq!(
+            categories,
+            [&json!("roads_paths")],
+            "{recategorised}: {tile}"
+        );
+
         // Hidden by moderation: gone from the tiles once the change is folded.
         let path = format!("/api/v1/admin/reports/{}/hide", ids[0]);
         let (status, answer) = admin
