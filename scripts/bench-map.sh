@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Map layer latency at 1,000,000 published reports: GET /api/v1/reports.geojson for a
-# state-wide, a city and a street-level viewport, on PostgreSQL and on SQLite.
+# state-wide, two city and a street-level viewport, and the map tiles of a city view (cold,
+# warm and revalidated), on PostgreSQL and on SQLite.
 #
 #   scripts/bench-map.sh
 #
@@ -17,6 +18,14 @@
 #    floor((lon+180)/size), floor((lat+90)/size), size = 360/2^(level+2); light by status).
 #    VACUUM ANALYZE. Then `buergerbuero serve` and, per viewport and client count, a short
 #    warm-up and an oha run of BENCH_SECONDS.
+#    Then the tiles (GET /api/v1/map/tiles/{z}/{x}/{y}.json) of a city view: the zoom-12 tiles
+#    a 1280 × 800 viewport centred on Berlin needs (BENCH_TILE_VIEW), requested in turn by
+#    every client (wrk with BENCH_PATHS; a "view" is one request of each of its tiles, so
+#    views/s = requests/s ÷ tiles per view), three ways: `cold` (the server started with
+#    BUERGERBUERO_MAP_TILE_CACHE_MB=0, so every request renders its tile from the database,
+#    as after a change), `warm` (rendered tiles from memory, as for a crowd on one view) and
+#    `revalidate` (every request with the tile's ETag in If-None-Match: the 304 a browser or
+#    CDN gets when its copy is older than max-age).
 # 3. SQLite: the same on a temporary database file (a recursive CTE through Python's sqlite3,
 #    which also supplies the 16-byte UUID v7 blobs), then ANALYZE.
 #
@@ -33,6 +42,8 @@
 #   BENCH_BUILD_NICE          niceness of the cargo build (default 10; the machine may be shared)
 #   SKIP_POSTGRES=1 / SKIP_SQLITE=1  leave out a backend
 #   BENCH_KEEP=1              keep the PostgreSQL database and the SQLite file for a closer look
+#   BENCH_TILE_VIEW           the tiled view: "lat lon zoom width height" (default "52.52 13.405 12 1280 800")
+#   SKIP_BBOX=1               leave out the bbox endpoint's viewports (measure only the tiles)
 #
 # Only 127.0.0.1 is used. Every run is bounded in time; every wait has a deadline.
 set -euo pipefail
@@ -64,6 +75,7 @@ SERVER_PID=
 VIEWPORTS=(
     "state_z7|bbox=10.5,51.3,15.0,54.8&zoom=7"
     "berlin_z11|bbox=13.08,52.33,13.77,52.68&zoom=11"
+    "berlin_z12|bbox=13.185,52.437,13.625,52.604&zoom=12"
     "mitte_z16|bbox=13.398,52.515,13.425,52.525&zoom=16"
 )
 
@@ -301,17 +313,20 @@ json.dump(out, open(dst, "w"))
 PY
 }
 
-# One line of figures from a normalised result; $1 = file, $2 = label.
+# One line of figures from a normalised result; $1 = file, $2 = label, $3 = tiles per view
+# (optional: then views per second too).
 summarise_result() {
-    python3 - "$1" "$2" <<'PY'
+    python3 - "$@" <<'PY'
 import json, sys
 
-path, label = sys.argv[1:]
+path, label, *rest = sys.argv[1:]
 r = json.load(open(path))
 codes = {int(k): v for k, v in r["codes"].items()}
-non200 = sum(v for k, v in codes.items() if k != 200) + r["errors"]
-print(f"{label} [{r['tool']}]: {r['rps']:.1f} req/s, p50 {r['p50_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms, "
-      f"p99 {r['p99_ms']:.2f} ms, max {r['max_ms']:.1f} ms, {codes.get(200, 0)} x 200, {non200} non-200")
+other = sum(v for k, v in codes.items() if k not in (200, 304)) + r["errors"]
+views = f", {r['rps'] / int(rest[0]):.1f} views/s" if rest else ""
+answers = f"{codes.get(200, 0)} x 200" + (f", {codes[304]} x 304" if 304 in codes else "")
+print(f"{label} [{r['tool']}]: {r['rps']:.1f} req/s{views}, p50 {r['p50_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms, "
+      f"p99 {r['p99_ms']:.2f} ms, max {r['max_ms']:.1f} ms, {answers}, {other} other")
 PY
 }
 
@@ -346,12 +361,91 @@ measure_viewports() {
     done
 }
 
+# Writes the paths of the tiles of the view BENCH_TILE_VIEW to $1, one a line (the arithmetic
+# of web/js/public-map.js: the view's box at its zoom, 256-pixel tiles).
+tile_paths() {
+    python3 - "$1" ${BENCH_TILE_VIEW:-52.52 13.405 12 1280 800} <<'PY'
+import math, sys
+
+out, lat, lon, zoom, width, height = sys.argv[1], *map(float, sys.argv[2:])
+z = int(zoom)
+n = 2 ** z
+rad = math.radians(lat)
+cx = (lon + 180) / 360 * n * 256
+cy = (1 - math.log(math.tan(rad) + 1 / math.cos(rad)) / math.pi) / 2 * n * 256
+x0, x1 = int((cx - width / 2) // 256), int((cx + width / 2) // 256)
+y0, y1 = int((cy - height / 2) // 256), int((cy + height / 2) // 256)
+with open(out, "w") as f:
+    for x in range(x0, x1 + 1):
+        for y in range(y0, y1 + 1):
+            f.write(f"/api/v1/map/tiles/{z}/{x}/{y}.json\n")
+PY
+}
+
+# Measures the city view's tiles against the running server; $1 = backend, $2 = cold, warm or
+# revalidate (see the top of the file).
+measure_tiles() {
+    local backend=$1 mode=$2 paths=$WORK/tiles.txt clients tiles
+    tile_paths "$paths"
+    tiles=$(wc -l <"$paths")
+    if [ "$mode" = revalidate ]; then
+        local path etag
+        while read -r path; do
+            etag=$(curl -fsS --max-time 30 -o /dev/null -D - "$BASE$path" | tr -d '\r' |
+                sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
+            echo "$path $etag"
+        done <"$paths" >"$WORK/tiles-etags.txt"
+        paths=$WORK/tiles-etags.txt
+    fi
+    local sample
+    sample=$(head -n 1 "$paths" | cut -d ' ' -f 1)
+    curl -fsS --max-time 30 "$BASE$sample" -o "$WORK/tile.json" \
+        -w "tiles_z12 ($tiles tiles a view): $sample HTTP %{http_code}, %{size_download} bytes; "
+    jq -r '"\(.features | length) features"' "$WORK/tile.json"
+    for clients in $CLIENT_COUNTS; do
+        local raw=$RESULTS/map-$backend-tiles_$mode-c$clients.raw.json
+        local threads=$((clients < 2 ? clients : 2))
+        BENCH_PATHS=$paths BENCH_WRK_JSON=$WORK/warmup.json wrk -t "$threads" -c "$clients" -d 2s \
+            --timeout 10s -s "$WRK_LUA" "$BASE" >/dev/null
+        loadavg "before $backend tiles_$mode c$clients" >/dev/null
+        BENCH_PATHS=$paths BENCH_WRK_JSON=$raw wrk -t "$threads" -c "$clients" -d "${SECONDS_PER_RUN}s" \
+            --timeout 10s -s "$WRK_LUA" "$BASE" >/dev/null
+        LOADGEN=wrk normalise_result "$raw" "$RESULTS/map-$backend-tiles_$mode-c$clients.json"
+        summarise_result "$RESULTS/map-$backend-tiles_$mode-c$clients.json" \
+            "$backend tiles_z12_$mode, $clients client(s), ${SECONDS_PER_RUN} s, 1-min load at end $(cut -d ' ' -f 1 /proc/loadavg)" \
+            "$tiles" | tee -a "$RESULTS/map-$backend.txt"
+    done
+}
+
+# The bbox endpoint's viewports, then the tiles warm, revalidated and cold; $1 = backend,
+# $2 = database URL. Leaves no server running.
+measure_backend() {
+    local backend=$1 url=$2
+    start_server "$url" "$backend"
+    if [ "${SKIP_BBOX:-0}" != 1 ]; then measure_viewports "$backend"; fi
+    measure_tiles "$backend" warm
+    measure_tiles "$backend" revalidate
+    stop_server
+    BUERGERBUERO_MAP_TILE_CACHE_MB=0 start_server "$url" "$backend-cold"
+    measure_tiles "$backend" cold
+    stop_server
+}
+
 log "machine"
 echo "$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), $(free -m | awk '/^Mem:/ {print $2 " MB RAM"}')"
 loadavg "at start"
 
 log "build"
 nice -n "${BENCH_BUILD_NICE:-10}" cargo build --release --bin buergerbuero
+# The tiles are measured with wrk (it cycles through a view's paths) whatever LOADGEN says.
+if ! command -v wrk >/dev/null; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "wrk is not installed (apt-get install wrk); the tile runs need it" >&2
+        exit 1
+    fi
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk
+fi
 if [ "$LOADGEN" = oha ]; then
     if [ ! -x "$OHA" ]; then
         echo "installing oha into $OHA_ROOT (once, ~5 min)"
@@ -386,9 +480,7 @@ if [ "${SKIP_POSTGRES:-0}" != 1 ]; then
          FROM (SELECT level, sum(count) AS n FROM report_cells GROUP BY level) AS l)" \
         -c "SELECT 'size: reports ' || pg_size_pretty(pg_total_relation_size('reports')) ||
             ', report_cells ' || pg_size_pretty(pg_total_relation_size('report_cells'))"
-    start_server "$PG_URL" postgres
-    measure_viewports postgres
-    stop_server
+    measure_backend postgres "$PG_URL"
     if [ "${BENCH_KEEP:-0}" != 1 ]; then
         psql_admin -c "DROP DATABASE $PG_DB WITH (FORCE)" >/dev/null
         PG_CREATED=0
@@ -406,9 +498,7 @@ if [ "${SKIP_SQLITE:-0}" != 1 ]; then
         (SELECT count(*) FROM report_cells) || ' cell rows, reports per level ' ||
         (SELECT group_concat(level || ':' || n, ' ') FROM (SELECT level, sum(count) AS n FROM report_cells GROUP BY level ORDER BY level))"
     echo "size: $(du -h "$WORK/bench.db" | cut -f 1)"
-    start_server "$SQLITE_URL" sqlite
-    measure_viewports sqlite
-    stop_server
+    measure_backend sqlite "$SQLITE_URL"
 fi
 
 log "summary"

@@ -2,6 +2,9 @@
 -- installed). Environment:
 --   BENCH_BODIES    optional: a file with one request body per line; each request POSTs the
 --                   next one as application/json (each wrk thread starts at its own offset)
+--   BENCH_PATHS     optional: a file with one `path [etag]` per line; each request GETs the
+--                   next path (with `If-None-Match: etag` when one is given), so a run cycles
+--                   through the tiles of a map view (each wrk thread starts at its own offset)
 --   BENCH_WRK_JSON  where done() writes the figures as one JSON object: requests, duration_s,
 --                   rps, latency_ms {mean, p50, p90, p95, p99, max}, status {code: count},
 --                   errors {connect, read, write, timeout, status}
@@ -22,6 +25,18 @@ if bodies_path and bodies_path ~= "" then
     wrk.headers["Content-Type"] = "application/json"
 end
 
+local paths = {}
+local next_path = 0
+local paths_path = os.getenv("BENCH_PATHS")
+if paths_path and paths_path ~= "" then
+    for line in io.lines(paths_path) do
+        local path, etag = line:match("^(%S+)%s*(.*)$")
+        if path then
+            paths[#paths + 1] = { path = path, etag = etag }
+        end
+    end
+end
+
 local thread_count = 0
 setup = function(thread)
     thread_count = thread_count + 1
@@ -33,9 +48,21 @@ init = function(args)
     if #bodies > 0 then
         next_body = ((thread_index or 1) - 1) * 997 % #bodies
     end
+    if #paths > 0 then
+        next_path = ((thread_index or 1) - 1) * 7 % #paths
+    end
 end
 
 request = function()
+    if #paths > 0 then
+        next_path = next_path % #paths + 1
+        local p = paths[next_path]
+        local headers = {}
+        if p.etag ~= "" then
+            headers["If-None-Match"] = p.etag
+        end
+        return wrk.format("GET", p.path, headers)
+    end
     if #bodies == 0 then
         return wrk.format()
     end

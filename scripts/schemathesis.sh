@@ -106,6 +106,25 @@ checks.positive_data_acceptance.expected-statuses = ["200", "422"]
 [dictionaries.place]
 values = ["Briesen", "Mueritz", "potsdam", "Brisen", "Gross Kreutz", "Mitte", "Odervorland"]
 
+# Tile addresses around Berlin Mitte at zoom 12 (x 2198–2203, y 1341–1344), so that a tile
+# drawn from them exists and holds the fuzzer's reports.
+[dictionaries.tile_z]
+values = [12]
+[dictionaries.tile_x]
+values = [2198, 2200, 2203]
+[dictionaries.tile_y]
+values = [1341, 1343, 1344]
+
+[[operations]]
+include-name = "GET /api/v1/map/tiles/{z}/{x}/{y}.json"
+parameters."path.z" = { dictionary = "tile_z", probability = 0.5 }
+parameters."path.x" = { dictionary = "tile_x", probability = 0.5 }
+parameters."path.y" = { dictionary = "tile_y", probability = 0.5 }
+# x and y below 2^z is a rule between the parameters that JSON Schema cannot state (the schema
+# allows up to 2^22 - 1 for every zoom); such a tile does not exist and is a 400 naming x or y,
+# as openapi.yaml says.
+checks.positive_data_acceptance.expected-statuses = ["200", "304", "400"]
+
 [[operations]]
 include-name = "GET /api/v1/places"
 parameters."query.q" = { dictionary = "place", probability = 0.5 }

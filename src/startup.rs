@@ -201,6 +201,13 @@ impl Application {
         let jurisdiction = Arc::new(JurisdictionHandle::new(engine));
         spawn_catalog_refresh(store.clone(), jurisdiction.clone());
         spawn_cell_folder(store.clone());
+        // Read once before serving, so the first tiles already carry the database's versions.
+        let map_versions = crate::map::versions::MapVersions::default();
+        map_versions
+            .refresh(&*store)
+            .await
+            .context("reading the map versions")?;
+        crate::map::versions::spawn_refresher(map_versions.clone(), store.clone());
         let listener = TcpListener::bind(&settings.listen).with_context(|| {
             format!("cannot listen on {} (BUERGERBUERO_LISTEN)", settings.listen)
         })?;
@@ -233,6 +240,9 @@ impl Application {
         // Not checked here: a bucket that is down at start should make the instance unready
         // (`/readyz`), not keep it from starting and recovering by itself.
         tracing::info!(photos = %photo_location, "photo storage");
+        let tile_cache = crate::map::tile_cache::TileCache::new(
+            settings.map_tile_cache_mb.saturating_mul(1024 * 1024),
+        );
         let state = AppState {
             filing: FilingContext {
                 store: store.clone(),
@@ -261,6 +271,8 @@ impl Application {
             photos,
             settings,
             metrics,
+            map_versions,
+            tile_cache,
         };
         let metrics_listener = match &state.settings.metrics.listen {
             Some(address) => Some(TcpListener::bind(address).with_context(|| {

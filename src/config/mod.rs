@@ -87,6 +87,9 @@ pub struct Settings {
     /// Threads that process photos, and so photos decoded at the same time (each may take up
     /// to ~180 MB while it decodes).
     pub photo_decode_concurrency: usize,
+    /// Megabytes of rendered map tiles an instance keeps in memory (0: none, every tile
+    /// request renders; for measuring a cold cache).
+    pub map_tile_cache_mb: usize,
     /// The service promise: working days (of the report's state) until a first reaction.
     pub service_promise_days: u32,
     /// Sessions and the log-in back-off.
@@ -175,6 +178,7 @@ impl Default for Settings {
             rate_limit: RateLimitSettings::default(),
             trust_forwarded_for: false,
             photo_decode_concurrency: 1,
+            map_tile_cache_mb: 64,
             service_promise_days: 3,
             auth: AuthSettings::default(),
             mail: MailSettings::default(),
@@ -314,6 +318,11 @@ impl Settings {
             env,
             "BUERGERBUERO_PHOTO_DECODE_CONCURRENCY",
             &mut self.photo_decode_concurrency,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_MAP_TILE_CACHE_MB",
+            &mut self.map_tile_cache_mb,
         )?;
         set(
             env,

@@ -13,6 +13,7 @@ mod input;
 mod intake;
 mod jurisdiction;
 mod mail;
+mod map_tiles;
 pub mod metrics;
 mod open311;
 mod open311_keys;
@@ -65,6 +66,10 @@ pub struct AppState {
     pub reporter_keys: crate::auth::reporter_key::ReporterKeys,
     /// The Prometheus metrics.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The map regions' versions, refreshed from the database every second.
+    pub map_versions: crate::map::versions::MapVersions,
+    /// Rendered map tiles by version.
+    pub tile_cache: crate::map::tile_cache::TileCache,
 }
 
 /// One API route: method, path (OpenAPI template syntax, which actix shares) and handler.
@@ -149,6 +154,11 @@ pub fn routes() -> Vec<RouteDef> {
             method: Method::GET,
             path: "/api/v1/reports.geojson",
             route: || web::get().to(reports::map_layer),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/map/tiles/{z}/{x}/{y}.json",
+            route: || web::get().to(map_tiles::tile),
         },
         // Before `/api/v1/reports/{id}`, which would otherwise take "nearby" as an id.
         RouteDef {

@@ -458,7 +458,14 @@ pub async fn map_layer(
                 "zoom muss eine ganze Zahl von 0 bis 22 sein",
             )
         })?;
-    let features: Vec<Value> = match map::layer(&*state.store, bbox, zoom).await? {
+    let layer = map::layer(&*state.store, bbox, zoom).await?;
+    Ok(geojson(layer_features(&layer)))
+}
+
+/// The GeoJSON features of a map layer (the bbox layer's and the tiles'): a report as a
+/// point with its light, a cluster with its count and its count per light.
+pub fn layer_features(layer: &MapLayer) -> Vec<Value> {
+    match layer {
         MapLayer::Points(reports) => reports
             .iter()
             .map(|report| {
@@ -494,8 +501,7 @@ pub async fn map_layer(
                 })
             })
             .collect(),
-    };
-    Ok(geojson(features))
+    }
 }
 
 /// Renders a page of reports with their visible photos, loaded in one query.

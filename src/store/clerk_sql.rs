@@ -151,6 +151,12 @@ macro_rules! clerk_store_impl {
                         before.map(|l| (l, -1)).into_iter().chain(after.map(|l| (l, 1))).collect();
                     append_cell_changes(&mut tx, new.location.lat(), new.location.lon(), &moves)
                         .await?;
+                } else if let Some(light) = after {
+                    // The counts stay, but the public point may have changed (its category,
+                    // say): a row of no count marks its cells changed, so the map tiles there
+                    // get a new version when it is folded.
+                    append_cell_changes(&mut tx, new.location.lat(), new.location.lon(), &[(light, 0)])
+                        .await?;
                 }
                 tx.commit().await?;
                 Ok(())

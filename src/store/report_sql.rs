@@ -276,8 +276,58 @@ macro_rules! report_store_impl {
                     .execute(&mut *tx)
                     .await?;
                 }
+                // The map's tiles revalidate by region (migration 0013): every region with a
+                // row taken gets this fold's version, also where the rows net to nothing (a
+                // clerk's change of a public report that keeps its light appends such rows,
+                // and its point on the map changed all the same). The counter row is taken
+                // last, so concurrent folds wait for it only briefly, and in commit order.
+                let regions: Vec<(i64, i64)> = taken
+                    .iter()
+                    .filter(|row| row.0 == i32::from($crate::store::reports::REGION_LEVEL))
+                    .map(|row| (row.1, row.2))
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                if !regions.is_empty() {
+                    // At least the clock's milliseconds: a database restored from a backup
+                    // then goes on above every version handed out before (a cache's ETag
+                    // never names other content), and `+ 1` keeps them rising whatever the
+                    // folding instances' clocks say.
+                    let version: i64 = sqlx::query_scalar(
+                        "update map_version
+                         set version = case when version + 1 > $1 then version + 1 else $1 end
+                         where id = 1 returning version",
+                    )
+                    .bind(chrono::Utc::now().timestamp_millis())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    for chunk in regions.chunks(1000) {
+                        let mut upsert = sqlx::QueryBuilder::<$db>::new(
+                            "insert into map_region_versions (cx, cy, version) ",
+                        );
+                        upsert.push_values(chunk, |mut row, (cx, cy)| {
+                            row.push_bind(*cx).push_bind(*cy).push_bind(version);
+                        });
+                        upsert.push(
+                            " on conflict (cx, cy) do update set version = excluded.version",
+                        );
+                        upsert.build().execute(&mut *tx).await?;
+                    }
+                }
                 tx.commit().await?;
                 Ok(taken.len() as u64)
+            }
+
+            async fn map_versions_since(
+                &self,
+                since: i64,
+            ) -> $crate::store::Result<Vec<$crate::store::reports::RegionVersion>> {
+                Ok(sqlx::query_as::<$db, $crate::store::reports::RegionVersion>(
+                    "select cx, cy, version from map_region_versions where version > $1",
+                )
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn photo_is_public(&self, photo_id: &str) -> $crate::store::Result<bool> {

@@ -15,6 +15,21 @@ use crate::domain::{Event, Report, ReportId};
 /// states (p95 27–36 ms at 1,000,000 reports; see docs/benchmarks-reports.md).
 pub const MAP_LEVELS: [u8; 4] = [7, 10, 11, 13];
 
+/// The map level whose cells are the regions the tiles' versions are kept for
+/// (`map_region_versions`, migration 0013): cells of about 0.088°, the size of a zoom-12 tile.
+pub const REGION_LEVEL: u8 = 10;
+
+/// A map region's version: the fold that last changed one of its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct RegionVersion {
+    /// The region's column at [`REGION_LEVEL`].
+    pub cx: i64,
+    /// The region's row at [`REGION_LEVEL`].
+    pub cy: i64,
+    /// The fold's number (`map_version`).
+    pub version: i64,
+}
+
 /// Cell size in degrees of a map level (or zoom).
 pub fn cell_size_deg(level: u8) -> f64 {
     360.0 / f64::from(1u32 << (level.min(29) + 2))
@@ -239,10 +254,13 @@ pub trait ReportStore: Send + Sync {
     /// Map counts at zoom `zoom` inside the box, grouped from the stored `level`.
     async fn map_cells(&self, level: u8, zoom: u8, bbox: BBox) -> Result<Vec<CellRow>>;
 
-    /// Folds the appended map count changes into `report_cells` (one transaction) and says how
-    /// many change rows it folded. Every `serve` calls it about once a second; several
-    /// instances may call it at once.
+    /// Folds the appended map count changes into `report_cells` (one transaction), gives the
+    /// regions they touched the next map version, and says how many change rows it folded.
+    /// Every `serve` calls it about once a second; several instances may call it at once.
     async fn fold_cell_changes(&self) -> Result<u64>;
+
+    /// The regions whose map version is above `since` (all with 0), for the tiles' versions.
+    async fn map_versions_since(&self, since: i64) -> Result<Vec<RegionVersion>>;
 
     /// Whether a photo is visible on at least one public report.
     async fn photo_is_public(&self, photo_id: &str) -> Result<bool>;

@@ -13,6 +13,7 @@ mod jurisdiction;
 mod login;
 mod mail;
 mod maildev;
+mod map_tiles;
 mod metrics;
 mod move_data;
 mod open311;

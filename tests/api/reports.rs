@@ -644,6 +644,9 @@ both_backends!(
             "/api/v1/reports".to_owned(),
             "/api/v1/reports.geojson?bbox=13.40,52.51,13.43,52.53&zoom=16".to_owned(),
             "/api/v1/reports.geojson?bbox=10,51,15,55&zoom=5".to_owned(),
+            // The tiles of MITTE_POINT at zoom 16 (a point) and zoom 5 (a cluster).
+            "/api/v1/map/tiles/16/35209/21492.json".to_owned(),
+            "/api/v1/map/tiles/5/17/10.json".to_owned(),
             format!(
                 "/api/v1/reports/nearby?lat={}&lon={}&category=street_lighting",
                 MITTE_POINT.0, MITTE_POINT.1

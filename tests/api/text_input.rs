@@ -55,6 +55,9 @@ fn path_value(name: &str, report: &str) -> String {
         "photo" => "0".repeat(64),
         "variant" => "thumb".to_owned(),
         "token" => "a".repeat(43),
+        "z" => "12".to_owned(),
+        "x" => "2200".to_owned(),
+        "y" => "1343".to_owned(),
         other => panic!("no test value for path parameter {other:?}"),
     }
 }

@@ -178,9 +178,11 @@ test('Enter on a cluster zooms in; the map can be skipped to the list by keyboar
   await page.waitForSelector('.cluster-marker');
   await page.waitForFunction(() => new URLSearchParams(location.search).get('zoom') === '7');
   await page.locator('.cluster-marker').first().focus();
-  const zoomed = page.waitForResponse((r) => r.url().includes('/api/v1/reports.geojson') && r.url().endsWith('zoom=9'));
+  const zoomed = page.waitForResponse((r) => r.url().includes('/api/v1/map/tiles/9/'));
   await page.keyboard.press('Enter');
   await zoomed;
+  // The view's tiles are several requests; the status is busy until all have answered.
+  await page.waitForSelector('#map-status:not([aria-busy])', { state: 'attached' });
   assert.equal(new URLSearchParams(new URL(page.url()).search).get('zoom'), '9');
 
   // From the top of the page, Tab reaches the skip link; it leads past the map to the list.
@@ -450,9 +452,10 @@ test('phone: every public page fits, passes axe and works by touch', async () =>
   await assertAccessible(page, 'map and list with open filters (phone)');
   await page.tap('label[for="light-yellow_green"]');
   await page.waitForFunction((n) => document.querySelectorAll('#report-list .report-item').length === n, data.all.length);
-  const zoomed = page.waitForResponse((r) => r.url().includes('/api/v1/reports.geojson') && r.url().endsWith('zoom=9'));
+  const zoomed = page.waitForResponse((r) => r.url().includes('/api/v1/map/tiles/9/'));
   await page.tap('.cluster-marker');
   await zoomed;
+  await page.waitForSelector('#map-status:not([aria-busy])', { state: 'attached' });
 
   await settle(page);
   await page.goto(`/report.html?id=${data.photo.id}`);

@@ -1,5 +1,5 @@
-// The home page: the public reports on a map (the GeoJSON layer, reloaded whenever the view
-// moves) and as a list, with filters by light and category that apply to both. The filters and
+// The home page: the public reports on a map (the layer's tiles for the view, loaded whenever
+// the view moves; the browser's cache keeps the tiles it has seen) and as a list, with filters by light and category that apply to both. The filters and
 // the map's view live in the address, so a view can be shared and the back button keeps it.
 import { getJson, loadCategories } from './api.js';
 import { $, el } from './dom.js';
@@ -135,48 +135,82 @@ let layer = null;
 let layerGeneration = 0;
 
 /**
- * Reloads the markers for the visible box. Without a category filter it is the GeoJSON layer
- * (points from zoom 14, grid clusters below), with the light filter applied to the points and
- * to each cluster's per-light counts. The layer knows no categories, so with a category filter
- * the markers come from the list API instead (points only, at most `MAX_FILTERED`).
+ * Reloads the markers for the visible box. Without a category filter they come from the map's
+ * tiles (points from zoom 14, grid clusters below), with the light filter applied to the points
+ * and to each cluster's per-light counts. The layer knows no categories, so with a category
+ * filter the markers come from the list API instead (points only, at most `MAX_FILTERED`).
  */
 async function loadLayer() {
   if (!map) return;
   const mine = ++layerGeneration;
   const bbox = bboxOf(map);
   const zoom = Math.max(0, Math.min(22, Math.round(map.getZoom())));
+  // The status is busy while the view's tiles load (several requests now), so assistive
+  // technology announces the new summary once, not a half-loaded one.
+  const status = $('map-status');
+  status.setAttribute('aria-busy', 'true');
   try {
-    const markers = state.category ? await filteredPoints(bbox) : await layerMarkers(bbox, zoom);
+    const markers = state.category ? await filteredPoints(bbox) : await layerMarkers(zoom);
     if (mine !== layerGeneration) return;
     layer?.remove();
     layer = L.layerGroup(markers.items).addTo(map);
-    $('map-status').textContent = markers.summary;
+    status.textContent = markers.summary;
   } catch (problem) {
     if (mine !== layerGeneration) return;
-    $('map-status').replaceChildren(el('span', { class: 'error' },
+    status.replaceChildren(el('span', { class: 'error' },
       tr('Die Karte konnte nicht geladen werden: ', 'The map could not be loaded: '),
       problem.readerMessage?.() ?? String(problem)));
+  } finally {
+    if (mine === layerGeneration) status.removeAttribute('aria-busy');
   }
 }
 
-async function layerMarkers(bbox, zoom) {
-  const collection = await getJson(`/api/v1/reports.geojson?bbox=${bbox}&zoom=${zoom}`);
+/**
+ * The addresses (`[x, y]`) of the tiles at zoom `z` that cover the map's view, numbered as
+ * the service and OpenStreetMap number them (x from 180° W, y from 85.05° N).
+ */
+function tilesInView(leafletMap, z) {
+  const n = 2 ** z;
+  const b = leafletMap.getBounds();
+  const clamp = (value) => Math.max(0, Math.min(n - 1, Math.floor(value)));
+  const column = (lon) => clamp(((lon + 180) / 360) * n);
+  const row = (lat) => {
+    const rad = (Math.max(-85.0511, Math.min(85.0511, lat)) * Math.PI) / 180;
+    return clamp(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n);
+  };
+  const tiles = [];
+  for (let x = column(Math.max(-180, b.getWest())); x <= column(Math.min(180, b.getEast())); x += 1) {
+    for (let y = row(b.getNorth()); y <= row(b.getSouth()); y += 1) tiles.push([x, y]);
+  }
+  return tiles;
+}
+
+/**
+ * The markers of the view's tiles. Each report and each cluster is in exactly one tile, so
+ * the tiles' features add up without counting any twice; the summary counts those in view.
+ */
+async function layerMarkers(zoom) {
+  const tiles = await Promise.all(tilesInView(map, zoom)
+    .map(([x, y]) => getJson(`/api/v1/map/tiles/${zoom}/${x}/${y}.json`)));
+  const view = map.getBounds();
   const items = [];
   let reports = 0;
   let groups = 0;
   let grouped = 0;
-  for (const feature of collection.features) {
+  for (const feature of tiles.flatMap((tile) => tile.features)) {
     const [lon, lat] = feature.geometry.coordinates;
     const p = feature.properties;
+    const inView = view.contains([lat, lon]);
     if (p.kind === 'report') {
       if (!lightShown(p.light)) continue;
       items.push(reportMarker(lat, lon, p));
-      reports += 1;
+      if (inView) reports += 1;
     } else {
       const lights = Object.fromEntries(LIGHTS.map((l) => [l, lightShown(l) ? p.lights[l] : 0]));
       const count = LIGHTS.reduce((sum, l) => sum + lights[l], 0);
       if (count === 0) continue;
       items.push(clusterMarker(lat, lon, lights, count));
+      if (!inView) continue;
       reports += count;
       grouped += count;
       groups += 1;

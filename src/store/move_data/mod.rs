@@ -40,6 +40,8 @@ pub const TABLES: &[&str] = &[
     "idempotency_keys",
     "report_cells",
     "report_cell_changes",
+    "map_version",
+    "map_region_versions",
     "accounts",
     "account_authorities",
     "sessions",
@@ -54,9 +56,14 @@ pub const TABLES: &[&str] = &[
     "installation_secrets",
 ];
 
-/// Tables the migrations fill (the default catalogue and answer templates), so a new database
+/// Tables the migrations fill (the default catalogue, answer templates, the map version), so a new database
 /// holds rows there: they are emptied and take the source's rows instead. Children first.
-const SEEDED: &[&str] = &["routing_rules", "answer_templates", "categories"];
+const SEEDED: &[&str] = &[
+    "routing_rules",
+    "answer_templates",
+    "categories",
+    "map_version",
+];
 
 /// `(table, key, column)`: a UUID column naming a row of its own table (a duplicate names its
 /// original). Written as NULL with the rows and set once the whole table is in, so the order

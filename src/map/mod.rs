@@ -2,6 +2,10 @@
 //! themselves when zoomed in far enough and few enough, else grid clusters with a count per
 //! light, grouped from the pre-aggregated counts the store keeps (`report_cells`).
 
+pub mod tile_cache;
+pub mod tiles;
+pub mod versions;
+
 use std::collections::BTreeMap;
 
 use crate::domain::{Light, Report};
