@@ -20,14 +20,14 @@ const CACHE = `bb-shell-v${VERSION}`;
 /** Every file of the application (tests/browser/offline.test.mjs checks the list against web/). */
 const SHELL = [
   '/', '/new.html', '/report.html', '/authority.html', '/barrierefreiheit.html',
-  '/leichte-sprache.html', '/clerk/', '/clerk/report.html',
+  '/leichte-sprache.html', '/offene-daten.html', '/clerk/', '/clerk/report.html',
   '/manifest.webmanifest', '/favicon.ico',
   '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png', '/icons/icon-maskable-512.png',
   '/icons/apple-touch-icon.png',
   '/css/site.css', '/css/new.css', '/css/public.css', '/css/clerk.css', '/css/noscript.css',
   '/js/api.js', '/js/clerk-forms.js', '/js/clerk-inbox.js', '/js/clerk-report-view.js',
   '/js/clerk-report.js', '/js/clerk-session.js', '/js/clerk-suggest.js', '/js/dom.js',
-  '/js/i18n.js', '/js/lights.js', '/js/map.js', '/js/new-report.js', '/js/outbox.js',
+  '/js/i18n.js', '/js/lights.js', '/js/map.js', '/js/new-report.js', '/js/open-data.js', '/js/outbox.js',
   '/js/outbox-list.js', '/js/page.js', '/js/photo-resize.js', '/js/place-picker.js',
   '/js/place-search.js', '/js/public-authority.js', '/js/public-charts.js',
   '/js/public-common.js', '/js/public-list.js', '/js/public-map.js', '/js/public-report.js',
