@@ -1,7 +1,7 @@
 //! The command line: `serve`, `migrate`, `import-boundaries`, `locate`, `backup`,
-//! `move-data`, `add-clerk`, `photos copy`.
+//! `move-data`, `export`, `add-clerk`, `photos copy`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -84,12 +84,32 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Write every public report as an open-data file (CSV or GeoJSON, as the downloads under
+    /// /api/v1/open-data/): the nightly complete dump, e.g. from a systemd timer. Written to
+    /// FILE.part and renamed, so a reader never sees half a file.
+    Export {
+        /// `csv` or `geojson`.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// The file to write (replaced when complete).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Work on the stored photos.
     Photos {
         /// What to do with them.
         #[command(subcommand)]
         command: PhotosCommand,
     },
+}
+
+/// The formats of `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// RFC 4180 CSV.
+    Csv,
+    /// A GeoJSON feature collection.
+    Geojson,
 }
 
 /// `buergerbuero photos …`.
@@ -150,6 +170,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::MoveData { to } => move_data(&settings, &to).await,
+        Command::Export { format, out } => export(&settings, format, &out).await,
         Command::Photos {
             command: PhotosCommand::Copy { from, to },
         } => copy(&settings, &from, &to).await,
@@ -172,6 +193,52 @@ async fn move_data(settings: &Settings, to: &str) -> anyhow::Result<()> {
          with the same BUERGERBUERO_PHOTOS_URL (or data directory), or move them with \
          `buergerbuero photos copy`."
     );
+    Ok(())
+}
+
+/// `export`: the public reports page by page into `out.part`, then renamed to `out`.
+async fn export(settings: &Settings, format: ExportFormat, out: &Path) -> anyhow::Result<()> {
+    use std::io::Write;
+
+    use futures_util::TryStreamExt;
+
+    use crate::open_data::{Exporter, Format, public_report_pages};
+    use crate::store::reports::ReportFilter;
+
+    let format = match format {
+        ExportFormat::Csv => Format::Csv,
+        ExportFormat::Geojson => Format::GeoJson,
+    };
+    let store = open_store(settings).await?;
+    let engine = load_jurisdiction(&*store, settings).await?;
+    let exporter = Exporter::new(std::sync::Arc::new(engine), &settings.public_url);
+    let mut part = out.as_os_str().to_owned();
+    part.push(".part");
+    let part = PathBuf::from(part);
+    let file = std::fs::File::create(&part)
+        .with_context(|| format!("cannot create {}", part.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    let written = |e: std::io::Error| anyhow::anyhow!("writing {}: {e}", part.display());
+    writer
+        .write_all(&format.head(&settings.open_data))
+        .map_err(written)?;
+    let mut pages = std::pin::pin!(public_report_pages(store.clone(), ReportFilter::default()));
+    let (mut first, mut reports) = (true, 0usize);
+    while let Some(page) = pages.try_next().await? {
+        reports += page.len();
+        writer
+            .write_all(&format.page(&exporter, &page, &mut first))
+            .map_err(written)?;
+    }
+    writer.write_all(&format.tail()).map_err(written)?;
+    writer
+        .into_inner()
+        .map_err(|e| written(e.into_error()))?
+        .sync_all()
+        .map_err(written)?;
+    std::fs::rename(&part, out)
+        .with_context(|| format!("cannot rename {} to {}", part.display(), out.display()))?;
+    println!("{reports} public reports written to {}", out.display());
     Ok(())
 }
 

@@ -8,12 +8,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
+use futures_util::Stream;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::domain::Report;
 use crate::jurisdiction::Jurisdiction;
+use crate::store::Store;
+use crate::store::reports::ReportFilter;
 
 /// The `[open_data]` section of the configuration: licence and publisher of the dataset.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -172,6 +176,108 @@ impl Exporter {
                 "resolved_at": r.timeline.resolved_at.map(time),
             },
         })
+    }
+}
+
+/// Reports read from the database at a time, by the downloads and the dump.
+pub const PAGE: i64 = 1_000;
+
+/// The public reports `filter` selects, a page at a time, newest first (keyset by id): a
+/// million reports cost the memory of one page. An error ends the stream.
+pub fn public_report_pages(
+    store: Arc<dyn Store>,
+    filter: ReportFilter,
+) -> impl Stream<Item = crate::store::Result<Vec<Report>>> {
+    futures_util::stream::try_unfold(Some(filter), move |next| {
+        let store = store.clone();
+        async move {
+            let Some(mut filter) = next else {
+                return Ok(None);
+            };
+            filter.limit = PAGE;
+            let page = store.list_public_reports(&filter).await?;
+            if page.is_empty() {
+                return Ok(None);
+            }
+            let more = page.len() as i64 == PAGE;
+            filter.before = page.last().map(|r| r.id.uuid());
+            Ok(Some((page, more.then_some(filter))))
+        }
+    })
+}
+
+/// A download's format, and how its records are framed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// RFC 4180 CSV with a header line.
+    Csv,
+    /// A GeoJSON feature collection that names its licence.
+    GeoJson,
+}
+
+impl Format {
+    /// The media type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::GeoJson => "application/geo+json",
+        }
+    }
+
+    /// The file name offered for a download.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Csv => "meldungen.csv",
+            Format::GeoJson => "meldungen.geojson",
+        }
+    }
+
+    /// What comes before the records.
+    pub fn head(self, settings: &OpenDataSettings) -> Bytes {
+        match self {
+            Format::Csv => Bytes::from(format!("{}\r\n", CSV_COLUMNS.join(","))),
+            Format::GeoJson => {
+                let quoted = |text: &str| Value::from(text).to_string();
+                Bytes::from(format!(
+                    "{{\"type\":\"FeatureCollection\",\"license\":{},\"attribution\":{},\"features\":[",
+                    quoted(&settings.license_uri),
+                    quoted(&settings.attribution),
+                ))
+            }
+        }
+    }
+
+    /// One page of records; `first` says whether any record was written before (GeoJSON
+    /// separates features by commas) and is cleared.
+    pub fn page(self, exporter: &Exporter, reports: &[Report], first: &mut bool) -> Bytes {
+        match self {
+            Format::Csv => {
+                let mut out = String::with_capacity(reports.len() * 400);
+                for report in reports {
+                    exporter.write_csv(report, &mut out);
+                }
+                Bytes::from(out)
+            }
+            Format::GeoJson => {
+                let mut out = Vec::with_capacity(reports.len() * 600);
+                for report in reports {
+                    if !std::mem::take(first) {
+                        out.push(b',');
+                    }
+                    // A `Value` always serializes.
+                    let _ = serde_json::to_writer(&mut out, &exporter.geojson_feature(report));
+                }
+                Bytes::from(out)
+            }
+        }
+    }
+
+    /// What comes after the records.
+    pub fn tail(self) -> Bytes {
+        match self {
+            Format::Csv => Bytes::new(),
+            Format::GeoJson => Bytes::from_static(b"]}"),
+        }
     }
 }
 

@@ -209,3 +209,82 @@ both_backends!(
         app.stop().await;
     }
 );
+
+both_backends!(
+    the_export_command_writes_the_whole_dump_as_the_downloads_do,
+    |backend: Backend| async move {
+        let app = crate::helpers::open_app(backend).await;
+        for i in 0..3 {
+            file(
+                &app,
+                &format!("Meldung {i}"),
+                52.5219,
+                13.4132,
+                "roads_paths",
+            )
+            .await;
+        }
+        let csv_download = download(
+            &app,
+            "/api/v1/open-data/reports.csv",
+            "text/csv; charset=utf-8",
+        )
+        .await;
+        let url = app.database_url().to_owned();
+        let (_db, _data) = app.stop_keeping_data().await;
+        let dir = tempfile_dir();
+        for (format, name) in [("csv", "dump.csv"), ("geojson", "dump.geojson")] {
+            let out = dir.join(name);
+            let output = std::process::Command::new(env!("CARGO_BIN_EXE_buergerbuero"))
+                .args(["export", "--format", format, "--out"])
+                .arg(&out)
+                .env("BUERGERBUERO_DATABASE_URL", &url)
+                .env(
+                    "BUERGERBUERO_BOUNDARIES_DIR",
+                    crate::helpers::boundaries_dir(),
+                )
+                .env("RUST_LOG", "warn")
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                output.status.success(),
+                "{stdout} {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(stdout.contains("3 public reports written"), "{stdout}");
+            assert!(
+                !dir.join(format!("{name}.part")).exists(),
+                "no part file is left"
+            );
+            let text = std::fs::read_to_string(&out).unwrap();
+            if format == "csv" {
+                // The dump is the download, byte for byte.
+                assert_eq!(text, csv_download);
+            } else {
+                let geojson: Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(geojson["features"].as_array().unwrap().len(), 3);
+            }
+        }
+        // A directory that does not exist: a clear error, nothing written.
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_buergerbuero"))
+            .args(["export", "--format", "csv", "--out"])
+            .arg(dir.join("missing/dump.csv"))
+            .env("BUERGERBUERO_DATABASE_URL", &url)
+            .env(
+                "BUERGERBUERO_BOUNDARIES_DIR",
+                crate::helpers::boundaries_dir(),
+            )
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        assert!(String::from_utf8_lossy(&output.stderr).contains("cannot create"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+);
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("bb-export-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
