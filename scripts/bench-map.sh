@@ -44,6 +44,8 @@
 #   BENCH_KEEP=1              keep the PostgreSQL database and the SQLite file for a closer look
 #   BENCH_TILE_VIEW           the tiled view: "lat lon zoom width height" (default "52.52 13.405 12 1280 800")
 #   SKIP_BBOX=1               leave out the bbox endpoint's viewports (measure only the tiles)
+#   SKIP_EXPORT=1             leave out the open-data downloads (measured first on each backend:
+#                             time, size and the server's peak memory above idle, CSV and GeoJSON)
 #
 # Only 127.0.0.1 is used. Every run is bounded in time; every wait has a deadline.
 set -euo pipefail
@@ -419,9 +421,37 @@ measure_tiles() {
 
 # The bbox endpoint's viewports, then the tiles warm, revalidated and cold; $1 = backend,
 # $2 = database URL. Leaves no server running.
+# Kibibytes of memory the server holds now (VmRSS).
+server_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status"; }
+
+# The open-data downloads of every report (CSV, GeoJSON) from the freshly started server: time,
+# bytes, and the server's peak resident memory during each (sampled every 20 ms) above idle.
+measure_export() {
+    local backend=$1 format idle peak sampler start end bytes
+    for format in csv geojson; do
+        idle=$(server_rss_kb)
+        ( peak=0; while kill -0 "$SERVER_PID" 2>/dev/null; do
+              rss=$(server_rss_kb 2>/dev/null || echo 0)
+              [ "${rss:-0}" -gt "$peak" ] && peak=$rss && echo "$peak" >"$WORK/peak"
+              sleep 0.02
+          done ) &
+        sampler=$!
+        start=$(date +%s%N)
+        bytes=$(curl -fsS -o /dev/null -w '%{size_download}' "$BASE/api/v1/open-data/reports.$format")
+        end=$(date +%s%N)
+        kill "$sampler" 2>/dev/null || true
+        wait "$sampler" 2>/dev/null || true
+        peak=$(cat "$WORK/peak" 2>/dev/null || echo "$idle")
+        rm -f "$WORK/peak"
+        echo "export $backend $format: $((bytes / 1048576)) MiB in $(((end - start) / 1000000)) ms; server memory idle $((idle / 1024)) MiB, peak $((peak / 1024)) MiB (+$(((peak - idle) / 1024)) MiB)" |
+            tee -a "$RESULTS/map-export-$backend.txt"
+    done
+}
+
 measure_backend() {
     local backend=$1 url=$2
     start_server "$url" "$backend"
+    if [ "${SKIP_EXPORT:-0}" != 1 ]; then measure_export "$backend"; fi
     if [ "${SKIP_BBOX:-0}" != 1 ]; then measure_viewports "$backend"; fi
     measure_tiles "$backend" warm
     measure_tiles "$backend" revalidate
