@@ -156,6 +156,19 @@ parameters."query.authority" = { dictionary = "authority", probability = 0.5 }
 # A code that names no category is a 422, as for /api/v1/jurisdiction.
 checks.positive_data_acceptance.expected-statuses = ["200", "422"]
 
+# The open-data downloads take the list's filters, with the same answers.
+[[operations]]
+include-name = "GET /api/v1/open-data/reports.csv"
+parameters."query.category" = { dictionary = "category", probability = 0.5 }
+parameters."query.authority" = { dictionary = "authority", probability = 0.5 }
+checks.positive_data_acceptance.expected-statuses = ["200", "422"]
+
+[[operations]]
+include-name = "GET /api/v1/open-data/reports.geojson"
+parameters."query.category" = { dictionary = "category", probability = 0.5 }
+parameters."query.authority" = { dictionary = "authority", probability = 0.5 }
+checks.positive_data_acceptance.expected-statuses = ["200", "422"]
+
 # Admin routes where valid JSON can still name something the server does not have or break a
 # rule the schema cannot state (an email address's syntax, a clerk needs an existing authority,
 # a text that is only whitespace): 400; a well-formed key that names no authority, report or

@@ -5,8 +5,9 @@
 //! load balancer, a request the local bucket admits then takes a token from the client's
 //! bucket in the database too ([`crate::store::RateLimitStore`]), so N instances allow the
 //! documented rate, not N times it. The local bucket counts a subset of the requests the
-//! shared one counts, so it never refuses what the shared one would admit. SQLite serves one
-//! instance, whose memory is the whole truth.
+//! shared one counts (a token the shared bucket refuses is given back), so it does not refuse
+//! what the shared one would admit. SQLite serves one instance, whose memory is the whole
+//! truth.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -141,11 +142,24 @@ impl RateLimiter {
             .await
         {
             Ok(None) => Ok(()),
-            Ok(Some(wait)) => Err(wait),
+            Ok(Some(wait)) => {
+                // Not taken after all: a client that waits as told must find the local token.
+                self.refund(client);
+                Err(wait)
+            }
             Err(error) => {
                 tracing::warn!(%error, scope = shared.scope, "shared rate limit unavailable; admitted");
                 Ok(())
             }
+        }
+    }
+
+    /// Gives back a token [`RateLimiter::check`] took.
+    fn refund(&self, client: IpAddr) {
+        let capacity = f64::from(self.budget.burst.max(1));
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bucket) = buckets.get_mut(&client) {
+            bucket.tokens = (bucket.tokens + 1.0).min(capacity);
         }
     }
 

@@ -64,8 +64,16 @@ pub async fn admit(state: &AppState, request: &HttpRequest) -> Result<(), Intake
         .admit(client)
         .await
         .map_err(|wait| IntakeRefusal::RateLimited {
-            retry_after_secs: wait.as_secs().max(1),
+            retry_after_secs: retry_after_secs(wait),
         })
+}
+
+/// A wait as `Retry-After` seconds: rounded up (a client that obeys must find a token), at
+/// least 1.
+pub fn retry_after_secs(wait: std::time::Duration) -> u64 {
+    u64::try_from(wait.as_millis().div_ceil(1000))
+        .unwrap_or(u64::MAX)
+        .max(1)
 }
 
 /// The client's address for rate limiting: the peer, or behind a trusted proxy the last

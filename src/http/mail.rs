@@ -69,7 +69,7 @@ pub async fn follow(
     let client = client_address(&request, state.settings.trust_forwarded_for);
     if let Err(wait) = state.follow_limiter.admit(client).await {
         return Err(ApiError::TooManyRequests {
-            retry_after_secs: wait.as_secs().max(1),
+            retry_after_secs: super::intake::retry_after_secs(wait),
         });
     }
     subscriptions::follow(&mail_context(&state), id, &email, language, Utc::now())

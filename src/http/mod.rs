@@ -524,19 +524,27 @@ pub fn configure(config: &mut web::ServiceConfig, state: AppState) {
     // The web frontend, gzip-compressed for browsers that accept it (Leaflet's 148 kB are 43 kB
     // on the wire; images are left as they are). Only the web files: API answers can carry a
     // secret (a CSRF token, a reporter's key) beside text a requester chooses, which compressed
-    // would leak through the answer's length (BREACH).
+    // would leak through the answer's length (BREACH). `no-cache`: a browser revalidates every
+    // file (a 304 when unchanged) instead of guessing a freshness from its age, so a deploy
+    // never meets an old page beside new modules.
     config.service(
-        web::scope("").wrap(Compress::default()).service(
-            actix_files::Files::new("", web_dir)
-                .index_file("index.html")
-                // Only requests the file service can answer reach it; everything else falls
-                // through to the app's default service and gets the 404 problem (see
-                // `serves_static_files`).
-                .guard(guard::fn_guard(serves_static_files))
-                .default_handler(web::to(|| async {
-                    Err::<HttpResponse, _>(ApiError::NotFound)
-                })),
-        ),
+        web::scope("")
+            .wrap(Compress::default())
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add((header::CACHE_CONTROL, "no-cache")),
+            )
+            .service(
+                actix_files::Files::new("", web_dir)
+                    .index_file("index.html")
+                    // Only requests the file service can answer reach it; everything else falls
+                    // through to the app's default service and gets the 404 problem (see
+                    // `serves_static_files`).
+                    .guard(guard::fn_guard(serves_static_files))
+                    .default_handler(web::to(|| async {
+                        Err::<HttpResponse, _>(ApiError::NotFound)
+                    })),
+            ),
     );
 }
 

@@ -40,6 +40,8 @@ use crate::store::reports::{Near, PhotoRow, ReportFilter};
 
 /// Largest form-encoded body: one 10 MB photo as a base64 `data:` URI, with room for the rest.
 const FORM_BODY_LIMIT: usize = 14 * 1024 * 1024;
+/// How long an Open311 filing with only an `address_string` waits for the geocoder's turn.
+const GEOCODER_WAIT_FOR_FILING: std::time::Duration = std::time::Duration::from_secs(3);
 /// How this endpoint reads the spec where it leaves room, told in discovery's `contact` (the
 /// only free text discovery has) so a client developer finds it where they start.
 const DEVIATIONS: &str = "Notes for clients: media_url takes http/https links, stored and shown as given and never fetched by this server, or data: URIs of images (multipart `media` files too); description is optional when a photo or media_url shows what is wrong; an address_string without lat/long is placed at the street address where the operator configured a geocoder, else through the place search (towns, villages, Ortsteile, Gemeinden, not streets), refused when nothing or several places match; address_id is refused (no address register); expected_datetime stays empty (no authority promises fulfilment), the first-reaction deadline is extended_attributes.reaction_due_at (extensions=true); GET requests filters by bbox=west,south,east,north and lat/long/radius (metres, with each request's distance) and refuses unknown arguments; errors come in German or English after Accept-Language.";
@@ -465,7 +467,13 @@ async fn request_filing(
         && let Some(address) = form.input.address.clone()
     {
         let upstream = match &state.geocoder {
-            Some(geocoder) => match geocoder.search(&engine, &address, 5).await {
+            // A filing waits for the geocoder's turn (a few seconds at most), so where it is
+            // placed does not depend on who searched just before: a retry with the same
+            // Idempotency-Key must land on the same point.
+            Some(geocoder) => match geocoder
+                .search(&engine, &address, 5, GEOCODER_WAIT_FOR_FILING)
+                .await
+            {
                 Ok(found) => found,
                 Err(error) => {
                     tracing::warn!(%error, "address_string: placing by the place search");

@@ -1,6 +1,8 @@
 //! `GET /api/v1/places`: place search by name, for the search boxes of the map and the form,
 //! with street addresses from the upstream geocoder when one is configured and asked for.
 
+use std::time::Duration;
+
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -77,7 +79,10 @@ pub async fn search_places(
         (None, true) => (Vec::new(), StreetSearch::Off),
         (Some(geocoder), true) => {
             let engine = state.jurisdiction.current();
-            match geocoder.search(&engine, text.trim(), query.limit()).await {
+            match geocoder
+                .search(&engine, text.trim(), query.limit(), Duration::ZERO)
+                .await
+            {
                 Ok(found) => (found, StreetSearch::Ok),
                 Err(error) => {
                     tracing::warn!(%error, "street search: answering with places only");

@@ -13,7 +13,7 @@
 //! dropped, the responsible authority comes from the [`Jurisdiction`] engine, not from the
 //! upstream's address parts), a time-out or failure leaves the local answer alone with a note,
 //! and each instance asks at most once per `min_interval_ms` (the public Nominatim allows one
-//! request a second), answering locally in between.
+//! request a second): a search in between is answered locally, a filing waits its turn.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -76,7 +76,8 @@ pub struct Geocoder {
     client: http_client::Client,
     search_url: String,
     min_interval: Duration,
-    last_request: Mutex<Option<Instant>>,
+    /// When this instance may ask next (each request reserves its turn).
+    next_turn: Mutex<Option<Instant>>,
     attribution: String,
 }
 
@@ -99,6 +100,8 @@ impl Geocoder {
         let client = http_client::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
+            // A redirect would carry the search text to a host the operator did not name.
+            .redirect(http_client::redirect::Policy::none())
             .user_agent(format!(
                 "buergerbuero/{} (+{public_url})",
                 env!("CARGO_PKG_VERSION")
@@ -109,7 +112,7 @@ impl Geocoder {
             client,
             search_url: format!("{}/search", url.trim_end_matches('/')),
             min_interval: Duration::from_millis(settings.min_interval_ms),
-            last_request: Mutex::new(None),
+            next_turn: Mutex::new(None),
             attribution: settings.attribution.clone(),
         }))
     }
@@ -120,14 +123,20 @@ impl Geocoder {
     }
 
     /// Up to `limit` addresses for `text` inside the service area, best first, each with the
-    /// area and authority the engine finds there.
+    /// area and authority the engine finds there. When this instance asked too recently it
+    /// waits for its turn up to `max_wait` (a filing, whose place should not depend on who
+    /// else searched just now), else answers `Throttled` (a search box, which answers locally).
     pub async fn search(
         &self,
         engine: &Jurisdiction,
         text: &str,
         limit: usize,
+        max_wait: Duration,
     ) -> Result<Vec<Place>, GeocoderError> {
-        self.claim_turn()?;
+        let wait = self.reserve_turn(max_wait)?;
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
         let viewbox = SERVICE_AREA_VIEWBOX.map(|v| v.to_string()).join(",");
         // Asked for a few more than wanted: some may lie just outside the states.
         let asked = (limit + 5).to_string();
@@ -160,25 +169,28 @@ impl Geocoder {
         Ok(places)
     }
 
-    /// Takes this instance's turn to ask the upstream, or says when the last one was too recent.
-    fn claim_turn(&self) -> Result<(), GeocoderError> {
-        let mut last = self
-            .last_request
+    /// Reserves this instance's next turn to ask the upstream and says how long until it
+    /// comes; `Throttled` (and nothing reserved) when that is longer than `max_wait`.
+    fn reserve_turn(&self, max_wait: Duration) -> Result<Duration, GeocoderError> {
+        let mut next = self
+            .next_turn
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
-        if let Some(at) = *last
-            && now.duration_since(at) < self.min_interval
-        {
+        let turn = next.map_or(now, |at| at.max(now));
+        let wait = turn - now;
+        if wait > max_wait {
             return Err(GeocoderError::Throttled(self.min_interval));
         }
-        *last = Some(now);
-        Ok(())
+        *next = Some(turn + self.min_interval);
+        Ok(wait)
     }
 
     /// The answer's body, read up to [`MAX_ANSWER_BYTES`].
     async fn fetch(&self, url: &str) -> Result<Vec<u8>, GeocoderError> {
-        let unreachable = |e: http_client::Error| GeocoderError::Unreachable(e.to_string());
+        // Without the URL: it holds the citizen's search text, which must not reach the logs.
+        let unreachable =
+            |e: http_client::Error| GeocoderError::Unreachable(e.without_url().to_string());
         let mut response = self.client.get(url).send().await.map_err(unreachable)?;
         let status = response.status();
         if !status.is_success() {
@@ -332,7 +344,7 @@ mod tests {
     }
 
     #[test]
-    fn a_second_search_within_the_interval_is_refused() {
+    fn a_second_search_within_the_interval_is_refused_or_waits_its_turn() {
         let geocoder = Geocoder::from_settings(
             &GeocoderSettings {
                 url: "http://127.0.0.1:9".into(),
@@ -343,11 +355,17 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        assert!(geocoder.claim_turn().is_ok());
+        assert_eq!(
+            geocoder.reserve_turn(Duration::ZERO).unwrap(),
+            Duration::ZERO
+        );
         assert!(matches!(
-            geocoder.claim_turn(),
+            geocoder.reserve_turn(Duration::ZERO),
             Err(GeocoderError::Throttled(_))
         ));
+        // A filing may wait for its turn: the one after the minute reserved above.
+        let wait = geocoder.reserve_turn(Duration::from_secs(120)).unwrap();
+        assert!(wait > Duration::from_secs(59) && wait <= Duration::from_secs(60));
     }
 
     #[test]

@@ -197,6 +197,8 @@ both_backends!(
             let response = fetch(path).await.unwrap();
             assert_eq!(response.status().as_u16(), 200, "{path}");
             assert_eq!(response.headers()["content-encoding"], "gzip", "{path}");
+            // Revalidated on every use: a deploy never meets an old page beside new modules.
+            assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");
             assert!(
                 response.headers()["content-type"]
                     .to_str()
