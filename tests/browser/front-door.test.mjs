@@ -286,6 +286,8 @@ test('every footer links the accessibility statement and Leichte Sprache; both p
     for (const path of pages) {
       await page.goto(path);
       await page.waitForSelector('#site-footer .emergency');
+      // Leaving `/` while its map tiles load would abort them (and count as a problem).
+      await page.waitForLoadState('networkidle');
       for (const href of ['/barrierefreiheit.html', '/leichte-sprache.html', '/offene-daten.html']) {
         assert.equal(await page.locator(`#site-footer a[href="${href}"]`).count(), 1, `${path} links ${href}`);
       }

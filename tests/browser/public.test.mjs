@@ -113,28 +113,32 @@ function listEntries(page) {
 }
 
 /**
- * Opens the map until its clusters count `expected` reports. Tiles are cached per version, and
- * a report published a moment ago reaches its tile's version within seconds (the fold, then
- * each instance's version poll, both every second), as documented: a tile another test loaded
- * just before may still be served for that long.
+ * Waits until the map's clusters count `expected` reports, looking with a fresh page each
+ * second. Tiles are cached per version, and a change reaches its tile's version within seconds
+ * (the fold, then each instance's version poll, both every second), as documented: a tile
+ * another test loaded just before (with reports it has hidden since) may be served that long.
  */
-async function openMapCounting(page, expected) {
-  let counts = [];
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    await page.goto('/');
-    await page.waitForLoadState('networkidle');
-    counts = await page.$$eval('.cluster-count', (nodes) => nodes.map((n) => Number(n.textContent)));
-    if (counts.reduce((a, b) => a + b, 0) === expected) break;
-    await page.waitForTimeout(1000);
+async function waitForMapCount(expected) {
+  let sum = -1;
+  for (let attempt = 0; attempt < 20 && sum !== expected; attempt += 1) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+    const probe = await openPage(browser);
+    await probe.goto('/');
+    await probe.waitForSelector('#map-status:not([aria-busy])', { state: 'attached' });
+    await probe.waitForLoadState('networkidle');
+    const counts = await probe.$$eval('.cluster-count', (nodes) => nodes.map((n) => Number(n.textContent)));
+    sum = counts.reduce((x, y) => x + y, 0);
+    await probe.context().close();
   }
-  return counts;
 }
 
 test('the map shows the reports as clusters and markers, the list shows each with its light', async () => {
+  await waitForMapCount(data.all.length);
   const page = await openPage(browser);
-  const counts = await openMapCounting(page, data.all.length);
+  await page.goto('/');
   await page.waitForSelector('.cluster-marker');
   // At zoom 7 the reports fall into clusters whose counts add up to every public report.
+  const counts = await page.$$eval('.cluster-count', (nodes) => nodes.map((n) => Number(n.textContent)));
   assert.equal(counts.reduce((a, b) => a + b, 0), data.all.length, `cluster counts ${counts}`);
   const label = await page.getAttribute('.cluster-marker', 'aria-label');
   assert.match(label, /Meldungen \(.*Rot: eingegangen.*\)/);
