@@ -235,17 +235,7 @@ both_backends!(
         let dir = tempfile_dir();
         for (format, name) in [("csv", "dump.csv"), ("geojson", "dump.geojson")] {
             let out = dir.join(name);
-            let output = std::process::Command::new(env!("CARGO_BIN_EXE_buergerbuero"))
-                .args(["export", "--format", format, "--out"])
-                .arg(&out)
-                .env("BUERGERBUERO_DATABASE_URL", &url)
-                .env(
-                    "BUERGERBUERO_BOUNDARIES_DIR",
-                    crate::helpers::boundaries_dir(),
-                )
-                .env("RUST_LOG", "warn")
-                .output()
-                .unwrap();
+            let output = export(&url, format, &out);
             let stdout = String::from_utf8_lossy(&output.stdout);
             assert!(
                 output.status.success(),
@@ -267,21 +257,27 @@ both_backends!(
             }
         }
         // A directory that does not exist: a clear error, nothing written.
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_buergerbuero"))
-            .args(["export", "--format", "csv", "--out"])
-            .arg(dir.join("missing/dump.csv"))
-            .env("BUERGERBUERO_DATABASE_URL", &url)
-            .env(
-                "BUERGERBUERO_BOUNDARIES_DIR",
-                crate::helpers::boundaries_dir(),
-            )
-            .output()
-            .unwrap();
+        let output = export(&url, "csv", &dir.join("missing/dump.csv"));
         assert!(!output.status.success());
         assert!(String::from_utf8_lossy(&output.stderr).contains("cannot create"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 );
+
+/// Runs `buergerbuero export` on the database at `url`.
+fn export(url: &str, format: &str, out: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_buergerbuero"))
+        .args(["export", "--format", format, "--out"])
+        .arg(out)
+        .env("BUERGERBUERO_DATABASE_URL", url)
+        .env(
+            "BUERGERBUERO_BOUNDARIES_DIR",
+            crate::helpers::boundaries_dir(),
+        )
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
 
 fn tempfile_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("bb-export-{}", uuid::Uuid::now_v7()));
