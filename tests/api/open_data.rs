@@ -21,6 +21,20 @@ async fn file(app: &TestApp, description: &str, lat: f64, lon: f64, category: &s
     answer["id"].as_str().unwrap().to_owned()
 }
 
+/// Files `n` reports in Berlin-Mitte ("Meldung 0", "Meldung 1", …).
+async fn file_many(app: &TestApp, n: usize) {
+    for i in 0..n {
+        file(
+            app,
+            &format!("Meldung {i}"),
+            52.5219,
+            13.4132,
+            "roads_paths",
+        )
+        .await;
+    }
+}
+
 /// The body, after checking status, type and that it is offered as a download.
 async fn download(app: &TestApp, path: &str, content_type: &str) -> String {
     let response = app.get(path).await;
@@ -153,16 +167,7 @@ both_backends!(
     |backend: Backend| async move {
         let app = crate::helpers::open_app(backend).await;
         // 1,000 a page: 1,003 reports take a full page and a short second one.
-        for i in 0..1003 {
-            file(
-                &app,
-                &format!("Meldung {i}"),
-                52.5219,
-                13.4132,
-                "roads_paths",
-            )
-            .await;
-        }
+        file_many(&app, 1003).await;
         let csv = download(
             &app,
             "/api/v1/open-data/reports.csv",
@@ -214,16 +219,7 @@ both_backends!(
     the_export_command_writes_the_whole_dump_as_the_downloads_do,
     |backend: Backend| async move {
         let app = crate::helpers::open_app(backend).await;
-        for i in 0..3 {
-            file(
-                &app,
-                &format!("Meldung {i}"),
-                52.5219,
-                13.4132,
-                "roads_paths",
-            )
-            .await;
-        }
+        file_many(&app, 3).await;
         let csv_download = download(
             &app,
             "/api/v1/open-data/reports.csv",
