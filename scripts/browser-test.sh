@@ -53,5 +53,6 @@ tests=("$@")
 BASE_URL="$base" \
   CLERK_EMAIL=clerk@mitte.example.org CLERK_PASSWORD="$clerk_password" \
   ADMIN_EMAIL=admin@example.org ADMIN_PASSWORD="$admin_password" \
+  MAIL_DIR="$tmp/data/mail" \
   SCREENSHOT_DIR="${SCREENSHOT_DIR:-${CARGO_TARGET_DIR:-target}/browser-screenshots}" \
   node --test --test-concurrency=1 "${tests[@]}"

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod feedback;
 pub mod filing;
 pub mod http;
 pub mod import;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::auth::Actor;
-use crate::domain::{Action, Facts, Refusal, Report, ReportId};
+use crate::domain::{Action, Assignee, Facts, Refusal, Report, ReportId};
 use crate::jurisdiction::JurisdictionHandle;
 use crate::notify::MailChanges;
 use crate::notify::compose::Composer;
@@ -58,6 +58,31 @@ fn may_be_original(actor: &Actor, original: &Report) -> bool {
     actor.handles(original.authority.as_str()) && original.may_be_original()
 }
 
+/// An assignment names the account by id; the report may only go to an active clerk of its
+/// authority, whose display name the internal history then shows.
+async fn with_assignee_name(
+    ctx: &WorkflowContext,
+    report: &Report,
+    action: Action,
+) -> Result<Action, WorkflowError> {
+    let Action::Assign { to: Some(wanted) } = action else {
+        return Ok(action);
+    };
+    let clerks = ctx
+        .store
+        .authority_clerks(report.authority.as_str())
+        .await?;
+    let Some((id, name)) = clerks.into_iter().find(|(id, _)| *id == wanted.id) else {
+        return Err(WorkflowError::UnknownReference {
+            field: "account",
+            reason: format!("{} is no active clerk of the report's authority", wanted.id),
+        });
+    };
+    Ok(Action::Assign {
+        to: Some(Assignee { id, name }),
+    })
+}
+
 /// What [`act`] needs.
 #[derive(Clone)]
 pub struct WorkflowContext {
@@ -84,6 +109,7 @@ pub async fn act(
         .await?
         .filter(|report| actor.handles(report.authority.as_str()))
         .ok_or(WorkflowError::NotFound)?;
+    let action = with_assignee_name(ctx, &report, action).await?;
     let mut facts = Facts::default();
     let engine = ctx.jurisdiction.current();
     let invalid = |field: &'static str, reason: String| {
@@ -169,6 +195,7 @@ pub async fn act(
                 .map(|(id, visible)| (id.as_str(), *visible)),
             linked: change.linked.as_ref().map(|(id, event)| (*id, event)),
             mail: &mail,
+            feedback: None,
         })
         .await?;
     Ok(change.report)

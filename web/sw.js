@@ -27,7 +27,7 @@ const SHELL = [
   '/css/site.css', '/css/new.css', '/css/public.css', '/css/clerk.css', '/css/noscript.css',
   '/js/api.js', '/js/clerk-forms.js', '/js/clerk-inbox.js', '/js/clerk-report-view.js',
   '/js/clerk-report.js', '/js/clerk-session.js', '/js/clerk-suggest.js', '/js/dom.js',
-  '/js/i18n.js', '/js/lights.js', '/js/map.js', '/js/new-report.js', '/js/open-data.js', '/js/outbox.js',
+  '/js/feedback-form.js', '/js/i18n.js', '/js/lights.js', '/js/map.js', '/js/new-report.js', '/js/open-data.js', '/js/outbox.js',
   '/js/outbox-list.js', '/js/page.js', '/js/photo-resize.js', '/js/place-picker.js',
   '/js/place-search.js', '/js/public-authority.js', '/js/public-charts.js',
   '/js/public-common.js', '/js/public-list.js', '/js/public-map.js', '/js/public-report.js',

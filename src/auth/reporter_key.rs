@@ -45,6 +45,15 @@ impl ReporterKeys {
         mac
     }
 
+    /// A follower's key is domain-separated from the reporter's, so neither opens the other.
+    fn follower_tag(&self, report: Uuid, follower: Uuid) -> Hmac<Sha256> {
+        let mut mac = self.mac.clone();
+        mac.update(b"follower-key:");
+        mac.update(report.as_bytes());
+        mac.update(follower.as_bytes());
+        mac
+    }
+
     /// The key of report `id`: 32 lowercase hex characters.
     pub fn key(&self, id: Uuid) -> String {
         hex(&self.tag(id).finalize().into_bytes()[..KEY_BYTES])
@@ -52,11 +61,27 @@ impl ReporterKeys {
 
     /// Whether `presented` is the key of report `id` (compared in constant time).
     pub fn verify(&self, id: Uuid, presented: &str) -> bool {
-        let Some(bytes) = unhex(presented).filter(|b| b.len() == KEY_BYTES) else {
-            return false;
-        };
-        self.tag(id).verify_truncated_left(&bytes).is_ok()
+        verify(self.tag(id), presented)
     }
+
+    /// The key in a follower's mail link that lets them give feedback on report `report`
+    /// ("still not fixed"): derived like the reporter's, so it needs no column either.
+    pub fn follower_key(&self, report: Uuid, follower: Uuid) -> String {
+        hex(&self.follower_tag(report, follower).finalize().into_bytes()[..KEY_BYTES])
+    }
+
+    /// Whether `presented` is follower `follower`'s key for report `report`.
+    pub fn verify_follower(&self, report: Uuid, follower: Uuid, presented: &str) -> bool {
+        verify(self.follower_tag(report, follower), presented)
+    }
+}
+
+/// Whether `presented` is the hex of the first [`KEY_BYTES`] of `tag` (constant time).
+fn verify(tag: Hmac<Sha256>, presented: &str) -> bool {
+    let Some(bytes) = unhex(presented).filter(|b| b.len() == KEY_BYTES) else {
+        return false;
+    };
+    tag.verify_truncated_left(&bytes).is_ok()
 }
 
 /// Bytes of a lowercase or uppercase hex string; `None` if it is not one.
@@ -92,5 +117,17 @@ mod tests {
         for wrong in ["", "00", &key[..30], &format!("{key}00"), "zz", "ä"] {
             assert!(!keys.verify(a, wrong), "{wrong:?}");
         }
+    }
+
+    #[test]
+    fn a_follower_key_opens_feedback_for_that_follower_and_report_only() {
+        let keys = ReporterKeys::new(b"installation secret").unwrap();
+        let (report, follower, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let key = keys.follower_key(report, follower);
+        assert!(keys.verify_follower(report, follower, &key));
+        assert!(!keys.verify_follower(report, other, &key));
+        assert!(!keys.verify_follower(other, follower, &key));
+        assert!(!keys.verify(report, &key), "not the reporter's key");
+        assert!(!keys.verify_follower(report, follower, &keys.key(report)));
     }
 }

@@ -14,11 +14,11 @@ use super::report_view::{Label, ReportView};
 use super::reports::{parse_limit, parse_statuses_among, photo_body};
 use super::{ApiError, AppState};
 use crate::domain::{
-    Action, AuthorityKey, CategoryCode, Event, EventKind, Refusal, Report, ReportId, ReportStatus,
-    TargetStatus,
+    Action, Assignee, AuthorityKey, CategoryCode, Event, EventKind, Refusal, Report, ReportId,
+    ReportStatus, TargetStatus,
 };
 use crate::photos::{PhotoId, Variant};
-use crate::store::clerk::{InboxFilter, InboxOrder};
+use crate::store::clerk::{AssigneeFilter, InboxFilter, InboxOrder};
 use crate::workflow::{self, WorkflowContext, WorkflowError};
 
 /// Inbox query parameters.
@@ -31,6 +31,8 @@ pub struct InboxQuery {
     area: Option<String>,
     authority: Option<String>,
     overdue: Option<bool>,
+    assignee: Option<String>,
+    reopen_requested: Option<bool>,
     q: Option<String>,
     order: Option<String>,
     limit: Option<String>,
@@ -120,6 +122,12 @@ pub async fn inbox(
             .transpose()?,
         overdue: query.overdue,
         now,
+        assignee: query
+            .assignee
+            .as_deref()
+            .map(|a| assignee_filter(a, &signed))
+            .transpose()?,
+        reopen_requested: query.reopen_requested.unwrap_or(false),
         text,
         order,
         after: query
@@ -149,15 +157,17 @@ pub async fn inbox(
         .then(|| rows.last().map(|r| r.id.to_string()))
         .flatten();
     let mut reports = Vec::with_capacity(rows.len());
+    let mut names = AssigneeNames::default();
     for row in &rows {
         let photos = state.store.report_photos(row.id, false).await?;
+        let assignee = names.of(&state, row.assignee).await?;
         reports.push(ClerkReportView::new(
             row,
             ReportView::new(row, &photos, None, &state.jurisdiction.current(), now)
                 .with_photo_visibility(&photos),
             None,
             Vec::new(),
-            now,
+            assignee,
         ));
     }
     Ok(HttpResponse::Ok().json(json!({
@@ -165,6 +175,53 @@ pub async fn inbox(
         "counts": counts,
         "next_cursor": next_cursor,
     })))
+}
+
+/// The inbox's `assignee` filter: `me`, `none`, or an account id.
+fn assignee_filter(value: &str, signed: &Signed) -> Result<AssigneeFilter, ApiError> {
+    match value {
+        "me" => Ok(AssigneeFilter::Account(signed.actor.id)),
+        "none" => Ok(AssigneeFilter::Nobody),
+        other => Uuid::parse_str(other)
+            .map(AssigneeFilter::Account)
+            .map_err(|_| {
+                ApiError::invalid(
+                    "assignee",
+                    format!("{other:?} is not me, none or an account id"),
+                    "Zuständig muss me, none oder eine Konto-ID sein",
+                )
+            }),
+    }
+}
+
+/// A clerk a report is assigned to, as the clerk views name them.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssigneeView {
+    id: Uuid,
+    name: String,
+}
+
+/// Display names of assignees, each read once per answer.
+#[derive(Default)]
+struct AssigneeNames(std::collections::HashMap<Uuid, Option<AssigneeView>>);
+
+impl AssigneeNames {
+    async fn of(
+        &mut self,
+        state: &AppState,
+        id: Option<Uuid>,
+    ) -> Result<Option<AssigneeView>, ApiError> {
+        let Some(id) = id else { return Ok(None) };
+        if let Some(known) = self.0.get(&id) {
+            return Ok(known.clone());
+        }
+        let view = state.store.account(id).await?.map(|a| AssigneeView {
+            id,
+            name: a.display_name,
+        });
+        self.0.insert(id, view.clone());
+        Ok(view)
+    }
 }
 
 /// One history entry as clerks see it: every event, with its actor.
@@ -222,6 +279,13 @@ pub struct ClerkReportView {
     events: Option<Vec<ClerkEvent>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     duplicates: Vec<String>,
+    /// The clerk who has taken the report on, if any.
+    assignee: Option<AssigneeView>,
+    /// When a citizen asked to reopen it, while no clerk has decided.
+    reopen_requested_at: Option<DateTime<Utc>>,
+    /// The clerks it may be assigned to (the single report's view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assignable: Option<Vec<AssigneeView>>,
 }
 
 impl ClerkReportView {
@@ -230,7 +294,7 @@ impl ClerkReportView {
         public: ReportView,
         events: Option<&[Event]>,
         duplicates: Vec<Uuid>,
-        _now: DateTime<Utc>,
+        assignee: Option<AssigneeView>,
     ) -> Self {
         Self {
             public,
@@ -248,6 +312,9 @@ impl ClerkReportView {
                 .collect(),
             events: events.map(|events| events.iter().map(ClerkEvent::from).collect()),
             duplicates: duplicates.iter().map(Uuid::to_string).collect(),
+            assignee,
+            reopen_requested_at: row.timeline.reopen_requested_at,
+            assignable: None,
         }
     }
 }
@@ -280,13 +347,18 @@ async fn full_view(state: &AppState, row: &Report) -> Result<ClerkReportView, Ap
     )
     .with_photo_visibility(&photos)
     .with_duplicates(&duplicates);
-    Ok(ClerkReportView::new(
-        row,
-        public,
-        Some(&events),
-        duplicates,
-        now,
-    ))
+    let assignee = AssigneeNames::default().of(state, row.assignee).await?;
+    let mut view = ClerkReportView::new(row, public, Some(&events), duplicates, assignee);
+    view.assignable = Some(
+        state
+            .store
+            .authority_clerks(row.authority.as_str())
+            .await?
+            .into_iter()
+            .map(|(id, name)| AssigneeView { id, name })
+            .collect(),
+    );
+    Ok(view)
 }
 
 /// `GET /api/v1/admin/reports/{id}`: one report with the reporter's contact, every photo, the
@@ -412,6 +484,22 @@ pub struct CategoryBody {
 #[serde(deny_unknown_fields)]
 pub struct ReopenBody {
     reason: String,
+    /// `open` (red, the default) or `in_progress` (yellow).
+    status: Option<String>,
+}
+
+/// Body with a public reason (declining a reopen request).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    reason: String,
+}
+
+/// Body of an assignment: `me`, an account id, or `null` for nobody.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssigneeBody {
+    account: Option<String>,
 }
 
 /// `POST …/publish`.
@@ -635,13 +723,64 @@ pub async fn reopen(
     body: Json<ReopenBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let in_progress = match body.status.as_deref() {
+        None | Some("open") => false,
+        Some("in_progress") => true,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "status",
+                format!("{other:?} is not one of open, in_progress"),
+                "Status muss open oder in_progress sein",
+            ));
+        }
+    };
     run(
         signed,
         &path,
         Action::Reopen {
-            reason: body.into_inner().reason,
+            reason: body.reason,
+            in_progress,
         },
         &state,
     )
     .await
+}
+
+/// `POST …/decline-reopen`: a citizen's reopen request is declined, with a public reason.
+pub async fn decline_reopen(
+    signed: Signed,
+    path: web::Path<String>,
+    body: Json<ReasonBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = body.into_inner().reason;
+    run(signed, &path, Action::DeclineReopen { reason }, &state).await
+}
+
+/// `PUT …/assignee`: take the report on (`me`), hand it to a colleague (their account id),
+/// or give it back (`null`).
+pub async fn assign(
+    signed: Signed,
+    path: web::Path<String>,
+    body: Json<AssigneeBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let to = match body.into_inner().account.as_deref() {
+        None => None,
+        Some("me") => Some(signed.actor.id),
+        Some(id) => Some(Uuid::parse_str(id).map_err(|_| {
+            ApiError::invalid(
+                "account",
+                format!("{id:?} is not me or an account id"),
+                "Konto muss me oder eine Konto-ID sein",
+            )
+        })?),
+    };
+    // The name is the store's: the workflow looks the clerk up among the authority's.
+    let to = to.map(|id| Assignee {
+        id,
+        name: String::new(),
+    });
+    run(signed, &path, Action::Assign { to }, &state).await
 }

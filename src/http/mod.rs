@@ -8,6 +8,7 @@ mod answer_templates;
 pub mod auth;
 mod authorities;
 mod catalog;
+mod feedback;
 mod health;
 mod input;
 mod intake;
@@ -177,6 +178,11 @@ pub fn routes() -> Vec<RouteDef> {
             route: || web::post().to(mail::follow),
         },
         RouteDef {
+            method: Method::POST,
+            path: "/api/v1/reports/{id}/feedback",
+            route: || web::post().to(feedback::give),
+        },
+        RouteDef {
             method: Method::GET,
             path: "/mail/confirm/{token}",
             route: || web::get().to(mail::confirm_page),
@@ -320,6 +326,16 @@ pub fn routes() -> Vec<RouteDef> {
             method: Method::POST,
             path: "/api/v1/admin/reports/{id}/reopen",
             route: || web::post().to(admin_reports::reopen),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/reports/{id}/decline-reopen",
+            route: || web::post().to(admin_reports::decline_reopen),
+        },
+        RouteDef {
+            method: Method::PUT,
+            path: "/api/v1/admin/reports/{id}/assignee",
+            route: || web::put().to(admin_reports::assign),
         },
         RouteDef {
             method: Method::GET,

@@ -171,10 +171,19 @@ impl Composer {
     ) -> anyhow::Result<MailChanges> {
         let token = unsubscribe_token(to, report.id, now)?;
         let unsubscribe_url = self.links.unsubscribe(&token.secret);
+        let done = matches!(
+            update,
+            PublicUpdate::Status {
+                light: Light::Green | Light::YellowGreen,
+                ..
+            }
+        );
+        let feedback_url = done.then(|| self.links.feedback(report.id, to.follower_id));
         let rendered = templates::Update {
             report: report.facts(to.language),
             news: *update,
             track_url: &self.links.report(report.id),
+            feedback_url: feedback_url.as_deref(),
             unsubscribe_url: &unsubscribe_url,
         }
         .render(to.language)?;
@@ -255,13 +264,7 @@ impl Composer {
         date: NaiveDate,
         overdue: &[MailReport<'_>],
     ) -> anyhow::Result<OutboxMail> {
-        let reports = overdue
-            .iter()
-            .map(|report| templates::DigestEntry {
-                report: report.facts(Language::De),
-                clerk_url: self.links.clerk_report(report.id),
-            })
-            .collect();
+        let reports = self.digest_entries(overdue, usize::MAX);
         let rendered = templates::Digest {
             authority,
             date,
@@ -278,6 +281,65 @@ impl Composer {
         mail.dedupe_key = Some(format!("digest:{authority_key}:{date}"));
         Ok(mail)
     }
+
+    /// A clerk's daily list of their overdue reports and the unassigned ones of their
+    /// authorities; one per account and day (German).
+    pub fn clerk_digest(
+        &self,
+        to: &ClerkDigestTo<'_>,
+        date: NaiveDate,
+        overdue: &[MailReport<'_>],
+        unassigned: &[MailReport<'_>],
+    ) -> anyhow::Result<OutboxMail> {
+        let rendered = templates::ClerkDigest {
+            name: to.name,
+            date,
+            overdue: self.digest_entries(overdue, usize::MAX),
+            unassigned: self.digest_entries(unassigned, templates::CLERK_DIGEST_LIST),
+            more_unassigned: unassigned
+                .len()
+                .saturating_sub(templates::CLERK_DIGEST_LIST),
+        }
+        .render()?;
+        let mut mail = outbox_mail(
+            "clerk_digest",
+            MailTo::Address(to.email.to_owned()),
+            Language::De,
+            rendered,
+            None,
+        );
+        mail.dedupe_key = Some(format!("clerk-digest:{}:{date}", to.account));
+        Ok(mail)
+    }
+}
+
+impl Composer {
+    /// The first `most` reports as digest lines, linked into the clerk workspace.
+    fn digest_entries<'a>(
+        &self,
+        reports: &'a [MailReport<'a>],
+        most: usize,
+    ) -> Vec<templates::DigestEntry<'a>> {
+        reports
+            .iter()
+            .take(most)
+            .map(|report| templates::DigestEntry {
+                report: report.facts(Language::De),
+                clerk_url: self.links.clerk_report(report.id),
+            })
+            .collect()
+    }
+}
+
+/// The clerk a daily list goes to.
+#[derive(Debug, Clone, Copy)]
+pub struct ClerkDigestTo<'a> {
+    /// The account (its id keys the once-a-day rule).
+    pub account: Uuid,
+    /// Its address.
+    pub email: &'a str,
+    /// Its display name.
+    pub name: &'a str,
 }
 
 /// The token behind a follower's one-click unsubscribe link.
@@ -602,6 +664,27 @@ mod tests {
         snapshot(
             &mut out,
             "digest",
+            &MailChanges {
+                mails: vec![mail],
+                ..Default::default()
+            },
+        );
+
+        let mail = composer
+            .clerk_digest(
+                &ClerkDigestTo {
+                    account: Uuid::from_u128(7),
+                    email: "anna@example.org",
+                    name: "Anna <Muster>",
+                },
+                date,
+                &[plain],
+                &[addressed],
+            )
+            .unwrap();
+        snapshot(
+            &mut out,
+            "clerk_digest",
             &MailChanges {
                 mails: vec![mail],
                 ..Default::default()

@@ -165,7 +165,10 @@ fn public_update<'a>(
                 light: new.light()?,
                 answer: event.body.as_deref(),
             }),
-            EventKind::Answer => event.body.as_deref().map(PublicUpdate::Answer),
+            // Declining a citizen's reopen request answers them publicly.
+            EventKind::Answer | EventKind::ReopenDeclined => {
+                event.body.as_deref().map(PublicUpdate::Answer)
+            }
             EventKind::Forwarded => Some(PublicUpdate::Forwarded {
                 to: authority_name(engine, new.authority.as_str()),
             }),

@@ -37,6 +37,16 @@ impl Links {
         )
     }
 
+    /// The report's page for a follower (the reporter's follower row included) with the key
+    /// that lets them say whether it is really fixed.
+    pub fn feedback(&self, id: Uuid, follower: Uuid) -> String {
+        format!(
+            "{}/report.html?id={id}&follower={follower}&fkey={}#feedback",
+            self.base,
+            self.reporter_keys.follower_key(id, follower)
+        )
+    }
+
     /// The report in the clerk workspace (asks for a log-in first).
     pub fn clerk_report(&self, id: Uuid) -> String {
         format!("{}/clerk/report.html?id={id}", self.base)

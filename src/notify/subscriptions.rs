@@ -251,6 +251,7 @@ async fn confirm_report(
         photo: None,
         linked: None,
         mail: &mail,
+        feedback: None,
     };
     match ctx.store.update_report(&update).await {
         Ok(()) => Ok(Redeemed::ReportConfirmed {

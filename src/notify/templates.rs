@@ -60,6 +60,8 @@ pub struct Update<'a> {
     pub news: PublicUpdate<'a>,
     /// The report's public page.
     pub track_url: &'a str,
+    /// Where to say "still not fixed" or "confirmed fixed" (green and yellow-green news).
+    pub feedback_url: Option<&'a str>,
     /// The one-click unsubscribe link.
     pub unsubscribe_url: &'a str,
 }
@@ -99,6 +101,25 @@ pub struct Digest<'a> {
     /// The overdue reports.
     pub reports: Vec<DigestEntry<'a>>,
 }
+
+/// A clerk's daily list: the overdue reports they have taken on, and what nobody of their
+/// authorities has taken on yet (German only, like the authority's digest).
+#[derive(Debug, Clone)]
+pub struct ClerkDigest<'a> {
+    /// The clerk's display name.
+    pub name: &'a str,
+    /// The day it is for.
+    pub date: NaiveDate,
+    /// Reports assigned to the clerk whose first reaction is overdue.
+    pub overdue: Vec<DigestEntry<'a>>,
+    /// Open reports nobody has taken on (at most [`CLERK_DIGEST_LIST`]).
+    pub unassigned: Vec<DigestEntry<'a>>,
+    /// How many unassigned reports the list leaves out.
+    pub more_unassigned: usize,
+}
+
+/// How many unassigned reports a clerk's digest lists by name.
+pub const CLERK_DIGEST_LIST: usize = 50;
 
 /// One overdue report in a digest.
 #[derive(Debug, Clone)]
@@ -208,6 +229,16 @@ impl Digest<'_> {
     /// Subject, plain text and HTML, in German.
     pub fn render(&self) -> anyhow::Result<Rendered> {
         render(DigestText { mail: self }, |subject| DigestHtml {
+            mail: self,
+            subject,
+        })
+    }
+}
+
+impl ClerkDigest<'_> {
+    /// Subject, plain text and HTML, in German.
+    pub fn render(&self) -> anyhow::Result<Rendered> {
+        render(ClerkDigestText { mail: self }, |subject| ClerkDigestHtml {
             mail: self,
             subject,
         })
@@ -377,6 +408,19 @@ struct DigestText<'a> {
 #[template(path = "mail/de/digest.html")]
 struct DigestHtml<'a> {
     mail: &'a Digest<'a>,
+    subject: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/de/clerk_digest.txt")]
+struct ClerkDigestText<'a> {
+    mail: &'a ClerkDigest<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/de/clerk_digest.html")]
+struct ClerkDigestHtml<'a> {
+    mail: &'a ClerkDigest<'a>,
     subject: String,
 }
 

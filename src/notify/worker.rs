@@ -1,6 +1,7 @@
 //! The delivery worker that `serve` starts: claims due outbox rows one at a time, delivers
 //! them, and records the outcome — sent, retry later with exponential back-off, or dead letter.
-//! Once a day it also schedules each authority's digest of overdue reports.
+//! Once a day it also schedules each authority's digest of overdue reports and each clerk's
+//! list of their overdue and the unassigned reports.
 //!
 //! Safe with several instances on one database: a row is claimed with a lease (see
 //! [`NotifyStore::claim_mail`]) longer than the send timeout, so only a worker that died
@@ -14,14 +15,14 @@ use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use lettre::message::Mailbox;
 use tokio::sync::watch;
 
-use super::compose::{Composer, MailReport};
+use super::compose::{ClerkDigestTo, Composer, MailReport};
 use super::events::mail_report;
 use super::transport::Transport;
 use super::{MailChanges, OutboxMail};
 use crate::config::MailSettings;
-use crate::jurisdiction::JurisdictionHandle;
+use crate::jurisdiction::{Jurisdiction, JurisdictionHandle};
 use crate::store::Store;
-use crate::store::clerk::InboxFilter;
+use crate::store::clerk::{AssigneeFilter, InboxFilter};
 use crate::store::notify::{MailOutcome, MailRow};
 
 /// What the worker needs.
@@ -213,6 +214,7 @@ pub async fn schedule_digests(
             _ => {}
         }
     }
+    mails.extend(clerk_digests(store, &engine, composer, now, date).await?);
     let count = mails.len();
     store
         .apply_mail_changes(
@@ -224,6 +226,59 @@ pub async fn schedule_digests(
         )
         .await?;
     Ok(count)
+}
+
+/// One list per active clerk with something to do: the overdue reports assigned to them and
+/// the open reports of their authorities that nobody has taken on.
+async fn clerk_digests(
+    store: &dyn Store,
+    engine: &Jurisdiction,
+    composer: &Composer,
+    now: DateTime<Utc>,
+    date: NaiveDate,
+) -> anyhow::Result<Vec<OutboxMail>> {
+    let mut mails = Vec::new();
+    for account in store.list_accounts().await? {
+        let authorities = store.account_authorities(account.id).await?;
+        if !account.active || authorities.is_empty() {
+            continue;
+        }
+        let overdue = store
+            .list_inbox(&InboxFilter {
+                overdue: Some(true),
+                assignee: Some(AssigneeFilter::Account(account.id)),
+                now,
+                limit: 10_000,
+                ..InboxFilter::default()
+            })
+            .await?;
+        let unassigned = store
+            .list_inbox(&InboxFilter {
+                authorities: Some(authorities),
+                statuses: vec!["open", "in_progress"],
+                assignee: Some(AssigneeFilter::Nobody),
+                now,
+                limit: 10_000,
+                ..InboxFilter::default()
+            })
+            .await?;
+        if overdue.is_empty() && unassigned.is_empty() {
+            continue;
+        }
+        let overdue: Vec<_> = overdue.iter().map(|r| mail_report(engine, r)).collect();
+        let unassigned: Vec<_> = unassigned.iter().map(|r| mail_report(engine, r)).collect();
+        mails.push(composer.clerk_digest(
+            &ClerkDigestTo {
+                account: account.id,
+                email: &account.email,
+                name: &account.display_name,
+            },
+            date,
+            &overdue,
+            &unassigned,
+        )?);
+    }
+    Ok(mails)
 }
 
 /// The date whose digest is due now, unless it was done: from `hour` UTC each day.

@@ -131,6 +131,21 @@ macro_rules! account_store_impl {
                 Ok(rows.into_iter().map(|(key,)| key).collect())
             }
 
+            async fn authority_clerks(
+                &self,
+                authority_key: &str,
+            ) -> $crate::store::Result<Vec<(uuid::Uuid, String)>> {
+                Ok(sqlx::query_as(
+                    "select a.id, a.display_name from accounts a
+                       join account_authorities aa on aa.account_id = a.id
+                     where aa.authority_key = $1 and a.active
+                     order by a.display_name, a.id",
+                )
+                .bind(authority_key.to_owned())
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn update_account(
                 &self,
                 id: uuid::Uuid,

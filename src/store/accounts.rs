@@ -110,6 +110,10 @@ pub trait AccountStore: Send + Sync {
     /// The authorities an account acts for, sorted.
     async fn account_authorities(&self, id: Uuid) -> Result<Vec<String>>;
 
+    /// The active accounts that act for an authority (a report of it may be assigned to
+    /// them), as (id, display name), by name.
+    async fn authority_clerks(&self, authority_key: &str) -> Result<Vec<(Uuid, String)>>;
+
     /// Changes an account at `now`; `NotFound` if there is none.
     async fn update_account(
         &self,

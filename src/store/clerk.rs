@@ -23,6 +23,20 @@ pub struct ReportUpdate<'a> {
     pub linked: Option<(ReportId, &'a NewEvent)>,
     /// The mails the change sends, with their tokens and followers.
     pub mail: &'a crate::store::outbox::MailChanges,
+    /// A citizen's feedback the change records: stored first, and the whole change refused
+    /// (`Error::Conflict` on `citizen_feedback_pk`) if this person spoke on this state before.
+    pub feedback: Option<FeedbackRecord<'a>>,
+}
+
+/// Who gave feedback on which state of a report (the `citizen_feedback` row).
+#[derive(Debug, Clone, Copy)]
+pub struct FeedbackRecord<'a> {
+    /// `reporter` or `follower:<id>`.
+    pub person: &'a str,
+    /// The report's `status_changed_at` the feedback answers.
+    pub state_since: DateTime<Utc>,
+    /// `not_fixed` or `fixed`.
+    pub kind: &'static str,
 }
 
 /// Sort order of the inbox.
@@ -33,6 +47,15 @@ pub enum InboxOrder {
     OldestFirst,
     /// Newest first.
     NewestFirst,
+}
+
+/// Whom the inbox shows reports of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    /// Reports this account has taken on.
+    Account(Uuid),
+    /// Reports nobody has taken on.
+    Nobody,
 }
 
 /// Filters of the clerk inbox (all optional, combined with AND).
@@ -52,6 +75,10 @@ pub struct InboxFilter {
     pub overdue: Option<bool>,
     /// The time `overdue` is judged at.
     pub now: DateTime<Utc>,
+    /// Only reports of this assignee, or of none.
+    pub assignee: Option<AssigneeFilter>,
+    /// Only reports a citizen asked to reopen (`true`) that wait for a clerk's decision.
+    pub reopen_requested: bool,
     /// Only reports whose description or address contains this (case-insensitive).
     pub text: Option<String>,
     /// Sort order (by id, i.e. filing time).

@@ -41,6 +41,18 @@ macro_rules! push_inbox_conditions {
             }
             None => {}
         }
+        match filter.assignee {
+            Some($crate::store::clerk::AssigneeFilter::Account(id)) => {
+                $query.push(" and assignee_id = ").push_bind(id);
+            }
+            Some($crate::store::clerk::AssigneeFilter::Nobody) => {
+                $query.push(" and assignee_id is null");
+            }
+            None => {}
+        }
+        if filter.reopen_requested {
+            $query.push(" and reopen_requested_at is not null");
+        }
         if let Some(text) = &filter.text {
             // LIKE wildcards in the search text are searched for literally.
             let escaped = text
@@ -95,12 +107,31 @@ macro_rules! clerk_store_impl {
                 let (old, new) = (update.old, update.new);
                 let row = $crate::store::rows::ReportRow::from(new);
                 let mut tx = self.pool.begin().await?;
+                if let Some(feedback) = &update.feedback {
+                    let recorded = sqlx::query(
+                        "insert into citizen_feedback (report_id, person, state_since, kind, created_at)
+                         values ($1, $2, $3, $4, $5) on conflict do nothing",
+                    )
+                    .bind(row.id)
+                    .bind(feedback.person.to_owned())
+                    .bind(feedback.state_since)
+                    .bind(feedback.kind)
+                    .bind(new.timeline.updated_at)
+                    .execute(&mut *tx)
+                    .await?;
+                    if recorded.rows_affected() != 1 {
+                        return Err($crate::store::Error::Conflict {
+                            constraint: "citizen_feedback_pk".into(),
+                        });
+                    }
+                }
                 let updated = sqlx::query(
                     "update reports set category_code = $2, description = $3, original_description = $4,
                        authority_key = $5, status = $6, close_reason = $7, close_detail = $8,
                        duplicate_of = $9, visibility = $10, updated_at = $11, status_changed_at = $12,
                        first_reaction_at = $13, resolved_at = $14, authority_since = $15,
-                       opened_at = $17, reaction_due_at = $18, revision = revision + 1
+                       opened_at = $17, reaction_due_at = $18, assignee_id = $19,
+                       reopen_requested_at = $20, revision = revision + 1
                      where id = $1 and revision = $16",
                 )
                 .bind(row.id)
@@ -121,6 +152,8 @@ macro_rules! clerk_store_impl {
                 .bind(old.revision)
                 .bind(row.opened_at)
                 .bind(row.reaction_due_at)
+                .bind(row.assignee_id)
+                .bind(row.reopen_requested_at)
                 .execute(&mut *tx)
                 .await?;
                 if updated.rows_affected() != 1 {

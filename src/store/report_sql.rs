@@ -409,7 +409,7 @@ pub(crate) use public_report;
 /// The columns of `ReportRow`, in one place for every query that reads whole reports.
 macro_rules! report_columns {
     () => {
-        "id, category_code, description, lat, lon, address, media_url, area_key, authority_key, status, close_reason, close_detail, duplicate_of, visibility, language, near_border, reporter_email, reporter_name, created_at, updated_at, status_changed_at, revision, original_description, opened_at, reaction_due_at, first_reaction_at, resolved_at, authority_since"
+        "id, category_code, description, lat, lon, address, media_url, area_key, authority_key, status, close_reason, close_detail, duplicate_of, visibility, language, near_border, reporter_email, reporter_name, created_at, updated_at, status_changed_at, revision, original_description, opened_at, reaction_due_at, first_reaction_at, resolved_at, authority_since, assignee_id, reopen_requested_at"
     };
 }
 

@@ -185,6 +185,8 @@ pub(super) struct ReportRow {
     pub first_reaction_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub authority_since: Option<DateTime<Utc>>,
+    pub assignee_id: Option<uuid::Uuid>,
+    pub reopen_requested_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<ReportRow> for Report {
@@ -230,6 +232,7 @@ impl TryFrom<ReportRow> for Report {
             original_description: row.original_description,
             address: row.address,
             near_border: row.near_border,
+            assignee: row.assignee_id,
             reporter_name: row.reporter_name,
             revision: row.revision,
             timeline: Timeline {
@@ -241,6 +244,7 @@ impl TryFrom<ReportRow> for Report {
                 first_reaction_at: row.first_reaction_at,
                 resolved_at: row.resolved_at,
                 authority_since: row.authority_since,
+                reopen_requested_at: row.reopen_requested_at,
             },
         })
     }
@@ -287,6 +291,8 @@ impl From<&Report> for ReportRow {
             first_reaction_at: t.first_reaction_at,
             resolved_at: t.resolved_at,
             authority_since: t.authority_since,
+            assignee_id: report.assignee,
+            reopen_requested_at: t.reopen_requested_at,
         }
     }
 }

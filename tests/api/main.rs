@@ -18,6 +18,7 @@ mod metrics;
 mod move_data;
 mod open311;
 mod open_data;
+mod participation;
 mod places;
 mod reporter_link;
 mod reports;

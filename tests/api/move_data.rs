@@ -177,10 +177,9 @@ async fn fill_sqlite_installation() -> Source {
         json!({ "category": "roads_paths", "description": "Schlagloch",
                 "lat": 52.5100, "lon": 13.3900, "address": "Leipziger Straße 1" }),
     )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    .await;
+    let forwarded_key = forwarded["reporter_key"].as_str().unwrap().to_owned();
+    let forwarded = forwarded["id"].as_str().unwrap().to_owned();
     let response = app
         .client
         .post(format!("{}/api/v1/reports", app.address))
@@ -251,6 +250,33 @@ async fn fill_sqlite_installation() -> Source {
     let forward = json!({ "authority": KREUZBERG, "reason": "Zuständigkeit" });
     let (status, body) = admin
         .post(&app, &action(&forwarded, "forward"), forward)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // Fixed, says Kreuzberg; not so, says its reporter (a citizen_feedback row).
+    let resolve = json!({ "status": "resolved", "answer": "Ausgebessert." });
+    let (status, body) = admin
+        .post(&app, &action(&forwarded, "status"), resolve)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let feedback = app
+        .client
+        .post(format!(
+            "{}/api/v1/reports/{forwarded}/feedback",
+            app.address
+        ))
+        .json(
+            &json!({ "kind": "not_fixed", "text": "Das Loch ist noch da.", "key": forwarded_key }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(feedback.status().as_u16(), 201);
+    let (status, body) = clerk
+        .put(
+            &app,
+            &action(&photographed, "assignee"),
+            json!({ "account": "me" }),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let follow = app
@@ -357,6 +383,7 @@ fn report_in_micros(mut report: Report) -> Report {
         &mut t.first_reaction_at,
         &mut t.resolved_at,
         &mut t.authority_since,
+        &mut t.reopen_requested_at,
     ] {
         *at = at.map(micros);
     }

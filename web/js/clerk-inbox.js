@@ -9,7 +9,9 @@ import { announce, initPage } from './page.js';
 import { submitForm, requireText } from './clerk-forms.js';
 import { accountLine, currentAccount, safeNext, signIn, signOut } from './clerk-session.js';
 
-const FILTERS = ['status', 'visibility', 'category', 'authority', 'q', 'order', 'overdue'];
+const FILTERS = ['status', 'visibility', 'category', 'authority', 'assignee', 'q', 'order', 'overdue', 'reopen_requested'];
+// Filters that are check boxes: present as `true` when ticked.
+const CHECKS = ['overdue', 'reopen_requested'];
 const DEFAULTS = { status: 'open,in_progress', order: 'oldest' };
 
 initPage('Für Behörden', 'For authorities');
@@ -121,7 +123,7 @@ function readFiltersFromAddress() {
   const params = new URLSearchParams(location.search);
   for (const name of FILTERS) {
     const input = $(`f-${name}`);
-    if (name === 'overdue') input.checked = params.get('overdue') === 'true';
+    if (CHECKS.includes(name)) input.checked = params.get(name) === 'true';
     else input.value = params.has(name) ? params.get(name) : (DEFAULTS[name] ?? '');
     // A value the select does not offer (an old link) falls back to the default.
     if (input.tagName === 'SELECT' && input.selectedIndex < 0) input.value = DEFAULTS[name] ?? '';
@@ -141,10 +143,11 @@ function filterValues() {
   const pairs = [];
   for (const name of FILTERS) {
     const input = $(`f-${name}`);
-    if (name === 'overdue') {
-      if (input.checked) pairs.push(['overdue', 'true']);
+    if (CHECKS.includes(name)) {
+      if (input.checked) pairs.push([name, 'true']);
     } else if (name === 'status') {
-      pairs.push(['status', input.value]);
+      // Reopen requests wait on green and yellow-green reports: asked for, every status counts.
+      pairs.push(['status', $('f-reopen_requested').checked ? '' : input.value]);
     } else if (input.value.trim()) {
       pairs.push([name, input.value.trim()]);
     }
@@ -208,7 +211,9 @@ function inboxItem(report) {
     report.overdue ? el('span', { class: 'tag tag-overdue' },
       el('span', { 'aria-hidden': 'true' }, '⚠ '), tr('Überfällig', 'Overdue')) : null,
     report.visibility !== 'published' ? el('span', { class: `tag tag-${report.visibility}` },
-      report.visibility === 'hidden' ? tr('Verborgen', 'Hidden') : tr('Zu prüfen', 'To moderate')) : null);
+      report.visibility === 'hidden' ? tr('Verborgen', 'Hidden') : tr('Zu prüfen', 'To moderate')) : null,
+    report.reopen_requested_at ? el('span', { class: 'tag tag-reopen' },
+      tr('Laut Bürger*in nicht behoben', 'Citizen says: not fixed')) : null);
   const due = report.first_reaction_at
     ? null
     : report.reaction_due_at && `${tr('Reaktion fällig', 'Reaction due')} ${formatDeadline(report.reaction_due_at)}`;
@@ -224,7 +229,8 @@ function inboxItem(report) {
       `${tr('Eingegangen', 'Filed')}: ${formatDate(report.created_at)} · `,
       `${statusName(report.status)} ${tr('seit', 'for')} ${formatDuration(report.status_age_seconds)}`,
       due ? [el('br'), due] : null,
-      report.authority ? [el('br'), report.authority.name] : null));
+      report.authority ? [el('br'), report.authority.name] : null,
+      el('br'), `${tr('Zuständig', 'In charge')}: ${report.assignee?.name ?? tr('niemand', 'nobody')}`));
 }
 
 function shorten(text, max) {

@@ -18,13 +18,13 @@ const id = new URLSearchParams(location.search).get('id') ?? '';
 const base = `/api/v1/admin/reports/${id}`;
 const status = $('action-status');
 let report;
+let me;
 
 initPage('Meldung bearbeiten', 'Edit report');
 start();
 
 async function start() {
   if (!UUID.test(id)) return fail(tr('Diese Adresse nennt keine gültige Meldung.', 'This address names no valid report.'));
-  let me;
   try {
     me = await currentAccount();
   } catch (error) {
@@ -88,7 +88,29 @@ function show(next) {
   $('act-answer').hidden = !allowed.has('answers');
   $('act-duplicate').hidden = !allowed.has('duplicate');
   $('act-reopen').hidden = !allowed.has('reopen');
+  showAssignment(allowed.has('assignee'));
+  showReopenRequest(allowed.has('decline-reopen'));
   showMap();
+}
+
+/** Who is in charge, and the clerks the report may go to ("nobody" first). */
+function showAssignment(allowed) {
+  $('assign-form').hidden = !allowed && !report.assignee;
+  $('assignee-name').textContent = report.assignee?.name ?? tr('niemand', 'nobody');
+  $('assign-me').hidden = !allowed || report.assignee?.id === me?.id
+    || !(report.assignable ?? []).some((a) => a.id === me?.id);
+  const select = $('assign-account');
+  select.replaceChildren(el('option', { value: '' }, tr('– niemand –', '– nobody –')),
+    ...(report.assignable ?? []).map((a) => el('option', { value: a.id }, a.name)));
+  select.value = report.assignee?.id ?? '';
+}
+
+function showReopenRequest(pending) {
+  $('reopen-request').hidden = !pending;
+  $('reopen-request-when').textContent = pending
+    ? tr(`(seit ${new Date(report.reopen_requested_at).toLocaleString('de-DE')})`,
+      `(since ${new Date(report.reopen_requested_at).toLocaleString('en-GB')})`)
+    : '';
 }
 
 function fillStatusOptions(moves) {
@@ -245,7 +267,19 @@ function wireActions() {
   }, tr('Als Duplikat geschlossen (gelb-grün).', 'Closed as a duplicate (yellow-green).'));
   action('reopen', 'POST', '/reopen', () => ({
     reason: requireText('reopen', 'reason', 'Bitte geben Sie einen Grund an.', 'Please give a reason.'),
-  }), tr('Die Meldung ist wieder geöffnet (rot).', 'The report is open again (red).'));
+    status: $('reopen-status').value,
+  }), (r) => tr(`Die Meldung ist wieder geöffnet: ${statusName(r.status)}.`, `The report is open again: ${statusName(r.status)}.`));
+  action('decline', 'POST', '/decline-reopen', () => ({
+    reason: requireText('decline', 'reason', 'Bitte begründen Sie die Ablehnung.', 'Please give a reason.'),
+  }), tr('Die Wiederaufnahme ist abgelehnt; die Begründung ist öffentlich.', 'Reopening is declined; the reason is public.'));
+  action('assign', 'PUT', '/assignee', () => ({ account: $('assign-account').value || null }),
+    (r) => (r.assignee ? tr(`Zugewiesen an ${r.assignee.name}.`, `Assigned to ${r.assignee.name}.`)
+      : tr('Niemand ist mehr zuständig.', 'Nobody is in charge now.')), { reset: false });
+  $('assign-me').addEventListener('click', async () => {
+    const form = $('assign-form');
+    const result = await submitForm(form, 'assign', () => send('PUT', `${base}/assignee`, { account: 'me' }), { status });
+    if (result) applyResult(result, tr('Sie haben die Zuständigkeit angenommen.', 'You have taken the report on.'));
+  });
 }
 
 async function togglePhoto(photo, button) {

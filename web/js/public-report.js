@@ -8,6 +8,7 @@ import { lightBadge, reasonName } from './lights.js';
 import { createMap, lightMarker } from './map.js';
 import { announce, initPage } from './page.js';
 import { authorityHref, categoryName, lightAge, placeName, reportHref } from './public-common.js';
+import { setUpFeedback } from './feedback-form.js';
 
 initPage('Meldung', 'Report');
 
@@ -51,18 +52,25 @@ function render(report, categoryNames) {
   $('report-facts').replaceChildren(...facts(report));
   renderPhotos(report.photos);
   $('chain').replaceChildren(...chain(report));
-  // The n-th forwarding in the history is the (n+1)-th entry of the chain: name its target.
-  const targets = (report.authority_chain ?? []).slice(1);
-  let forwardings = 0;
-  $('history').replaceChildren(...report.history.map((entry) => historyItem(entry, categoryNames,
-    entry.kind === 'forwarded' ? targets[forwardings++] : null)));
+  renderHistory(report, categoryNames);
   $('loading').hidden = true;
   $('report').hidden = false;
   const published = report.visibility === 'published' && report.status !== 'unconfirmed';
   // Only public reports can be followed; the reporter gets mails about their own anyway.
   $('follow-form').closest('section').hidden = !published;
   if (published) setUpFollow(report.id);
+  // After a citizen's answer its entry shows in the history at once.
+  setUpFeedback(report, new URLSearchParams(location.search),
+    async () => renderHistory(await getJson(`/api/v1/reports/${encodeURIComponent(report.id)}`), categoryNames));
   showOnMap(report);
+}
+
+function renderHistory(report, categoryNames) {
+  // The n-th forwarding in the history is the (n+1)-th entry of the chain: name its target.
+  const targets = (report.authority_chain ?? []).slice(1);
+  let forwardings = 0;
+  $('history').replaceChildren(...report.history.map((entry) => historyItem(entry, categoryNames,
+    entry.kind === 'forwarded' ? targets[forwardings++] : null)));
 }
 
 /** What the reporter's own link shows while the public cannot see the report yet. */

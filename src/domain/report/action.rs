@@ -107,10 +107,46 @@ pub enum Action {
         /// The new category.
         to: CategoryCode,
     },
-    /// Open a resolved or closed report again.
+    /// Open a resolved or closed report again (red, or yellow at once).
     Reopen {
         /// Why (public).
         reason: String,
+        /// Straight to in progress (yellow) instead of received (red).
+        in_progress: bool,
+    },
+    /// Decline a citizen's request to reopen it, with a public reason.
+    DeclineReopen {
+        /// Why (public).
+        reason: String,
+    },
+    /// Give the report to a clerk of its authority, or back to nobody.
+    Assign {
+        /// The clerk (`None`: nobody).
+        to: Option<Assignee>,
+    },
+}
+
+/// A clerk a report is assigned to: the account, and the name the internal history shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignee {
+    /// The account's id.
+    pub id: uuid::Uuid,
+    /// Its display name.
+    pub name: String,
+}
+
+/// What a citizen who reported or follows a report says once it is green or yellow-green.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CitizenFeedback {
+    /// "Still not fixed", with what is still wrong.
+    NotFixed {
+        /// What is still wrong (required).
+        text: String,
+    },
+    /// "Confirmed fixed", with an optional word.
+    Fixed {
+        /// An optional comment.
+        text: Option<String>,
     },
 }
 

@@ -47,11 +47,21 @@ pub enum EventKind {
     CategoryChanged,
     /// Opened again after resolved or closed.
     Reopened,
+    /// A clerk took the report on, handed it to a colleague or gave it back (internal; the
+    /// body names the clerk, none when given back).
+    Assigned,
+    /// A citizen who reported or follows it says a green or yellow-green report is still not
+    /// fixed (public, without their identity): a reopen request for the clerks.
+    CitizenNotFixed,
+    /// A citizen who reported or follows it confirms it is fixed (public, without identity).
+    CitizenConfirmedFixed,
+    /// A clerk declined a citizen's reopen request (public, with the reason).
+    ReopenDeclined,
 }
 
 impl EventKind {
     /// Every kind, in the order a report usually meets them.
-    pub const ALL: [EventKind; 16] = [
+    pub const ALL: [EventKind; 20] = [
         EventKind::Created,
         EventKind::Confirmed,
         EventKind::Published,
@@ -68,6 +78,10 @@ impl EventKind {
         EventKind::DuplicateLinked,
         EventKind::CategoryChanged,
         EventKind::Reopened,
+        EventKind::Assigned,
+        EventKind::CitizenNotFixed,
+        EventKind::CitizenConfirmedFixed,
+        EventKind::ReopenDeclined,
     ];
 
     /// The API and database name.
@@ -89,6 +103,10 @@ impl EventKind {
             EventKind::DuplicateLinked => "duplicate_linked",
             EventKind::CategoryChanged => "category_changed",
             EventKind::Reopened => "reopened",
+            EventKind::Assigned => "assigned",
+            EventKind::CitizenNotFixed => "citizen_not_fixed",
+            EventKind::CitizenConfirmedFixed => "citizen_confirmed_fixed",
+            EventKind::ReopenDeclined => "reopen_declined",
         }
     }
 
@@ -128,6 +146,15 @@ impl EventKind {
             EventKind::DuplicateLinked => ("Duplikat verknüpft", "Duplicate linked"),
             EventKind::CategoryChanged => ("Kategorie geändert", "Category changed"),
             EventKind::Reopened => ("Wieder geöffnet", "Reopened"),
+            EventKind::Assigned => ("Zuständigkeit", "Assignment"),
+            EventKind::CitizenNotFixed => (
+                "Bürger*in: nicht behoben (Bitte um Wiederaufnahme)",
+                "Citizen: not fixed (reopen request)",
+            ),
+            EventKind::CitizenConfirmedFixed => {
+                ("Bürger*in bestätigt: behoben", "Citizen confirms: fixed")
+            }
+            EventKind::ReopenDeclined => ("Wiederaufnahme abgelehnt", "Reopen request declined"),
         }
     }
 }
@@ -150,6 +177,18 @@ impl EventKind {
             EventKind::DuplicateLinked => (
                 "Eine Doppelmeldung wurde hiermit verknüpft",
                 "A duplicate was linked to this report",
+            ),
+            EventKind::CitizenNotFixed => (
+                "Rückmeldung: noch nicht behoben",
+                "Feedback: still not fixed",
+            ),
+            EventKind::CitizenConfirmedFixed => (
+                "Rückmeldung: behoben bestätigt",
+                "Feedback: confirmed fixed",
+            ),
+            EventKind::ReopenDeclined => (
+                "Wiederaufnahme abgelehnt (Antwort der Behörde)",
+                "Reopening declined (answer from the authority)",
             ),
             other => other.label(),
         }

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-pub use action::{Action, Change, Facts, Refusal, TargetStatus};
+pub use action::{Action, Assignee, Change, CitizenFeedback, Facts, Refusal, TargetStatus};
 pub use event::{Event, EventKind, NewEvent};
 pub use status::{CloseReason, Light, ReportStatus, Transition, TransitionError, Visibility};
 
@@ -85,6 +85,8 @@ pub struct Timeline {
     pub resolved_at: Option<DateTime<Utc>>,
     /// Since when the current authority has it (filing or the last forwarding).
     pub authority_since: Option<DateTime<Utc>>,
+    /// A citizen said "still not fixed" and no clerk has decided yet (reopened or declined).
+    pub reopen_requested_at: Option<DateTime<Utc>>,
 }
 
 /// A stored report, private fields included: render it to the public only through a view
@@ -117,6 +119,8 @@ pub struct Report {
     pub language: Language,
     /// Whether the pin lies near another authority's border.
     pub near_border: bool,
+    /// The clerk account that has taken the report on ("Zuständigkeit angenommen"), if any.
+    pub assignee: Option<Uuid>,
     /// The reporter's address (private).
     pub reporter_email: Option<Email>,
     /// The reporter's name (private).
@@ -183,6 +187,7 @@ impl Report {
             status,
             language: filing.language,
             near_border: placement.near_border,
+            assignee: None,
             reporter_email: filing.email.clone(),
             reporter_name: filing.name.clone(),
             revision: 0,
@@ -195,6 +200,7 @@ impl Report {
                 first_reaction_at: None,
                 resolved_at: None,
                 authority_since: Some(now),
+                reopen_requested_at: None,
             },
         }
     }
@@ -412,6 +418,8 @@ impl Report {
                 let reason = required_text("reason", reason)?;
                 new.authority = to.clone();
                 new.timeline.authority_since = Some(now);
+                // The clerks of the new authority decide who takes it on.
+                new.assignee = None;
                 events.push(NewEvent {
                     authority: Some(to.clone()),
                     ..event(EventKind::Forwarded, true, None)
@@ -454,14 +462,59 @@ impl Report {
                 ));
                 new.category = to.clone();
             }
-            Action::Reopen { reason } => {
+            Action::Reopen {
+                reason,
+                in_progress,
+            } => {
                 let reason = required_text("reason", reason)?;
-                let next = self.status.apply(Transition::Reopen)?;
+                let mut next = self.status.apply(Transition::Reopen)?;
+                if *in_progress {
+                    next = next.apply(Transition::StartWork)?;
+                }
                 new.move_to(next, now);
+                new.timeline.reopen_requested_at = None;
                 events.push(NewEvent {
                     status: Some(new.status.clone()),
                     ..event(EventKind::Reopened, true, Some(reason))
                 });
+            }
+            Action::DeclineReopen { reason } => {
+                if self.timeline.reopen_requested_at.is_none() {
+                    return Err(Refusal::NotAllowed(
+                        "no citizen has asked to reopen the report".into(),
+                    ));
+                }
+                new.timeline.reopen_requested_at = None;
+                events.push(event(
+                    EventKind::ReopenDeclined,
+                    true,
+                    Some(required_text("reason", reason)?),
+                ));
+            }
+            Action::Assign { to } => {
+                match to {
+                    Some(assignee) if self.assignee == Some(assignee.id) => {
+                        return Err(Refusal::NotAllowed(
+                            "the report is already assigned to this clerk".into(),
+                        ));
+                    }
+                    Some(_) if self.status.is_done() => {
+                        return Err(Refusal::NotAllowed(
+                            "a resolved or closed report needs nobody to take it on; reopen it first"
+                                .into(),
+                        ));
+                    }
+                    None if self.assignee.is_none() => {
+                        return Err(Refusal::NotAllowed("nobody has taken the report on".into()));
+                    }
+                    _ => {}
+                }
+                new.assignee = to.as_ref().map(|a| a.id);
+                events.push(event(
+                    EventKind::Assigned,
+                    false,
+                    to.as_ref().map(|a| a.name.clone()),
+                ));
             }
         }
         if reaction
@@ -475,6 +528,67 @@ impl Report {
             events,
             photo,
             linked,
+        })
+    }
+
+    /// A citizen's word on a green or yellow-green report ("Abschlussmeldung"): "still not
+    /// fixed" becomes a reopen request for the clerks, "confirmed fixed" a note in the public
+    /// history; both are public without the person's identity. Once per person and state is
+    /// the store's rule: it keys the feedback by [`Timeline::status_changed_at`].
+    pub fn citizen_feedback(
+        &self,
+        feedback: &CitizenFeedback,
+        now: DateTime<Utc>,
+    ) -> Result<Change, Refusal> {
+        if !self.is_public() {
+            return Err(Refusal::NotAllowed(
+                "the report is not public, so it takes no feedback".into(),
+            ));
+        }
+        match &self.status {
+            ReportStatus::Resolved => {}
+            ReportStatus::Closed(CloseReason::Duplicate { .. }) => {
+                return Err(Refusal::NotAllowed(
+                    "the report was closed as a duplicate: give feedback on the original".into(),
+                ));
+            }
+            ReportStatus::Closed(_) => {}
+            _ => {
+                return Err(Refusal::NotAllowed(
+                    "feedback is for reports marked fixed (green) or handled (yellow-green)".into(),
+                ));
+            }
+        }
+        let mut new = self.clone();
+        new.timeline.updated_at = now;
+        let (kind, body) = match feedback {
+            CitizenFeedback::NotFixed { text } => {
+                new.timeline.reopen_requested_at.get_or_insert(now);
+                (
+                    EventKind::CitizenNotFixed,
+                    Some(required_text("text", text)?),
+                )
+            }
+            CitizenFeedback::Fixed { text } => (
+                EventKind::CitizenConfirmedFixed,
+                text.as_deref()
+                    .filter(|t| !t.trim().is_empty())
+                    .map(|t| required_text("text", t))
+                    .transpose()?,
+            ),
+        };
+        Ok(Change {
+            events: vec![NewEvent {
+                kind,
+                actor: "citizen".into(),
+                public: true,
+                status: Some(self.status.clone()),
+                body,
+                authority: None,
+            }],
+            report: new,
+            photo: None,
+            linked: None,
         })
     }
 
@@ -518,6 +632,14 @@ impl Report {
             ),
             ("category", true),
             ("reopen", may(Transition::Reopen)),
+            (
+                "decline-reopen",
+                self.timeline.reopen_requested_at.is_some(),
+            ),
+            (
+                "assignee",
+                !self.status.is_done() || self.assignee.is_some(),
+            ),
         ]
         .into_iter()
         .filter_map(|(name, allowed)| allowed.then_some(name))

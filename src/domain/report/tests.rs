@@ -205,6 +205,7 @@ fn closing_needs_a_reason_and_who_is_responsible() {
 fn forbidden_moves_are_refused_with_the_state_machine_s_words() {
     let reopen = Action::Reopen {
         reason: "wieder kaputt".into(),
+        in_progress: false,
     };
     assert_eq!(
         apply(&open_published(), &reopen).unwrap_err(),
@@ -424,4 +425,129 @@ fn the_allowed_actions_follow_the_state_machine() {
     let waiting = report(ReportStatus::Unconfirmed, Visibility::Pending);
     let actions = waiting.allowed_actions();
     assert!(!actions.contains(&"publish") && !actions.contains(&"answers"));
+}
+
+fn resolved() -> Report {
+    report(ReportStatus::Resolved, Visibility::Published)
+}
+
+fn not_fixed() -> CitizenFeedback {
+    CitizenFeedback::NotFixed {
+        text: "Die Laterne ist immer noch dunkel".into(),
+    }
+}
+
+#[test]
+fn citizens_speak_on_green_and_yellow_green_reports_only() {
+    let change = resolved().citizen_feedback(&not_fixed(), now()).unwrap();
+    assert_eq!(
+        change.report.status,
+        ReportStatus::Resolved,
+        "no status move"
+    );
+    assert_eq!(change.report.timeline.reopen_requested_at, Some(now()));
+    let event = &change.events[0];
+    assert_eq!(event.kind, EventKind::CitizenNotFixed);
+    assert!(event.public);
+    assert_eq!(event.actor, "citizen", "never the person");
+    let fixed = resolved()
+        .citizen_feedback(&CitizenFeedback::Fixed { text: None }, now())
+        .unwrap();
+    assert_eq!(fixed.report.timeline.reopen_requested_at, None);
+    assert_eq!(fixed.events[0].kind, EventKind::CitizenConfirmedFixed);
+    let closed = report(
+        ReportStatus::Closed(CloseReason::NoFunds),
+        Visibility::Published,
+    );
+    assert!(closed.citizen_feedback(&not_fixed(), now()).is_ok());
+    for refused in [
+        open_published(),
+        report(ReportStatus::InProgress, Visibility::Published),
+        report(ReportStatus::Resolved, Visibility::Hidden),
+        report(
+            ReportStatus::Closed(CloseReason::Duplicate {
+                of: ReportId::new(),
+            }),
+            Visibility::Published,
+        ),
+    ] {
+        assert!(matches!(
+            refused.citizen_feedback(&not_fixed(), now()),
+            Err(Refusal::NotAllowed(_))
+        ));
+    }
+    let empty = CitizenFeedback::NotFixed { text: " ".into() };
+    assert!(matches!(
+        resolved().citizen_feedback(&empty, now()),
+        Err(Refusal::Invalid { field: "text", .. })
+    ));
+}
+
+#[test]
+fn a_reopen_request_is_decided_by_reopening_or_declining() {
+    let requested = resolved()
+        .citizen_feedback(&not_fixed(), now())
+        .unwrap()
+        .report;
+    assert!(requested.allowed_actions().contains(&"decline-reopen"));
+    let decline = Action::DeclineReopen {
+        reason: "Die Laterne wurde geprüft und leuchtet".into(),
+    };
+    let declined = apply(&requested, &decline).unwrap();
+    assert_eq!(declined.report.timeline.reopen_requested_at, None);
+    assert_eq!(declined.report.status, ReportStatus::Resolved);
+    assert_eq!(declined.events[0].kind, EventKind::ReopenDeclined);
+    assert!(declined.events[0].public);
+    assert!(matches!(
+        apply(&declined.report, &decline),
+        Err(Refusal::NotAllowed(_))
+    ));
+    let reopen = Action::Reopen {
+        reason: "Wir sehen es uns noch einmal an".into(),
+        in_progress: true,
+    };
+    let reopened = apply(&requested, &reopen).unwrap();
+    assert_eq!(reopened.report.status, ReportStatus::InProgress);
+    assert_eq!(reopened.report.timeline.reopen_requested_at, None);
+    assert_eq!(reopened.report.timeline.resolved_at, None);
+}
+
+#[test]
+fn a_report_is_taken_on_handed_over_and_given_back() {
+    let anna = Assignee {
+        id: uuid::Uuid::from_u128(1),
+        name: "Anna".into(),
+    };
+    let take = Action::Assign {
+        to: Some(anna.clone()),
+    };
+    let taken = apply(&open_published(), &take).unwrap();
+    assert_eq!(taken.report.assignee, Some(anna.id));
+    assert_eq!(taken.events[0].kind, EventKind::Assigned);
+    assert!(!taken.events[0].public, "internal");
+    assert_eq!(taken.events[0].body.as_deref(), Some("Anna"));
+    assert!(matches!(
+        apply(&taken.report, &take),
+        Err(Refusal::NotAllowed(_))
+    ));
+    let forwarded = apply(
+        &taken.report,
+        &Action::Forward {
+            to: AuthorityKey::parse("11000002").unwrap(),
+            reason: "Zuständig ist Kreuzberg".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(forwarded.report.assignee, None, "the new authority decides");
+    let given_back = apply(&taken.report, &Action::Assign { to: None }).unwrap();
+    assert_eq!(given_back.report.assignee, None);
+    assert!(matches!(
+        apply(&given_back.report, &Action::Assign { to: None }),
+        Err(Refusal::NotAllowed(_))
+    ));
+    assert!(matches!(
+        apply(&resolved(), &take),
+        Err(Refusal::NotAllowed(_))
+    ));
+    assert!(!resolved().allowed_actions().contains(&"assignee"));
 }

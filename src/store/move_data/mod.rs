@@ -34,6 +34,8 @@ pub const TABLES: &[&str] = &[
     "areas",
     "categories",
     "routing_rules",
+    // Before reports: a report names the clerk assigned to it.
+    "accounts",
     "reports",
     "report_events",
     "report_photos",
@@ -42,7 +44,6 @@ pub const TABLES: &[&str] = &[
     "report_cell_changes",
     "map_version",
     "map_region_versions",
-    "accounts",
     "account_authorities",
     "sessions",
     "api_tokens",
@@ -52,6 +53,7 @@ pub const TABLES: &[&str] = &[
     "outbox",
     "report_followers",
     "mail_tokens",
+    "citizen_feedback",
     "open311_api_keys",
     "installation_secrets",
 ];

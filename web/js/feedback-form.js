@@ -1,0 +1,58 @@
+// The citizen's word on a report marked fixed (green) or handled (yellow-green): "still not
+// fixed" or "fixed", from the reporter's own link (`key`) or the link in a follower's status
+// mail (`follower` + `fkey`). Shown only to them and only in those two lights; the server
+// checks the key and that each person answers once per state.
+import { send } from './api.js';
+import { $, clearErrorsOnEdit, clearFieldErrors, showFieldError } from './dom.js';
+import { tr } from './i18n.js';
+import { announce } from './page.js';
+
+let wired = false;
+
+/** Shows the form for `report` when the page's link proves a reporter or follower. */
+export function setUpFeedback(report, params, onDone) {
+  const section = $('feedback');
+  const key = params.get('fkey')?.trim() || params.get('key')?.trim() || '';
+  const follower = params.get('fkey') ? params.get('follower')?.trim() ?? '' : '';
+  const done = report.light === 'green' || report.light === 'yellow_green';
+  section.hidden = !(key && done && report.visibility === 'published');
+  if (section.hidden || wired) return;
+  wired = true;
+  const form = $('feedback-form');
+  const result = $('feedback-result');
+  clearErrorsOnEdit(form);
+  if (location.hash === '#feedback') section.focus();
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    result.replaceChildren();
+    const kind = form.querySelector('input[name=feedback-kind]:checked')?.value ?? 'not_fixed';
+    const text = $('feedback-text').value.trim();
+    if (kind === 'not_fixed' && !text) {
+      showFieldError('feedback-text', tr('Bitte beschreiben Sie, was noch nicht in Ordnung ist.',
+        'Please describe what is still wrong.'));
+      $('feedback-text').focus();
+      return;
+    }
+    const body = { kind, key };
+    if (text) body.text = text;
+    if (follower) body.follower = follower;
+    const button = $('feedback-submit');
+    button.disabled = true;
+    try {
+      const answer = await send('POST', `/api/v1/reports/${encodeURIComponent(report.id)}/feedback`, body);
+      form.hidden = true;
+      announce(result, answer.reopen_requested && kind === 'not_fixed'
+        ? tr('Danke. Die Behörde sieht Ihre Rückmeldung und entscheidet, ob sie die Meldung wieder öffnet.',
+          'Thank you. The authority sees your answer and decides whether to reopen the report.')
+        : tr('Danke für Ihre Rückmeldung.', 'Thank you for your answer.'), 'success');
+      // The result region stays outside the hidden form, so it is read and seen.
+      section.append(result);
+      await onDone();
+    } catch (problem) {
+      announce(result, problem.readerMessage?.() ?? String(problem), 'error');
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
