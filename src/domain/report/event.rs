@@ -47,11 +47,15 @@ pub enum EventKind {
     CategoryChanged,
     /// Opened again after resolved or closed.
     Reopened,
+    /// Contact data left the report (internal; records no data): the reporter's or a
+    /// follower's removal link (actor `reporter` or `follower`), or the retention job
+    /// (actor `system`).
+    ContactErased,
 }
 
 impl EventKind {
     /// Every kind, in the order a report usually meets them.
-    pub const ALL: [EventKind; 16] = [
+    pub const ALL: [EventKind; 17] = [
         EventKind::Created,
         EventKind::Confirmed,
         EventKind::Published,
@@ -68,6 +72,7 @@ impl EventKind {
         EventKind::DuplicateLinked,
         EventKind::CategoryChanged,
         EventKind::Reopened,
+        EventKind::ContactErased,
     ];
 
     /// The API and database name.
@@ -89,6 +94,7 @@ impl EventKind {
             EventKind::DuplicateLinked => "duplicate_linked",
             EventKind::CategoryChanged => "category_changed",
             EventKind::Reopened => "reopened",
+            EventKind::ContactErased => "contact_erased",
         }
     }
 
@@ -128,6 +134,7 @@ impl EventKind {
             EventKind::DuplicateLinked => ("Duplikat verknüpft", "Duplicate linked"),
             EventKind::CategoryChanged => ("Kategorie geändert", "Category changed"),
             EventKind::Reopened => ("Wieder geöffnet", "Reopened"),
+            EventKind::ContactErased => ("Kontaktdaten gelöscht", "Contact data erased"),
         }
     }
 }
