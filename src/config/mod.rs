@@ -333,11 +333,7 @@ impl Settings {
             "BUERGERBUERO_SERVICE_PROMISE_DAYS",
             &mut self.service_promise_days,
         )?;
-        set(
-            env,
-            "BUERGERBUERO_RETENTION_DAYS",
-            &mut self.retention_days,
-        )?;
+        set(env, "BUERGERBUERO_RETENTION_DAYS", &mut self.retention_days)?;
         set(
             env,
             "BUERGERBUERO_AUTH__SESSION_IDLE_SECS",

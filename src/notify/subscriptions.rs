@@ -209,7 +209,9 @@ pub async fn redeem(
         TokenPurpose::Erase => {
             if !used {
                 // Without a follower row the token is the reporter's (confirmation mail).
-                let contact = token.follower_id.map_or(Contact::Reporter, Contact::Follower);
+                let contact = token
+                    .follower_id
+                    .map_or(Contact::Reporter, Contact::Follower);
                 match erase_contact(&*ctx.store, report, contact, Some(&hash), now).await {
                     // A double click: the first one erased.
                     Ok(_) | Err(store::Error::TokenUsed) => {}

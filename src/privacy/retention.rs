@@ -133,7 +133,11 @@ pub fn log(done: &RetentionRun, days: u32) {
         .iter()
         .map(|(name, n)| format!("{name}={n}"))
         .collect();
-    tracing::info!(days, counts = counts.join(" "), "retention: contact data erased");
+    tracing::info!(
+        days,
+        counts = counts.join(" "),
+        "retention: contact data erased"
+    );
 }
 
 /// Starts the hourly job of `serve`.

@@ -106,21 +106,19 @@ async fn occurrences(app: &TestApp, needle: &str) -> Vec<String> {
         let columns: Vec<String> = match backend {
             Backend::Sqlite => {
                 let pool = sqlx::SqlitePool::connect(url).await.unwrap();
-                let rows: Vec<(String,)> =
-                    sqlx::query_as(sqlx::AssertSqlSafe(columns_sql.clone()))
-                        .fetch_all(&pool)
-                        .await
-                        .unwrap();
+                let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(columns_sql.clone()))
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
                 pool.close().await;
                 rows.into_iter().map(|(c,)| c).collect()
             }
             Backend::Postgres => {
                 let pool = sqlx::PgPool::connect(url).await.unwrap();
-                let rows: Vec<(String,)> =
-                    sqlx::query_as(sqlx::AssertSqlSafe(columns_sql.clone()))
-                        .fetch_all(&pool)
-                        .await
-                        .unwrap();
+                let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(columns_sql.clone()))
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
                 pool.close().await;
                 rows.into_iter().map(|(c,)| c).collect()
             }
@@ -189,7 +187,11 @@ both_backends!(
         let (status, _) = app.get_json(&format!("/mail/erase/{erase}")).await;
         assert_eq!(status, 200);
         assert_eq!(
-            count(&app, "select count(*) from reports where reporter_email is not null").await,
+            count(
+                &app,
+                "select count(*) from reports where reporter_email is not null"
+            )
+            .await,
             2
         );
         let wrong = app
@@ -289,7 +291,11 @@ both_backends!(
         .await;
         assert_eq!(press(&app, &format!("/mail/erase/{erase}")).await.0, 200);
         assert_eq!(
-            count(&app, "select count(*) from report_followers where email = 'bert@example.org'").await,
+            count(
+                &app,
+                "select count(*) from report_followers where email = 'bert@example.org'"
+            )
+            .await,
             0
         );
         assert!(occurrences(&app, "bert@example.org").await.is_empty());
@@ -336,7 +342,11 @@ both_backends!(
             assert_eq!(answer.status().as_u16(), 404, "{query}");
         }
         assert_eq!(
-            count(&app, "select count(*) from reports where reporter_email = 'carla@example.org'").await,
+            count(
+                &app,
+                "select count(*) from reports where reporter_email = 'carla@example.org'"
+            )
+            .await,
             2
         );
         for _ in 0..2 {
@@ -376,7 +386,10 @@ both_backends!(
             assert_eq!(count(&app, sql).await, expected, "{sql}");
         }
         assert_eq!(app.get_json(&format!("/api/v1/reports/{id}")).await.0, 200);
-        assert_eq!(app.get_json(&format!("/api/v1/reports/{other}")).await.0, 200);
+        assert_eq!(
+            app.get_json(&format!("/api/v1/reports/{other}")).await.0,
+            200
+        );
         app.deliver_pending().await;
         app.assert_outbox_done().await;
     }
@@ -458,7 +471,12 @@ both_backends!(
             Utc::now() - Duration::days(10),
         )
         .await;
-        for needle in ["dora.alt@example.org", "Name von dora", "emil.neu@", "frida.offen@"] {
+        for needle in [
+            "dora.alt@example.org",
+            "Name von dora",
+            "emil.neu@",
+            "frida.offen@",
+        ] {
             assert!(!occurrences(&app, needle).await.is_empty(), "{needle}");
         }
 
@@ -467,7 +485,10 @@ both_backends!(
         assert_eq!(done.erased.reporter_contacts, 1);
         assert_eq!(done.erased.followers, 2, "reporter and follower");
         assert_eq!(done.erased.note_authors, 1);
-        assert!(done.erased.mails >= 4 && done.erased.tokens >= 4, "{done:?}");
+        assert!(
+            done.erased.mails >= 4 && done.erased.tokens >= 4,
+            "{done:?}"
+        );
 
         // The due report's contacts are nowhere in the database, in no table or column.
         for needle in ["dora.alt@example.org", "Name von dora"] {
@@ -486,7 +507,11 @@ both_backends!(
         }
         // The note's author is a role now; the other notes keep theirs.
         assert_eq!(
-            count(&app, "select count(*) from report_events where kind = 'note' and actor = 'clerk'").await,
+            count(
+                &app,
+                "select count(*) from report_events where kind = 'note' and actor = 'clerk'"
+            )
+            .await,
             1
         );
         assert_eq!(
@@ -519,7 +544,10 @@ both_backends!(
             count(&app, "select coalesce(sum(revision), 0) from reports").await,
             revisions
         );
-        assert_eq!(count(&app, "select count(*) from report_events").await, events);
+        assert_eq!(
+            count(&app, "select count(*) from report_events").await,
+            events
+        );
         app.deliver_pending().await;
         app.assert_outbox_done().await;
     }
@@ -533,7 +561,10 @@ both_backends!(
         let clerk = sign_in(&app, "gehende.clerk@mitte.example", false, &[MITTE]).await;
         let stays = sign_in(&app, "bleibende.clerk@mitte.example", false, &[MITTE]).await;
         let (id, _) = file(&app, "Laterne fünf", "gina@example.org", "Gina").await;
-        for (who, text) in [(&clerk, "Notiz der gehenden"), (&stays, "Notiz der bleibenden")] {
+        for (who, text) in [
+            (&clerk, "Notiz der gehenden"),
+            (&stays, "Notiz der bleibenden"),
+        ] {
             let (status, _) = who
                 .post(
                     &app,
@@ -561,7 +592,12 @@ both_backends!(
             let (admin, app, account) = (admin.clone(), &app, account.clone());
             async move {
                 admin
-                    .send(app, Method::PATCH, &account, Some(&json!({ "active": active })))
+                    .send(
+                        app,
+                        Method::PATCH,
+                        &account,
+                        Some(&json!({ "active": active })),
+                    )
                     .await
             }
         };
@@ -571,13 +607,21 @@ both_backends!(
         let done = retention(&app).await;
         assert_eq!(done.accounts, 0, "{done:?}");
         assert_eq!(
-            count(&app, "select count(*) from accounts where deactivated_at is not null").await,
+            count(
+                &app,
+                "select count(*) from accounts where deactivated_at is not null"
+            )
+            .await,
             1
         );
         // Reactivation stops the clock; deactivation starts it again.
         assert_eq!(patch(true).await.0, 200);
         assert_eq!(
-            count(&app, "select count(*) from accounts where deactivated_at is not null").await,
+            count(
+                &app,
+                "select count(*) from accounts where deactivated_at is not null"
+            )
+            .await,
             0
         );
         assert_eq!(patch(false).await.0, 200);
@@ -594,24 +638,41 @@ both_backends!(
         let found = occurrences(&app, "gehende.clerk").await;
         assert!(found.is_empty(), "the clerk's email is still in {found:?}");
         assert_eq!(
-            count(&app, "select count(*) from accounts where email like 'anonymised-%@accounts.invalid'
-                           and display_name = 'Anonymisiertes Konto' and anonymised_at is not null").await,
+            count(
+                &app,
+                "select count(*) from accounts where email like 'anonymised-%@accounts.invalid'
+                           and display_name = 'Anonymisiertes Konto' and anonymised_at is not null"
+            )
+            .await,
             1
         );
         assert_eq!(
             count(&app, "select count(*) from api_tokens").await
-                + count(&app, "select count(*) from sessions where account_id in
-                                 (select id from accounts where anonymised_at is not null)").await,
+                + count(
+                    &app,
+                    "select count(*) from sessions where account_id in
+                                 (select id from accounts where anonymised_at is not null)"
+                )
+                .await,
             0
         );
         // The other clerk's note names her still; the history keeps every event.
         assert_eq!(
-            count(&app, "select count(*) from report_events where actor = 'bleibende.clerk@mitte.example'").await,
+            count(
+                &app,
+                "select count(*) from report_events where actor = 'bleibende.clerk@mitte.example'"
+            )
+            .await,
             1
         );
         // No way back in: no log-in with the old address, no reactivation.
         assert_refused(
-            &refused_login(&app, "gehende.clerk@mitte.example", crate::helpers::PASSWORD).await,
+            &refused_login(
+                &app,
+                "gehende.clerk@mitte.example",
+                crate::helpers::PASSWORD,
+            )
+            .await,
             401,
             "unauthorized",
         );
