@@ -579,6 +579,15 @@ checks.positive_data_acceptance.expected-statuses = ["200", "404"]
 include-path = "/mail/unsubscribe/{token}"
 parameters."path.token" = { dictionary = "unsubscribe_token", probability = 0.5 }
 checks.positive_data_acceptance.expected-statuses = ["200", "404"]
+# A removal link that names nothing is a 404 (a real one would erase the seeded contacts).
+[[operations]]
+include-path = "/mail/erase/{token}"
+checks.positive_data_acceptance.expected-statuses = ["200", "404"]
+# Without the report's own reporter key (which the fuzzer never has) the answer is a 404.
+[[operations]]
+include-name = "DELETE /api/v1/reports/{id}/contact"
+parameters."path.id" = { dictionary = "report_id", probability = 0.5 }
+checks.positive_data_acceptance.expected-statuses = ["204", "400", "404"]
 
 # Only a dead letter can be sent again: the seeded (sent) mail is a 409, an unknown id a 404.
 [dictionaries.mail_id]

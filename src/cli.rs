@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `import-boundaries`, `locate`, `backup`,
-//! `move-data`, `export`, `add-clerk`, `photos copy`.
+//! `move-data`, `export`, `add-clerk`, `retention`, `photos copy`.
 
 use std::path::{Path, PathBuf};
 
@@ -95,6 +95,11 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Erase the contact data of reports closed for BUERGERBUERO_RETENTION_DAYS (reporter
+    /// email and name, followers, mails, link tokens, internal notes' authors) and anonymise
+    /// clerk accounts deactivated for as long; once, for cron (`serve` does it every hour).
+    /// Idempotent, and safe while `serve` runs.
+    Retention,
     /// Work on the stored photos.
     Photos {
         /// What to do with them.
@@ -171,6 +176,19 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::MoveData { to } => move_data(&settings, &to).await,
         Command::Export { format, out } => export(&settings, format, &out).await,
+        Command::Retention => {
+            let store = open_store(&settings).await?;
+            let days = settings.retention_days;
+            let done = crate::privacy::retention::run(&*store, days, chrono::Utc::now()).await?;
+            crate::privacy::retention::log(&done, days);
+            let counts: Vec<String> = done
+                .counts()
+                .iter()
+                .map(|(name, n)| format!("{name}={n}"))
+                .collect();
+            println!("retention ({days} days): {}", counts.join(" "));
+            Ok(())
+        }
         Command::Photos {
             command: PhotosCommand::Copy { from, to },
         } => copy(&settings, &from, &to).await,

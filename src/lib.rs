@@ -24,6 +24,7 @@ pub mod open311;
 pub mod open_data;
 pub mod photos;
 pub mod places;
+pub mod privacy;
 pub mod rate_limit;
 pub mod sessions;
 pub mod startup;

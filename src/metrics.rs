@@ -80,6 +80,7 @@ pub struct Metrics {
     pool_connections: IntGaugeVec,
     pool_max: IntGauge,
     jurisdiction_reloads: IntCounter,
+    retention_erased: IntCounterVec,
     /// Serialises scrapes: the reload counter is brought up to the engine's count in two
     /// steps (a counter cannot be set), which must not interleave.
     scrape: Mutex<()>,
@@ -158,7 +159,15 @@ impl Metrics {
         registry.register(Box::new(map_unfolded_changes.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
+        let retention_erased = IntCounterVec::new(
+            Opts::new(
+                "retention_erased_total",
+                "What this instance's retention job erased (reports, followers, mails, tokens, note_authors, accounts, …)",
+            ),
+            &["what"],
+        )?;
         registry.register(Box::new(jurisdiction_reloads.clone()))?;
+        registry.register(Box::new(retention_erased.clone()))?;
         Ok(Self {
             registry,
             http_requests,
@@ -171,6 +180,7 @@ impl Metrics {
             pool_connections,
             pool_max,
             jurisdiction_reloads,
+            retention_erased,
             scrape: Mutex::new(()),
         })
     }
@@ -195,6 +205,13 @@ impl Metrics {
     /// Records how long one photo took to process.
     pub fn photo_processed(&self, elapsed: Duration) {
         self.photo_seconds.observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts what a retention run erased, by the names of `RetentionRun::counts`.
+    pub fn retention_run(&self, counts: &[(&'static str, u64)]) {
+        for (what, n) in counts {
+            self.retention_erased.with_label_values(&[*what]).inc_by(*n);
+        }
     }
 
     /// The exposition, after setting the scrape-time gauges from `scrape`.
@@ -241,6 +258,7 @@ mod tests {
         metrics.filing(FilingOutcome::Created);
         metrics.filing(FilingOutcome::Refused("rate_limited"));
         metrics.photo_processed(Duration::from_millis(120));
+        metrics.retention_run(&[("followers", 3), ("accounts", 0)]);
         let scrape = Scrape {
             outbox_pending: 2,
             outbox_oldest_pending_secs: 4.5,
@@ -263,6 +281,8 @@ mod tests {
             r#"buergerbuero_db_pool_connections{state="in_use"} 2"#,
             "buergerbuero_db_pool_max_connections 8",
             "buergerbuero_jurisdiction_reloads_total 2",
+            r#"buergerbuero_retention_erased_total{what="followers"} 3"#,
+            r#"buergerbuero_retention_erased_total{what="accounts"} 0"#,
         ] {
             assert!(text.lines().any(|l| l == line), "{line} missing in\n{text}");
         }

@@ -235,6 +235,7 @@ impl Application {
         };
         let settings = Arc::new(settings);
         let metrics = Arc::new(Metrics::new().context("setting up the metrics")?);
+        crate::privacy::retention::spawn(store.clone(), metrics.clone(), settings.retention_days);
         let photo_location = settings.photo_location()?;
         let photos: Arc<dyn PhotoStorage> = photo_location.open(&settings.photos_s3_env)?;
         // Not checked here: a bucket that is down at start should make the instance unready

@@ -14,13 +14,13 @@
 import { flushOutbox, SYNC_TAG } from '/js/outbox.js';
 
 /** Raise when the list below changes: the old cache is then deleted on activation. */
-const VERSION = 1;
+const VERSION = 2;
 const CACHE = `bb-shell-v${VERSION}`;
 
 /** Every file of the application (tests/browser/offline.test.mjs checks the list against web/). */
 const SHELL = [
   '/', '/new.html', '/report.html', '/authority.html', '/barrierefreiheit.html',
-  '/leichte-sprache.html', '/offene-daten.html', '/clerk/', '/clerk/report.html',
+  '/leichte-sprache.html', '/offene-daten.html', '/datenschutz.html', '/clerk/', '/clerk/report.html',
   '/manifest.webmanifest', '/favicon.ico',
   '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png', '/icons/icon-maskable-512.png',
   '/icons/apple-touch-icon.png',

@@ -92,6 +92,9 @@ pub struct Settings {
     pub map_tile_cache_mb: usize,
     /// The service promise: working days (of the report's state) until a first reaction.
     pub service_promise_days: u32,
+    /// Days after a report's close (green or yellow-green) until the retention job erases
+    /// its contact data, and after a clerk account's deactivation until it is anonymised.
+    pub retention_days: u32,
     /// Sessions and the log-in back-off.
     pub auth: AuthSettings,
     /// Mail delivery: sender, retries, digest.
@@ -180,6 +183,7 @@ impl Default for Settings {
             photo_decode_concurrency: 1,
             map_tile_cache_mb: 64,
             service_promise_days: 3,
+            retention_days: 90,
             auth: AuthSettings::default(),
             mail: MailSettings::default(),
             map: MapSettings::default(),
@@ -329,6 +333,7 @@ impl Settings {
             "BUERGERBUERO_SERVICE_PROMISE_DAYS",
             &mut self.service_promise_days,
         )?;
+        set(env, "BUERGERBUERO_RETENTION_DAYS", &mut self.retention_days)?;
         set(
             env,
             "BUERGERBUERO_AUTH__SESSION_IDLE_SECS",
@@ -521,6 +526,14 @@ impl Settings {
                     "{} is not between 1 and 30 working days",
                     self.service_promise_days
                 ),
+            });
+        }
+        // At least a day: a report closed a moment ago may still be reopened by its
+        // reporter's answer; at most ten years, the longest the service is designed for.
+        if !(1..=3650).contains(&self.retention_days) {
+            return Err(ConfigError {
+                setting: "BUERGERBUERO_RETENTION_DAYS".into(),
+                reason: format!("{} is not between 1 and 3650 days", self.retention_days),
             });
         }
         let ten_years = 10 * 365 * 86_400;

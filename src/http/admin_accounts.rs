@@ -143,6 +143,11 @@ pub async fn update(
             "admins cannot deactivate or demote themselves (ask another admin)".into(),
         ));
     }
+    if body.active == Some(true) && state.store.is_anonymised(id).await? {
+        return Err(ApiError::NotAllowed(
+            "an anonymised account cannot be activated again (create a new one)".into(),
+        ));
+    }
     let authorities = match &body.authorities {
         Some(keys) => Some(
             check_authorities(&*state.store, keys)

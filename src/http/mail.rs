@@ -1,5 +1,5 @@
-//! The mail routes: following a report, the pages behind the links in mails (confirm, leave),
-//! and the admins' view of the outbox with retry for dead letters.
+//! The mail routes: following a report, the pages behind the links in mails (confirm, leave,
+//! remove one's address), and the admins' view of the outbox with retry for dead letters.
 //!
 //! The link pages are small server-rendered HTML so they work in any mail client's browser
 //! without JavaScript; a refused link (unknown, expired) is a problem document like every
@@ -105,6 +105,29 @@ pub async fn unsubscribe_page(path: web::Path<String>) -> Result<HttpResponse, A
     )
 }
 
+/// `GET /mail/erase/{token}`: the page with the button that removes the address.
+pub async fn erase_page(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    well_formed(&path)?;
+    let form = format!(
+        "<form method=\"post\"><button type=\"submit\">Daten löschen / Remove my data</button></form>{PRIVACY_NOTICE_LINK}"
+    );
+    Ok(page(
+        "Meine Daten aus der Meldung löschen / Remove my data from the report",
+        &[
+            "Ihre E-Mail-Adresse (und, wenn Sie die Meldung gemacht haben, Ihr Name) werden aus dieser Meldung gelöscht, und Sie erhalten keine E-Mails mehr zu ihr. Die Meldung selbst bleibt mit ihrem Verlauf bestehen. / Your email address (and, if you made the report, your name) are removed from this report, and you get no more emails about it. The report itself stays, with its history.",
+        ],
+        &form,
+    ))
+}
+
+/// `POST /mail/erase/{token}`: removes the address behind the link from its report.
+pub async fn erase(
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    redeem(&path, &[TokenPurpose::Erase], &state).await
+}
+
 /// `POST /mail/confirm/{token}`: confirms a report's or a follower's address.
 pub async fn confirm(
     path: web::Path<String>,
@@ -146,6 +169,10 @@ fn button_page(
     );
     Ok(page(title, &[text], &form))
 }
+
+/// The link to the privacy notice under every erase page.
+const PRIVACY_NOTICE_LINK: &str =
+    "<p><a href=\"/datenschutz.html\">Datenschutzhinweise / Privacy notice</a></p>";
 
 async fn redeem(
     token: &str,
@@ -191,6 +218,15 @@ async fn redeem(
                 "Sie erhalten keine E-Mails mehr zu dieser Meldung. / You will get no more emails about this report.",
             ],
             &link(links.report(report)),
+        ),
+        Redeemed::Erased { report, already } => page(
+            "Daten gelöscht / Data removed",
+            &[if already {
+                "Ihre Daten waren schon aus dieser Meldung gelöscht. / Your data had been removed from this report before."
+            } else {
+                "Ihre E-Mail-Adresse ist aus dieser Meldung gelöscht; Sie erhalten keine E-Mails mehr zu ihr. Die Meldung bleibt bestehen. / Your email address is removed from this report; you get no more emails about it. The report stays."
+            }],
+            &format!("{}{PRIVACY_NOTICE_LINK}", link(links.report(report))),
         ),
     })
 }

@@ -204,6 +204,21 @@ pub fn routes() -> Vec<RouteDef> {
         },
         RouteDef {
             method: Method::GET,
+            path: "/mail/erase/{token}",
+            route: || web::get().to(mail::erase_page),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/mail/erase/{token}",
+            route: || web::post().to(mail::erase),
+        },
+        RouteDef {
+            method: Method::DELETE,
+            path: "/api/v1/reports/{id}/contact",
+            route: || web::delete().to(reports::erase_contact),
+        },
+        RouteDef {
+            method: Method::GET,
             path: "/api/v1/admin/mail",
             route: || web::get().to(mail::list_mail),
         },

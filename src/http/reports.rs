@@ -333,6 +333,36 @@ pub async fn get_report(
     ))
 }
 
+/// `DELETE /api/v1/reports/{id}/contact?key=…`: the reporter removes their email and name
+/// (and their follower row, mails and link tokens) from their report with the key of their
+/// link (DSGVO Art. 17); the report stays. 204, also when nothing was left to remove;
+/// without the right key 404, as for reading.
+pub async fn erase_contact(
+    path: web::Path<String>,
+    query: Query<ReportQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ReportId::parse(&path).map_err(|_| ApiError::NotFound)?;
+    let reporter = query
+        .key
+        .as_deref()
+        .is_some_and(|key| state.reporter_keys.verify(id.uuid(), key));
+    if !reporter || state.store.get_report(id).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    crate::privacy::erase::erase_contact(
+        &*state.store,
+        id.uuid(),
+        crate::store::privacy::Contact::Reporter,
+        None,
+        Utc::now(),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent()
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .finish())
+}
+
 /// The public list's filters, shared by the list and the open-data downloads.
 #[derive(Debug, Default, Deserialize)]
 pub struct PublicFilterQuery {

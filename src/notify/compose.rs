@@ -116,10 +116,13 @@ impl Composer {
         now: DateTime<Utc>,
     ) -> anyhow::Result<MailChanges> {
         let token = LinkToken::draw(TokenPurpose::ConfirmReport, report.id, None, now)?;
+        // No follower row yet: an erase token without one stands for the reporter.
+        let erase = LinkToken::draw(TokenPurpose::Erase, report.id, None, now)?;
         let rendered = templates::ConfirmReport {
             report: report.facts(language),
             confirm_url: &self.links.confirm(&token.secret),
             days: CONFIRM_TOKEN_DAYS,
+            erase_url: &self.links.erase(&erase.secret),
         }
         .render(language)?;
         let mail = outbox_mail(
@@ -131,7 +134,7 @@ impl Composer {
         );
         Ok(MailChanges {
             mails: vec![mail],
-            tokens: vec![token.row],
+            tokens: vec![token.row, erase.row],
             ..MailChanges::default()
         })
     }
@@ -144,11 +147,13 @@ impl Composer {
         now: DateTime<Utc>,
     ) -> anyhow::Result<MailChanges> {
         let token = unsubscribe_token(to, report.id, now)?;
+        let erase = erase_token(to, report.id, now)?;
         let unsubscribe_url = self.links.unsubscribe(&token.secret);
         let rendered = templates::Receipt {
             report: report.facts(to.language),
             track_url: &self.links.reporter_report(report.id),
             unsubscribe_url: &unsubscribe_url,
+            erase_url: &self.links.erase(&erase.secret),
         }
         .render(to.language)?;
         Ok(to_follower(
@@ -156,7 +161,7 @@ impl Composer {
             to,
             report.id,
             rendered,
-            token,
+            [token, erase],
             unsubscribe_url,
         ))
     }
@@ -170,6 +175,7 @@ impl Composer {
         now: DateTime<Utc>,
     ) -> anyhow::Result<MailChanges> {
         let token = unsubscribe_token(to, report.id, now)?;
+        let erase = erase_token(to, report.id, now)?;
         let unsubscribe_url = self.links.unsubscribe(&token.secret);
         let done = matches!(
             update,
@@ -185,6 +191,7 @@ impl Composer {
             track_url: &self.links.report(report.id),
             feedback_url: feedback_url.as_deref(),
             unsubscribe_url: &unsubscribe_url,
+            erase_url: &self.links.erase(&erase.secret),
         }
         .render(to.language)?;
         Ok(to_follower(
@@ -192,7 +199,7 @@ impl Composer {
             to,
             report.id,
             rendered,
-            token,
+            [token, erase],
             unsubscribe_url,
         ))
     }
@@ -210,10 +217,12 @@ impl Composer {
             Some(to.follower_id),
             now,
         )?;
+        let erase = erase_token(to, report.id, now)?;
         let rendered = templates::ConfirmFollow {
             report: report.facts(to.language),
             confirm_url: &self.links.confirm(&token.secret),
             days: CONFIRM_TOKEN_DAYS,
+            erase_url: &self.links.erase(&erase.secret),
         }
         .render(to.language)?;
         let mail = outbox_mail(
@@ -225,7 +234,7 @@ impl Composer {
         );
         Ok(MailChanges {
             mails: vec![mail],
-            tokens: vec![token.row],
+            tokens: vec![token.row, erase.row],
             ..MailChanges::default()
         })
     }
@@ -356,13 +365,24 @@ fn unsubscribe_token(
     )
 }
 
-/// A mail to a follower, with the one-click unsubscribe link (RFC 8058) in its header too.
+/// The token behind the link that removes a follower's (or the reporter's) address from a
+/// report.
+fn erase_token(
+    to: &Recipient<'_>,
+    report_id: Uuid,
+    now: DateTime<Utc>,
+) -> anyhow::Result<LinkToken> {
+    LinkToken::draw(TokenPurpose::Erase, report_id, Some(to.follower_id), now)
+}
+
+/// A mail to a follower, with the one-click unsubscribe link (RFC 8058) in its header too;
+/// `links` are the unsubscribe and the erase token.
 fn to_follower(
     kind: &'static str,
     to: &Recipient<'_>,
     report_id: Uuid,
     rendered: Rendered,
-    unsubscribe: LinkToken,
+    links: [LinkToken; 2],
     unsubscribe_url: String,
 ) -> MailChanges {
     let mut mail = outbox_mail(
@@ -375,7 +395,7 @@ fn to_follower(
     mail.list_unsubscribe = Some(unsubscribe_url);
     MailChanges {
         mails: vec![mail],
-        tokens: vec![unsubscribe.row],
+        tokens: links.map(|token| token.row).into(),
         ..MailChanges::default()
     }
 }
@@ -488,6 +508,59 @@ mod tests {
     }
 
     #[test]
+    fn every_mail_to_a_reporter_or_follower_has_its_removal_link() {
+        let composer = test_composer("http://example.org");
+        let now = Utc::now();
+        let to = Recipient {
+            follower_id: Uuid::now_v7(),
+            email: "f@example.org",
+            language: Language::De,
+        };
+        let update = PublicUpdate::Answer("Danke.");
+        let mails = [
+            (
+                composer
+                    .confirm_report("r@example.org", Language::En, &report(), now)
+                    .unwrap(),
+                None,
+            ),
+            (
+                composer.receipt(&to, &report(), now).unwrap(),
+                Some(to.follower_id),
+            ),
+            (
+                composer.update(&to, &report(), &update, now).unwrap(),
+                Some(to.follower_id),
+            ),
+            (
+                composer.confirm_follow(&to, &report(), now).unwrap(),
+                Some(to.follower_id),
+            ),
+        ];
+        for (changes, follower) in mails {
+            let mail = &changes.mails[0];
+            let secret = mail
+                .body_text
+                .split("http://example.org/mail/erase/")
+                .nth(1)
+                .map(|rest| &rest[..64])
+                .unwrap_or_else(|| panic!("no removal link in {}", mail.body_text));
+            assert!(mail.body_html.contains(secret), "{}", mail.kind);
+            let token = changes
+                .tokens
+                .iter()
+                .find(|t| t.hash == secret_hash(secret))
+                .unwrap();
+            assert_eq!(token.purpose, TokenPurpose::Erase);
+            assert_eq!(token.follower_id, follower, "{}", mail.kind);
+            assert_eq!(token.expires_at, now + Duration::days(730));
+        }
+        // Mails to authorities have none: they reach an office, not a citizen.
+        let mail = composer.new_report("11000001", &report(), None).unwrap();
+        assert!(!mail.body_text.contains("/mail/erase/"));
+    }
+
+    #[test]
     fn mails_name_each_light_as_the_web_pages_do() {
         // The public pages' names, e.g. `red: ['Rot: eingegangen', 'Red: received'],`.
         let lights_js = include_str!("../../web/js/lights.js");
@@ -557,7 +630,7 @@ mod tests {
                 mail.body_html
             );
             for token in &changes.tokens {
-                let secret = ["/mail/confirm/", "/mail/unsubscribe/"]
+                let secret = ["/mail/confirm/", "/mail/unsubscribe/", "/mail/erase/"]
                     .iter()
                     .filter_map(|path| mail.body_text.split(path).nth(1))
                     .map(|rest| &rest[..64])

@@ -61,6 +61,11 @@ impl Links {
     pub fn unsubscribe(&self, token: &str) -> String {
         format!("{}/mail/unsubscribe/{token}", self.base)
     }
+
+    /// The page that removes the recipient's address from a report (DSGVO Art. 17).
+    pub fn erase(&self, token: &str) -> String {
+        format!("{}/mail/erase/{token}", self.base)
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The citizen's side of mail: following a public report (double opt-in), and redeeming the
-//! tokens behind the links in mails — confirm a report, confirm following, leave.
+//! tokens behind the links in mails — confirm a report, confirm following, leave, remove
+//! one's address from the report.
 
 use std::sync::Arc;
 
@@ -13,7 +14,9 @@ use crate::auth::secrets::secret_hash;
 use crate::config::{Moderation, Settings};
 use crate::domain::{Email, Language, Report, ReportId, ReportStatus, reaction_deadline};
 use crate::jurisdiction::JurisdictionHandle;
+use crate::privacy::erase::erase_contact;
 use crate::store::clerk::ReportUpdate;
+use crate::store::privacy::Contact;
 use crate::store::{self, Store};
 
 /// What the mail use cases need.
@@ -50,6 +53,13 @@ pub enum Redeemed {
     Unsubscribed {
         /// The report.
         report: Uuid,
+    },
+    /// The address (and the reporter's name) left the report (`crate::privacy::erase`).
+    Erased {
+        /// The report.
+        report: Uuid,
+        /// The link was used before.
+        already: bool,
     },
 }
 
@@ -195,6 +205,23 @@ pub async fn redeem(
             };
             ctx.store.apply_mail_changes(&changes, now).await?;
             Ok(Redeemed::Unsubscribed { report })
+        }
+        TokenPurpose::Erase => {
+            if !used {
+                // Without a follower row the token is the reporter's (confirmation mail).
+                let contact = token
+                    .follower_id
+                    .map_or(Contact::Reporter, Contact::Follower);
+                match erase_contact(&*ctx.store, report, contact, Some(&hash), now).await {
+                    // A double click: the first one erased.
+                    Ok(_) | Err(store::Error::TokenUsed) => {}
+                    Err(error) => return Err(error.into()),
+                }
+            }
+            Ok(Redeemed::Erased {
+                report,
+                already: used,
+            })
         }
     }
 }

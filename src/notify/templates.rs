@@ -38,6 +38,8 @@ pub struct ConfirmReport<'a> {
     pub confirm_url: &'a str,
     /// How many days the link works.
     pub days: i64,
+    /// The link that removes the recipient's address from the report (DSGVO Art. 17).
+    pub erase_url: &'a str,
 }
 
 /// The receipt with the tracking link, once the report is open.
@@ -49,6 +51,8 @@ pub struct Receipt<'a> {
     pub track_url: &'a str,
     /// The one-click unsubscribe link.
     pub unsubscribe_url: &'a str,
+    /// The link that removes the recipient's address from the report (DSGVO Art. 17).
+    pub erase_url: &'a str,
 }
 
 /// A public change, to the reporter or a follower.
@@ -64,6 +68,8 @@ pub struct Update<'a> {
     pub feedback_url: Option<&'a str>,
     /// The one-click unsubscribe link.
     pub unsubscribe_url: &'a str,
+    /// The link that removes the recipient's address from the report (DSGVO Art. 17).
+    pub erase_url: &'a str,
 }
 
 /// The double opt-in mail for someone who wants to follow a report.
@@ -75,6 +81,8 @@ pub struct ConfirmFollow<'a> {
     pub confirm_url: &'a str,
     /// How many days the link works.
     pub days: i64,
+    /// The link that removes the recipient's address from the report (DSGVO Art. 17).
+    pub erase_url: &'a str,
 }
 
 /// A new or forwarded report, to the authority (German only: authorities are German

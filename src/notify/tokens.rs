@@ -11,6 +11,9 @@ use crate::auth::secrets::{random_hex, secret_hash};
 pub const CONFIRM_TOKEN_DAYS: i64 = 7;
 /// How long an unsubscribe link works (longer than a report usually lives).
 pub const UNSUBSCRIBE_TOKEN_DAYS: i64 = 730;
+/// How long a removal link works: as long as an unsubscribe link. The retention job deletes
+/// a report's tokens anyway once the report has been closed for the retention period.
+pub const ERASE_TOKEN_DAYS: i64 = UNSUBSCRIBE_TOKEN_DAYS;
 
 /// A link's secret and the token row that stores its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +37,7 @@ impl LinkToken {
         let days = match purpose {
             TokenPurpose::ConfirmReport | TokenPurpose::ConfirmFollow => CONFIRM_TOKEN_DAYS,
             TokenPurpose::Unsubscribe => UNSUBSCRIBE_TOKEN_DAYS,
+            TokenPurpose::Erase => ERASE_TOKEN_DAYS,
         };
         let row = NewToken {
             hash: secret_hash(&secret),

@@ -153,15 +153,21 @@ macro_rules! account_store_impl {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::Result<()> {
                 let mut tx = self.pool.begin().await?;
+                // `deactivated_at` starts the retention clock (`privacy::retention`) at the
+                // first deactivation and stops it on reactivation.
                 let updated = sqlx::query(
                     "update accounts set display_name = coalesce($2, display_name),
-                       is_admin = coalesce($3, is_admin), active = coalesce($4, active)
+                       is_admin = coalesce($3, is_admin), active = coalesce($4, active),
+                       deactivated_at = case when $4 = false then coalesce(deactivated_at, $5)
+                                             when $4 = true then null
+                                             else deactivated_at end
                      where id = $1",
                 )
                 .bind(id)
                 .bind(change.display_name.as_deref())
                 .bind(change.is_admin)
                 .bind(change.active)
+                .bind(now)
                 .execute(&mut *tx)
                 .await?;
                 if updated.rows_affected() == 0 {

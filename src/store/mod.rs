@@ -18,6 +18,8 @@ pub mod open311;
 mod open311_sql;
 pub mod outbox;
 mod postgres;
+pub mod privacy;
+mod privacy_sql;
 pub mod rate_limits;
 mod report_insert_pg;
 mod report_sql;
@@ -155,6 +157,7 @@ pub trait Store:
     + NotifyStore
     + Open311Store
     + RateLimitStore
+    + PrivacyStore
 {
 }
 
@@ -166,6 +169,7 @@ impl<T> Store for T where
         + NotifyStore
         + Open311Store
         + RateLimitStore
+        + PrivacyStore
 {
 }
 
@@ -173,6 +177,7 @@ pub use accounts::AccountStore;
 pub use clerk::ClerkStore;
 pub use notify::NotifyStore;
 pub use open311::Open311Store;
+pub use privacy::PrivacyStore;
 pub use rate_limits::RateLimitStore;
 pub use reports::ReportStore;
 

@@ -68,6 +68,9 @@ pub enum TokenPurpose {
     ConfirmFollow,
     /// Stop mails about a report.
     Unsubscribe,
+    /// Remove the recipient's address (and, for the reporter, name) from a report: the
+    /// removal link in every mail to a reporter or follower (`privacy::erase`).
+    Erase,
 }
 
 impl TokenPurpose {
@@ -77,6 +80,7 @@ impl TokenPurpose {
             Self::ConfirmReport => "confirm_report",
             Self::ConfirmFollow => "confirm_follow",
             Self::Unsubscribe => "unsubscribe",
+            Self::Erase => "erase",
         }
     }
 
@@ -86,6 +90,7 @@ impl TokenPurpose {
             "confirm_report" => Some(Self::ConfirmReport),
             "confirm_follow" => Some(Self::ConfirmFollow),
             "unsubscribe" => Some(Self::Unsubscribe),
+            "erase" => Some(Self::Erase),
             _ => None,
         }
     }
@@ -100,7 +105,8 @@ pub struct NewToken {
     pub purpose: TokenPurpose,
     /// The report it concerns.
     pub report_id: Uuid,
-    /// The follower it concerns (confirm-follow and unsubscribe tokens).
+    /// The follower it concerns (confirm-follow, unsubscribe and erase tokens; an erase token
+    /// without one is the reporter's, from the confirmation mail).
     pub follower_id: Option<Uuid>,
     /// When it stops working.
     pub expires_at: DateTime<Utc>,

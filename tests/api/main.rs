@@ -20,6 +20,7 @@ mod open311;
 mod open_data;
 mod participation;
 mod places;
+mod privacy;
 mod reporter_link;
 mod reports;
 mod s3;

@@ -651,6 +651,9 @@ both_backends!(
                 "/api/v1/reports/nearby?lat={}&lon={}&category=street_lighting",
                 MITTE_POINT.0, MITTE_POINT.1
             ),
+            // The privacy notice and the page a removal link opens.
+            "/datenschutz.html".to_owned(),
+            format!("/mail/erase/{}", "e".repeat(64)),
         ];
         let mut texts = vec![created.to_string()];
         for page in pages {

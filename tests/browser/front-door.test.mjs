@@ -267,8 +267,8 @@ test('without JavaScript every page says so instead of loading forever', async (
       assert.equal(await page.locator('#loading').isVisible(), false, `${path}: no endless "loading"`);
     }
   }
-  // The statement and Leichte Sprache need no script at all.
-  for (const path of ['/barrierefreiheit.html', '/leichte-sprache.html']) {
+  // The statement, Leichte Sprache and the privacy notice need no script at all.
+  for (const path of ['/barrierefreiheit.html', '/leichte-sprache.html', '/datenschutz.html']) {
     await page.goto(path);
     assert.ok((await page.locator('main').innerText()).length > 500, `${path} reads without JavaScript`);
     assert.equal(await page.locator('#site-footer a[href="/barrierefreiheit.html"]').count(), 1);
@@ -280,7 +280,7 @@ test('every footer links the accessibility statement and Leichte Sprache; both p
   const report = await filePublishedReport({ description: 'Schlagloch für den Fußzeilentest' });
   published.push(report.id);
   const pages = ['/', '/new.html', `/report.html?id=${report.id}`, '/authority.html?key=11000001', '/clerk/',
-    '/barrierefreiheit.html', '/leichte-sprache.html', '/offene-daten.html'];
+    '/barrierefreiheit.html', '/leichte-sprache.html', '/offene-daten.html', '/datenschutz.html'];
   for (const options of [DESKTOP, PHONE]) {
     const page = await openPage(browser, options);
     for (const path of pages) {
@@ -288,11 +288,13 @@ test('every footer links the accessibility statement and Leichte Sprache; both p
       await page.waitForSelector('#site-footer .emergency');
       // Leaving `/` while its map tiles load would abort them (and count as a problem).
       await page.waitForLoadState('networkidle');
-      for (const href of ['/barrierefreiheit.html', '/leichte-sprache.html', '/offene-daten.html']) {
+      for (const href of ['/barrierefreiheit.html', '/leichte-sprache.html', '/offene-daten.html',
+        '/datenschutz.html']) {
         assert.equal(await page.locator(`#site-footer a[href="${href}"]`).count(), 1, `${path} links ${href}`);
       }
     }
-    for (const path of ['/barrierefreiheit.html', '/leichte-sprache.html', '/offene-daten.html']) {
+    for (const path of ['/barrierefreiheit.html', '/leichte-sprache.html', '/offene-daten.html',
+      '/datenschutz.html']) {
       for (const query of ['', '?lang=en']) {
         await page.goto(`${path}${query}`);
         await page.waitForSelector('#site-footer .emergency');

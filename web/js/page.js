@@ -63,6 +63,7 @@ function footer() {
       el('li', {}, el('a', { href: '/barrierefreiheit.html' }, tr('Erklärung zur Barrierefreiheit', 'Accessibility statement'))),
       el('li', {}, el('a', { href: '/leichte-sprache.html' }, tr('Leichte Sprache', 'Easy read'))),
       el('li', {}, el('a', { href: '/offene-daten.html' }, tr('Offene Daten', 'Open data'))),
+      el('li', {}, el('a', { href: '/datenschutz.html' }, tr('Datenschutzhinweise', 'Privacy notice'))),
       el('li', {}, el('a', { href: '/openapi.yaml' }, tr('API-Beschreibung (OpenAPI)', 'API description (OpenAPI)'))),
       el('li', {}, el('a', { href: '/open311/v2/discovery.json' }, 'Open311 GeoReport v2'))),
   ];

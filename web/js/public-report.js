@@ -1,6 +1,7 @@
 // One public report (`report.html?id=…`, the page mails link to): its light and since when,
 // the close reason, the place on a small map, photos, with whom it was (forwarding chain), the
-// public history, and a form to follow it by email.
+// public history, a form to follow it by email, and with the reporter's key a button that
+// removes their contact data from it.
 import { ApiProblem, getJson, loadCategories, send } from './api.js';
 import { $, clearErrorsOnEdit, clearFieldErrors, el, showFieldError } from './dom.js';
 import { formatDate, formatDeadline, lang, tr } from './i18n.js';
@@ -33,6 +34,7 @@ async function start() {
   }
   const categories = await loadCategories().catch(() => []);
   render(report, new Map(categories.map((c) => [c.code, categoryName(c)])));
+  if (key) setUpErase(report.id, key);
   return undefined;
 }
 
@@ -238,6 +240,26 @@ function setUpFollow(id) {
         announce(result, problem.readerMessage?.() ?? String(problem), 'error');
       }
     } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+/** The reporter's own link: `DELETE …/contact?key=` removes their address and name (204). */
+function setUpErase(id, key) {
+  const form = $('erase-form');
+  const result = $('erase-result');
+  $('erase-section').hidden = false;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      await send('DELETE', `/api/v1/reports/${encodeURIComponent(id)}/contact?key=${encodeURIComponent(key)}`);
+      announce(result, tr('Ihre E-Mail-Adresse und Ihr Name sind aus der Meldung gelöscht.',
+        'Your email address and name are removed from the report.'), 'success');
+    } catch (problem) {
+      announce(result, problem.readerMessage?.() ?? String(problem), 'error');
       button.disabled = false;
     }
   });

@@ -57,6 +57,10 @@ pub enum EventKind {
     CitizenConfirmedFixed,
     /// A clerk declined a citizen's reopen request (public, with the reason).
     ReopenDeclined,
+    /// Contact data left the report (internal; records no data): the reporter's or a
+    /// follower's removal link (actor `reporter` or `follower`), or the retention job
+    /// (actor `system`).
+    ContactErased,
 }
 
 impl EventKind {
@@ -82,6 +86,7 @@ impl EventKind {
         EventKind::CitizenNotFixed,
         EventKind::CitizenConfirmedFixed,
         EventKind::ReopenDeclined,
+        EventKind::ContactErased,
     ];
 
     /// The API and database name.
@@ -107,6 +112,7 @@ impl EventKind {
             EventKind::CitizenNotFixed => "citizen_not_fixed",
             EventKind::CitizenConfirmedFixed => "citizen_confirmed_fixed",
             EventKind::ReopenDeclined => "reopen_declined",
+            EventKind::ContactErased => "contact_erased",
         }
     }
 
@@ -155,6 +161,7 @@ impl EventKind {
                 ("Bürger*in bestätigt: behoben", "Citizen confirms: fixed")
             }
             EventKind::ReopenDeclined => ("Wiederaufnahme abgelehnt", "Reopen request declined"),
+            EventKind::ContactErased => ("Kontaktdaten gelöscht", "Contact data erased"),
         }
     }
 }
