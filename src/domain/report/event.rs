@@ -65,7 +65,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind, in the order a report usually meets them.
-    pub const ALL: [EventKind; 20] = [
+    pub const ALL: [EventKind; 21] = [
         EventKind::Created,
         EventKind::Confirmed,
         EventKind::Published,
