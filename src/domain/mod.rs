@@ -24,9 +24,9 @@ pub use new_report::{
     NewReport, ReportInput,
 };
 pub use report::{
-    Action, Change, CloseReason, Event, EventKind, Facts, Intake, Light, NewEvent, Placement,
-    Refusal, Report, ReportId, ReportStatus, TargetStatus, Timeline, Transition, TransitionError,
-    Visibility,
+    Action, Change, CloseReason, Event, EventKind, Facts, Intake, Light, MAX_ANSWER_PHOTOS,
+    NewEvent, PhotoChange, PhotoRef, Placement, Refusal, Report, ReportId, ReportStatus,
+    TargetStatus, Timeline, Transition, TransitionError, Visibility,
 };
 pub use state::State;
 pub use working_days::{

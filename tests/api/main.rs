@@ -19,6 +19,7 @@ mod move_data;
 mod open311;
 mod open_data;
 mod places;
+mod redaction;
 mod reporter_link;
 mod reports;
 mod s3;

@@ -47,11 +47,15 @@ pub enum EventKind {
     CategoryChanged,
     /// Opened again after resolved or closed.
     Reopened,
+    /// Parts of a photo were made unrecognisable (public, without who or where).
+    PhotoRedacted,
+    /// Which photo and rectangles a redaction covered (internal; the body names them).
+    RedactionAreas,
 }
 
 impl EventKind {
     /// Every kind, in the order a report usually meets them.
-    pub const ALL: [EventKind; 16] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::Created,
         EventKind::Confirmed,
         EventKind::Published,
@@ -68,6 +72,8 @@ impl EventKind {
         EventKind::DuplicateLinked,
         EventKind::CategoryChanged,
         EventKind::Reopened,
+        EventKind::PhotoRedacted,
+        EventKind::RedactionAreas,
     ];
 
     /// The API and database name.
@@ -89,6 +95,8 @@ impl EventKind {
             EventKind::DuplicateLinked => "duplicate_linked",
             EventKind::CategoryChanged => "category_changed",
             EventKind::Reopened => "reopened",
+            EventKind::PhotoRedacted => "photo_redacted",
+            EventKind::RedactionAreas => "redaction_areas",
         }
     }
 
@@ -128,6 +136,8 @@ impl EventKind {
             EventKind::DuplicateLinked => ("Duplikat verknüpft", "Duplicate linked"),
             EventKind::CategoryChanged => ("Kategorie geändert", "Category changed"),
             EventKind::Reopened => ("Wieder geöffnet", "Reopened"),
+            EventKind::PhotoRedacted => ("Foto unkenntlich gemacht", "Photo redacted"),
+            EventKind::RedactionAreas => ("Unkenntlich gemachte Bereiche", "Redacted areas"),
         }
     }
 }
@@ -150,6 +160,10 @@ impl EventKind {
             EventKind::DuplicateLinked => (
                 "Eine Doppelmeldung wurde hiermit verknüpft",
                 "A duplicate was linked to this report",
+            ),
+            EventKind::PhotoRedacted => (
+                "Ein Foto wurde teilweise unkenntlich gemacht",
+                "Parts of a photo were made unrecognisable",
             ),
             other => other.label(),
         }
@@ -199,6 +213,8 @@ pub struct NewEvent {
 /// An event of a report's history, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
+    /// Its number (increasing in the order events were stored; photos of an answer name it).
+    pub id: i64,
     /// What happened.
     pub kind: EventKind,
     /// Who did it (an account's email, `reporter` or `system`).
