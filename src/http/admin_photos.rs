@@ -149,7 +149,11 @@ pub async fn answer_with_photos(
         }
     }
     let text = text.ok_or_else(|| {
-        ApiError::invalid("text", "the answer's text is missing", "Der Antworttext fehlt")
+        ApiError::invalid(
+            "text",
+            "the answer's text is missing",
+            "Der Antworttext fehlt",
+        )
     })?;
     if body.files.is_empty() || body.files.len() > MAX_ANSWER_PHOTOS {
         return Err(ApiError::invalid(

@@ -253,7 +253,11 @@ impl ClerkReportView {
 }
 
 /// The report `id` if the account handles it.
-pub(super) async fn own_report(signed: &Signed, state: &AppState, id: &str) -> Result<Report, ApiError> {
+pub(super) async fn own_report(
+    signed: &Signed,
+    state: &AppState,
+    id: &str,
+) -> Result<Report, ApiError> {
     let id = ReportId::parse(id).map_err(|_| ApiError::NotFound)?;
     state
         .store

@@ -2,8 +2,8 @@
 //! handlers parse, call the domain and the store, and render.
 
 mod admin_accounts;
-mod admin_photos;
 mod admin_catalog;
+mod admin_photos;
 mod admin_reports;
 mod answer_templates;
 pub mod auth;

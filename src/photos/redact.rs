@@ -186,7 +186,8 @@ fn pixelate(image: &mut RgbImage, area: Area) {
     let bottom = (area.y + area.height).min(height);
     for top in (area.y..bottom).step_by(block as usize) {
         for left in (area.x..right).step_by(block as usize) {
-            let (block_right, block_bottom) = ((left + block).min(right), (top + block).min(bottom));
+            let (block_right, block_bottom) =
+                ((left + block).min(right), (top + block).min(bottom));
             let mut sum = [0u64; 3];
             let mut count = 0u64;
             for y in top..block_bottom {
@@ -252,7 +253,8 @@ mod tests {
 
     #[test]
     fn pixelation_makes_blocks_of_one_colour_and_leaves_the_rest() {
-        let mut image = RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 7]));
+        let mut image =
+            RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 7]));
         let before = image.clone();
         pixelate(&mut image, area(8, 8, 20, 12));
         // Inside: the first block (8 px: a 64 px image) is one colour.

@@ -131,6 +131,9 @@ fn assert_redacted(original: &[u8], redacted: &[u8], variant: &str) {
             "{variant}: rectangle {area:?} barely changed (mean difference {difference:.1})"
         );
     }
+    // Outside, only the JPEG re-encoding differs: on this deliberately busy texture a
+    // generation at quality 75 (the thumbnail) costs about 5.5 levels on average, at 82 (web)
+    // less; a pixelated rectangle differs by far more than 20.
     let margin = 16;
     let outside = |x: u32, y: u32| {
         let (x, y) = (i64::from(x), i64::from(y));
@@ -141,7 +144,7 @@ fn assert_redacted(original: &[u8], redacted: &[u8], variant: &str) {
     };
     let difference = mean_difference(&before, &after, outside);
     assert!(
-        difference < 4.0,
+        difference < 8.0,
         "{variant}: the photo changed outside the rectangles (mean difference {difference:.1})"
     );
 }
@@ -240,16 +243,19 @@ pub async fn redaction_story(app: &TestApp) -> (String, String) {
     (photo, redacted)
 }
 
-both_backends!(a_redacted_photo_replaces_the_original, |backend| async move {
-    let app = clerk_app(backend, |_| {}).await;
-    let (original, redacted) = redaction_story(&app).await;
-    // On the filesystem: the original's directory is gone, the redacted one is there.
-    let dir = |id: &str| app.data_dir().join("photos").join(&id[..2]).join(&id[2..]);
-    assert!(!dir(&original).exists());
-    assert!(dir(&redacted).join("web.jpg").is_file());
-    assert!(dir(&redacted).join("thumb.jpg").is_file());
-    app.stop().await;
-});
+both_backends!(
+    a_redacted_photo_replaces_the_original,
+    |backend| async move {
+        let app = clerk_app(backend, |_| {}).await;
+        let (original, redacted) = redaction_story(&app).await;
+        // On the filesystem: the original's directory is gone, the redacted one is there.
+        let dir = |id: &str| app.data_dir().join("photos").join(&id[..2]).join(&id[2..]);
+        assert!(!dir(&original).exists());
+        assert!(dir(&redacted).join("web.jpg").is_file());
+        assert!(dir(&redacted).join("thumb.jpg").is_file());
+        app.stop().await;
+    }
+);
 
 both_backends!(
     another_report_with_the_same_upload_keeps_it,
@@ -438,8 +444,7 @@ both_backends!(
         assert_problem(status, &problem, 400, "invalid-parameter");
         // The text rule holds in a multipart too.
         let (status, problem) =
-            answer_with_photos(&app, &clerk, &id, Some("kaputt\u{0}"), vec![after.clone()])
-                .await;
+            answer_with_photos(&app, &clerk, &id, Some("kaputt\u{0}"), vec![after.clone()]).await;
         assert_problem(status, &problem, 400, "invalid-parameter");
         assert_eq!(problem["errors"][0]["field"], "text", "{problem}");
         let (status, problem) = answer_with_photos(&app, &clerk, &id, Some("x"), vec![]).await;
@@ -448,8 +453,7 @@ both_backends!(
             answer_with_photos(&app, &clerk, &id, Some("x"), vec![textured_jpeg()]).await;
         assert_problem(status, &problem, 400, "invalid-parameter");
         let (status, problem) =
-            answer_with_photos(&app, &clerk, &id, Some("x"), vec![b"not an image".to_vec()])
-                .await;
+            answer_with_photos(&app, &clerk, &id, Some("x"), vec![b"not an image".to_vec()]).await;
         assert_problem(status, &problem, 415, "photo-unsupported-type");
         let six = (0..6).map(|n| crate::helpers::jpeg(20 + n, 20)).collect();
         let (status, _) = answer_with_photos(&app, &clerk, &id, Some("x"), six).await;

@@ -414,8 +414,7 @@ impl Report {
                 }
                 for (n, p) in photos.iter().enumerate() {
                     // The report's rows are keyed by photo: the same picture twice is one.
-                    if facts.photo_ids.contains(&p.id) || photos[..n].iter().any(|q| q.id == p.id)
-                    {
+                    if facts.photo_ids.contains(&p.id) || photos[..n].iter().any(|q| q.id == p.id) {
                         return Err(Refusal::Invalid {
                             field: "photo",
                             reason: format!("photo {n} is already part of this report"),
