@@ -196,6 +196,15 @@ checks.positive_data_acceptance.expected-statuses = ["200", "400", "404"]
 [[operations]]
 include-name = "POST /api/v1/admin/tokens"
 checks.positive_data_acceptance.expected-statuses = ["201", "400", "401", "403"]
+# A redaction's rectangles must lie inside the photo (its size is the stored one's) and a
+# photo answer's files must be images: schema-valid input breaking that is a 400, a 415 or
+# 422 (the photo pipeline), as openapi.yaml documents; a photo the report does not have, 404.
+[[operations]]
+include-name = "POST /api/v1/admin/reports/{id}/photos/{photo}/redaction"
+checks.positive_data_acceptance.expected-statuses = ["200", "400", "404", "409"]
+[[operations]]
+include-name = "POST /api/v1/admin/reports/{id}/photo-answers"
+checks.positive_data_acceptance.expected-statuses = ["200", "400", "404", "409", "413", "415", "422"]
 
 # Open311's place filters relate values no schema relates alike for every client: a bbox's west
 # must not lie east of its east, `lat`, `long` and `radius` come together, a radius is at most

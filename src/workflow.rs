@@ -142,7 +142,9 @@ pub async fn act(
                 format!("there is no active category {:?}", to.as_str()),
             );
         }
-        Action::SetPhotoVisible { .. } => {
+        Action::SetPhotoVisible { .. }
+        | Action::RedactPhoto { .. }
+        | Action::AnswerWithPhotos { .. } => {
             facts.photo_ids = ctx
                 .store
                 .report_photos(id, false)
@@ -189,10 +191,7 @@ pub async fn act(
             old: &report,
             new: &change.report,
             events: &change.events,
-            photo: change
-                .photo
-                .as_ref()
-                .map(|(id, visible)| (id.as_str(), *visible)),
+            photo: change.photo.as_ref(),
             linked: change.linked.as_ref().map(|(id, event)| (*id, event)),
             mail: &mail,
             feedback: None,

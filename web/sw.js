@@ -25,7 +25,7 @@ const SHELL = [
   '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png', '/icons/icon-maskable-512.png',
   '/icons/apple-touch-icon.png',
   '/css/site.css', '/css/new.css', '/css/public.css', '/css/clerk.css', '/css/noscript.css',
-  '/js/api.js', '/js/clerk-forms.js', '/js/clerk-inbox.js', '/js/clerk-report-view.js',
+  '/js/api.js', '/js/clerk-forms.js', '/js/clerk-inbox.js', '/js/clerk-redact.js', '/js/clerk-report-view.js',
   '/js/clerk-report.js', '/js/clerk-session.js', '/js/clerk-suggest.js', '/js/dom.js',
   '/js/feedback-form.js', '/js/i18n.js', '/js/lights.js', '/js/map.js', '/js/new-report.js', '/js/open-data.js', '/js/outbox.js',
   '/js/outbox-list.js', '/js/page.js', '/js/photo-resize.js', '/js/place-picker.js',

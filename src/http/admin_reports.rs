@@ -320,7 +320,11 @@ impl ClerkReportView {
 }
 
 /// The report `id` if the account handles it.
-async fn own_report(signed: &Signed, state: &AppState, id: &str) -> Result<Report, ApiError> {
+pub(super) async fn own_report(
+    signed: &Signed,
+    state: &AppState,
+    id: &str,
+) -> Result<Report, ApiError> {
     let id = ReportId::parse(id).map_err(|_| ApiError::NotFound)?;
     state
         .store
@@ -373,7 +377,7 @@ pub async fn get_report(
 }
 
 /// Runs an action and answers with the report after it.
-async fn run(
+pub(super) async fn run(
     signed: Signed,
     id: &str,
     action: Action,

@@ -3,6 +3,7 @@
 
 mod admin_accounts;
 mod admin_catalog;
+mod admin_photos;
 mod admin_reports;
 mod answer_templates;
 pub mod auth;
@@ -301,6 +302,16 @@ pub fn routes() -> Vec<RouteDef> {
             method: Method::PUT,
             path: "/api/v1/admin/reports/{id}/photos/{photo}",
             route: || web::put().to(admin_reports::set_photo),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/reports/{id}/photos/{photo}/redaction",
+            route: || web::post().to(admin_photos::redact_photo),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/reports/{id}/photo-answers",
+            route: || web::post().to(admin_photos::answer_with_photos),
         },
         RouteDef {
             method: Method::GET,

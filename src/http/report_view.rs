@@ -36,6 +36,19 @@ pub struct PhotoView {
     visible: Option<bool>,
 }
 
+impl PhotoView {
+    fn of(p: &PhotoRow) -> Self {
+        PhotoView {
+            id: p.photo_id.clone(),
+            width: p.width,
+            height: p.height,
+            thumb_url: format!("/api/v1/photos/{}/thumb", p.photo_id),
+            web_url: format!("/api/v1/photos/{}/web", p.photo_id),
+            visible: None,
+        }
+    }
+}
+
 /// One step of the forwarding chain: with whom the report was, since when.
 #[derive(Debug, Serialize)]
 pub struct ChainEntry {
@@ -55,6 +68,9 @@ pub struct HistoryEntry {
     /// The light the event set (the filing and status moves), else `None`.
     light: Option<Light>,
     text: Option<String>,
+    /// The authority's photos sent with this answer ("after" photos).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    photos: Vec<PhotoView>,
 }
 
 /// A German and an English name (the server owns the vocabulary the pages show).
@@ -195,16 +211,11 @@ impl ReportView {
             close_reason: report.status.close_reason().map(CloseView::of),
             near_border: report.near_border,
             created_at: t.created_at,
+            // The reporter's photos; an answer's own show with it in the history.
             photos: photos
                 .iter()
-                .map(|p| PhotoView {
-                    id: p.photo_id.clone(),
-                    width: p.width,
-                    height: p.height,
-                    thumb_url: format!("/api/v1/photos/{}/thumb", p.photo_id),
-                    web_url: format!("/api/v1/photos/{}/web", p.photo_id),
-                    visible: None,
-                })
+                .filter(|p| p.event_id.is_none())
+                .map(PhotoView::of)
                 .collect(),
             authority_chain: history.map(|events| {
                 events
@@ -234,6 +245,11 @@ impl ReportView {
                             .flatten(),
                         status: e.status.clone(),
                         text: e.body.clone(),
+                        photos: photos
+                            .iter()
+                            .filter(|p| p.event_id == Some(e.id))
+                            .map(PhotoView::of)
+                            .collect(),
                     })
                     .collect()
             }),
@@ -250,7 +266,8 @@ impl ReportView {
 
     /// Marks each photo as released or not (clerk views; `photos` as passed to `new`).
     pub fn with_photo_visibility(mut self, photos: &[PhotoRow]) -> Self {
-        for (view, row) in self.photos.iter_mut().zip(photos) {
+        let own = photos.iter().filter(|p| p.event_id.is_none());
+        for (view, row) in self.photos.iter_mut().zip(own) {
             view.visible = Some(row.visible);
         }
         self

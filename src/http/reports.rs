@@ -220,7 +220,7 @@ fn body_error(reason: String) -> ApiError {
 }
 
 /// The refusal of a filing at the front door, as this API answers it.
-fn intake_refused(refusal: IntakeRefusal) -> ApiError {
+pub(super) fn intake_refused(refusal: IntakeRefusal) -> ApiError {
     match refusal {
         IntakeRefusal::RateLimited { retry_after_secs } => {
             ApiError::TooManyRequests { retry_after_secs }

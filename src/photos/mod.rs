@@ -23,6 +23,9 @@
 //! 7. names the photo by the SHA-256 of the uploaded bytes ([`PhotoId`]), so the same upload twice
 //!    is one photo.
 //!
+//! [`redact`] pixelates rectangles a clerk marked in a stored photo (faces, number plates)
+//! and names the result anew ([`redacted_id`]).
+//!
 //! [`PhotoStorage`] keeps the variants: [`FsPhotoStorage`] in the data directory (the default)
 //! or [`S3PhotoStorage`] in an S3-compatible bucket, chosen by [`PhotoLocation`]
 //! (`BUERGERBUERO_PHOTOS_URL`); [`copy_photos`] moves them from one to the other.
@@ -32,6 +35,7 @@ mod location;
 #[cfg(test)]
 mod pipeline_tests;
 mod process;
+mod redact;
 mod s3;
 mod sniff;
 mod storage;
@@ -46,6 +50,9 @@ use sha2::{Digest, Sha256};
 pub use copy::{CopyReport, copy_photos};
 pub use location::PhotoLocation;
 pub use process::process;
+pub use redact::{
+    Area, Areas, InvalidAreas, MAX_AREAS, MIN_AREA_SIDE, block_side, redact, redacted_id,
+};
 pub use s3::{CHECK_TIMEOUT, S3Location, S3Overrides, S3PhotoStorage};
 pub use storage::{FsPhotoStorage, PhotoStorage, PhotoStream};
 pub use workers::{PhotoWorkers, WorkersStopped};

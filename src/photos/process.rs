@@ -306,7 +306,7 @@ fn resize(
 /// - One interleaved scan with the standard Huffman tables. Optimised tables would save another
 ///   6 %, but `jpeg-encoder` writes them as one scan per component, and zune-jpeg 0.5.15 (the
 ///   decoder of `image`, so of many Rust clients) decodes such 4:2:0 files to garbage.
-fn encode_jpeg(image: &RgbImage, quality: u8) -> Result<Vec<u8>, PhotoError> {
+pub(super) fn encode_jpeg(image: &RgbImage, quality: u8) -> Result<Vec<u8>, PhotoError> {
     let (width, height) = image.dimensions();
     // Never reached: the variants are at most WEB_LONG_SIDE pixels wide.
     let side = |n: u32| {

@@ -63,6 +63,22 @@ impl PhotoWorkers {
     }
 }
 
+impl PhotoWorkers {
+    /// Runs other photo work (a redaction) on one of the threads, in the same queue as the
+    /// uploads, so it shares their bound on how many images are decoded at once.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, WorkersStopped> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        self.jobs.send(job).map_err(|_| WorkersStopped)?;
+        result.await.map_err(|_| WorkersStopped)
+    }
+}
+
 /// One thread: takes the next job until every sender is gone.
 fn run(receiver: &Mutex<Receiver<Job>>) {
     loop {

@@ -17,8 +17,8 @@ pub struct ReportUpdate<'a> {
     pub new: &'a Report,
     /// Events to append to the report's history.
     pub events: &'a [NewEvent],
-    /// A photo of the report to release (`true`) or hide.
-    pub photo: Option<(&'a str, bool)>,
+    /// What happens to the report's photos.
+    pub photo: Option<&'a crate::domain::PhotoChange>,
     /// An event for another report (the original of a duplicate).
     pub linked: Option<(ReportId, &'a NewEvent)>,
     /// The mails the change sends, with their tokens and followers.

@@ -167,15 +167,63 @@ macro_rules! clerk_store_impl {
                         .await?;
                 }
                 write_mail_changes(&mut tx, update.mail, at).await?;
-                if let Some((photo_id, visible)) = update.photo {
-                    sqlx::query(
-                        "update report_photos set visible = $3 where report_id = $1 and photo_id = $2",
-                    )
-                    .bind(new.id.uuid())
-                    .bind(photo_id)
-                    .bind(visible)
-                    .execute(&mut *tx)
-                    .await?;
+                match update.photo {
+                    None => {}
+                    Some($crate::domain::PhotoChange::Visible { photo_id, visible }) => {
+                        sqlx::query(
+                            "update report_photos set visible = $3 where report_id = $1 and photo_id = $2",
+                        )
+                        .bind(new.id.uuid())
+                        .bind(photo_id.as_str())
+                        .bind(*visible)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Some($crate::domain::PhotoChange::Replace { old: old_photo, new: new_photo }) => {
+                        let replaced = sqlx::query(
+                            "update report_photos set photo_id = $3 where report_id = $1 and photo_id = $2",
+                        )
+                        .bind(new.id.uuid())
+                        .bind(old_photo.as_str())
+                        .bind(new_photo.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                        if replaced.rows_affected() != 1 {
+                            return Err($crate::store::Error::StaleRevision);
+                        }
+                    }
+                    Some($crate::domain::PhotoChange::Attach(photos)) => {
+                        // The answer this change appended: its report's newest `answer`
+                        // (the revision check above keeps other changes of it out until
+                        // the commit).
+                        let (event_id,): (i64,) = sqlx::query_as(
+                            "select max(id) from report_events where report_id = $1 and kind = 'answer'",
+                        )
+                        .bind(new.id.uuid())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        let (last,): (i32,) = sqlx::query_as(
+                            "select coalesce(max(position), -1) from report_photos where report_id = $1",
+                        )
+                        .bind(new.id.uuid())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        for (n, photo) in photos.iter().enumerate() {
+                            sqlx::query(
+                                "insert into report_photos
+                                   (report_id, photo_id, position, width, height, visible, event_id)
+                                 values ($1, $2, $3, $4, $5, true, $6)",
+                            )
+                            .bind(new.id.uuid())
+                            .bind(photo.id.as_str())
+                            .bind(last + 1 + n as i32)
+                            .bind(photo.width as i32)
+                            .bind(photo.height as i32)
+                            .bind(event_id)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                    }
                 }
                 // The map counts follow what the public sees: a public report's light.
                 let (before, after) = (old.map_light(), new.map_light());

@@ -45,7 +45,7 @@ macro_rules! report_store_impl {
                 public_only: bool,
             ) -> $crate::store::Result<Vec<$crate::domain::Event>> {
                 sqlx::query_as::<$db, $crate::store::rows::EventRow>(
-                    "select kind, actor, public, status, body, at, authority_key from report_events
+                    "select id, kind, actor, public, status, body, at, authority_key from report_events
                      where report_id = $1 and (public or not $2) order by id",
                 )
                 .bind(id.uuid())
@@ -63,13 +63,22 @@ macro_rules! report_store_impl {
                 visible_only: bool,
             ) -> $crate::store::Result<Vec<$crate::store::reports::PhotoRow>> {
                 Ok(sqlx::query_as::<$db, $crate::store::reports::PhotoRow>(
-                    "select photo_id, position, width, height, visible from report_photos
+                    "select photo_id, position, width, height, visible, event_id from report_photos
                      where report_id = $1 and (visible or not $2) order by position",
                 )
                 .bind(id.uuid())
                 .bind(visible_only)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn photo_is_referenced(&self, photo_id: &str) -> $crate::store::Result<bool> {
+                let found: Option<(i32,)> =
+                    sqlx::query_as("select 1 from report_photos where photo_id = $1 limit 1")
+                        .bind(photo_id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(found.is_some())
             }
 
             async fn visible_photos_of(
@@ -80,8 +89,8 @@ macro_rules! report_store_impl {
                     return Ok(Vec::new());
                 }
                 let mut query = sqlx::QueryBuilder::<$db>::new(
-                    "select report_id, photo_id, position, width, height, visible from report_photos
-                     where visible and report_id in (",
+                    "select report_id, photo_id, position, width, height, visible, event_id
+                     from report_photos where visible and event_id is null and report_id in (",
                 );
                 let mut list = query.separated(", ");
                 for id in ids {

@@ -83,6 +83,7 @@ impl ReportRecord<'_> {
                     width: photo.width as i32,
                     height: photo.height as i32,
                     visible: self.photos_visible,
+                    event_id: None,
                 });
             }
         }
@@ -109,6 +110,9 @@ pub struct PhotoRow {
     pub width: i32,
     pub height: i32,
     pub visible: bool,
+    /// The public answer the photo belongs to (an authority's "after" photo); `None` for the
+    /// reporter's photos.
+    pub event_id: Option<i64>,
 }
 
 /// `report_photos` row with its report, for loading the photos of a page of reports at once.
@@ -245,7 +249,11 @@ pub trait ReportStore: Send + Sync {
     /// The report's photos in upload order; only visible ones if `visible_only`.
     async fn report_photos(&self, id: ReportId, visible_only: bool) -> Result<Vec<PhotoRow>>;
 
-    /// The visible photos of several reports (one query for a whole page), in upload order.
+    /// Whether any report (public or not) still names the photo.
+    async fn photo_is_referenced(&self, photo_id: &str) -> Result<bool>;
+
+    /// The visible photos of several reports (one query for a whole page), in upload order;
+    /// the reporters' only (answers' photos show with the answer).
     async fn visible_photos_of(&self, ids: &[Uuid]) -> Result<Vec<ReportPhotoRow>>;
 
     /// Public reports (published, not unconfirmed), newest first.

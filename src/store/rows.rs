@@ -300,6 +300,7 @@ impl From<&Report> for ReportRow {
 /// `report_events` row.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(super) struct EventRow {
+    id: i64,
     kind: String,
     actor: String,
     public: bool,
@@ -315,6 +316,7 @@ impl TryFrom<EventRow> for Event {
     fn try_from(row: EventRow) -> Result<Self, Error> {
         let corrupt = |e: InvalidValue| Error::Corrupt(format!("report event at {}: {e}", row.at));
         Ok(Event {
+            id: row.id,
             kind: row.kind.parse().map_err(corrupt)?,
             authority: row
                 .authority_key

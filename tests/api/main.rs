@@ -21,6 +21,7 @@ mod open_data;
 mod participation;
 mod places;
 mod privacy;
+mod redaction;
 mod reporter_link;
 mod reports;
 mod s3;

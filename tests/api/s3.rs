@@ -374,3 +374,14 @@ async fn s3_photos_copy_from_files_to_the_bucket_and_back() {
     assert!(!ok);
     assert!(err.contains("--from"), "{err}");
 }
+
+both_backends!(s3_redaction_replaces_the_original, |backend| async move {
+    let s3 = S3rver::start_new().await;
+    let app = app_on(backend, &s3).await;
+    let (original, redacted) = crate::redaction::redaction_story(&app).await;
+    // The bucket holds the redacted photo whole and nothing of the original.
+    assert_eq!(s3.keys(), photo_keys(&redacted));
+    assert!(!s3.keys().iter().any(|k| k.contains(&original[2..])));
+    assert!(!app.data_dir().join("photos").exists());
+    app.stop().await;
+});

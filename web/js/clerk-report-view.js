@@ -6,7 +6,7 @@ import { formatDate, formatDeadline, formatDuration, pick, tr } from './i18n.js'
 import { lightBadge, reasonName, statusName } from './lights.js';
 
 /** Fills the report's part of the page from a `ClerkReport`. */
-export function renderReport(report, { onTogglePhoto }) {
+export function renderReport(report, { onTogglePhoto, onRedactPhoto }) {
   $('report-title').textContent = `${pick(report.category, 'name')} – ${report.address || report.area.name}`;
   $('report-flags').replaceChildren(...flags(report));
   $('report-description').textContent = report.description;
@@ -14,7 +14,7 @@ export function renderReport(report, { onTogglePhoto }) {
   $('report-original').textContent = report.original_description ?? '';
   $('report-facts').replaceChildren(...facts(report));
   $('place-links').replaceChildren(...placeLinks(report.location));
-  renderPhotos(report, onTogglePhoto);
+  renderPhotos(report, onTogglePhoto, onRedactPhoto);
   const names = authorityNames(report);
   $('report-history').replaceChildren(...(report.events ?? []).map((e) => eventItem(e, names)));
   document.title = `${tr('Meldung', 'Report')}: ${pick(report.category, 'name')} – Bürgerbüro`;
@@ -93,10 +93,11 @@ function placeLinks({ lat, lon }) {
 }
 
 /**
- * Photos with a release/hide switch. They come from the clerk's own photo route, which serves
- * them before release too: moderation must see what it is about to make public.
+ * Photos with a release/hide switch and a way to make parts unrecognisable. They come from the
+ * clerk's own photo route, which serves them before release too: moderation must see what it
+ * is about to make public.
  */
-function renderPhotos(report, onTogglePhoto) {
+function renderPhotos(report, onTogglePhoto, onRedactPhoto) {
   const list = $('report-photos');
   $('photos-help').hidden = report.photos.length === 0;
   if (report.photos.length === 0) {
@@ -113,7 +114,11 @@ function renderPhotos(report, onTogglePhoto) {
         type: 'button', class: photo.visible ? 'secondary' : '',
         'data-photo': photo.id,
         onclick: (event) => onTogglePhoto(photo, event.currentTarget),
-      }, photo.visible ? `${label} ${tr('verbergen', 'hide')}` : `${label} ${tr('freigeben', 'release')}`));
+      }, photo.visible ? `${label} ${tr('verbergen', 'hide')}` : `${label} ${tr('freigeben', 'release')}`),
+      el('button', {
+        type: 'button', class: 'secondary', 'data-redact': photo.id,
+        onclick: () => onRedactPhoto(photo, label),
+      }, `${label}: ${tr('Bereiche unkenntlich machen', 'make areas unrecognisable')}`));
   }));
 }
 
@@ -144,6 +149,12 @@ function eventItem(event, names) {
 
 /** Photo events carry the photo's long hash and link events a report id: keep them short. */
 function eventText(event) {
+  if (event.kind === 'redaction_areas') {
+    // `old → new: x,y w×h; …`: the ids shortened, the rectangles as they are.
+    const [ids, areas] = [event.text.slice(0, event.text.indexOf(': ')), event.text.slice(event.text.indexOf(': ') + 2)];
+    const [from, to] = ids.split(' → ');
+    return `${tr('Foto', 'Photo')} ${from?.slice(0, 12)}… → ${to?.slice(0, 12)}…: ${areas}`;
+  }
   if (event.kind.startsWith('photo_')) return `${tr('Foto', 'Photo')} ${event.text.slice(0, 12)}…`;
   if (event.kind === 'duplicate_linked') {
     return el('a', { href: `/clerk/report.html?id=${event.text}` }, `${tr('Meldung', 'Report')} ${shortId(event.text)}`);

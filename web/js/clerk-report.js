@@ -11,6 +11,8 @@ import { announce, initPage, loadAttribution } from './page.js';
 import { submitForm, requireText } from './clerk-forms.js';
 import { accountLine, currentAccount, loginUrl, signOut } from './clerk-session.js';
 import { renderReport } from './clerk-report-view.js';
+import { openRedaction, syncRedaction, wireRedaction } from './clerk-redact.js';
+import { preparePhoto } from './photo-resize.js';
 import { wireSuggestions } from './clerk-suggest.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -75,7 +77,11 @@ async function logOut() {
 /** Redraws everything that depends on the report: texts, flags, which actions apply. */
 function show(next) {
   report = next;
-  renderReport(report, { onTogglePhoto: togglePhoto });
+  renderReport(report, {
+    onTogglePhoto: togglePhoto,
+    onRedactPhoto: (photo, label) => openRedaction(report.id, photo, label),
+  });
+  syncRedaction(report);
   $('description-description').value = report.description;
   $('category-category').value = report.category.code;
   // The server says what the report's state allows: no copy of the state machine here.
@@ -186,6 +192,14 @@ async function prepareForms() {
   $('status-reason').addEventListener('change', syncCloseFields);
   wireSuggestions({ getReport: () => report });
   wireActions();
+  wireRedaction({
+    statusRegion: status,
+    done: (next, message) => {
+      show(next);
+      announce(status, message, 'success');
+      status.focus();
+    },
+  });
 }
 
 /**
@@ -197,7 +211,8 @@ function action(prefix, method, path, body, done, { reset = true } = {}) {
   clearErrorsOnEdit(form);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const result = await submitForm(form, prefix, () => send(method, `${base}${path}`, body()), { status });
+    const where = typeof path === 'function' ? path() : path;
+    const result = await submitForm(form, prefix, async () => send(method, `${base}${where}`, await body()), { status });
     if (!result) return;
     if (reset) form.reset();
     applyResult(result, typeof done === 'function' ? done(result) : done);
@@ -244,9 +259,22 @@ function wireActions() {
     if (answer) body.answer = answer;
     return body;
   }, (r) => tr(`Status geändert: ${statusName(r.status)}.`, `Status changed: ${statusName(r.status)}.`));
-  action('answer', 'POST', '/answers', () => ({
-    text: requireText('answer', 'text', 'Bitte schreiben Sie eine Antwort.', 'Please write an answer.'),
-  }), tr('Die Antwort ist veröffentlicht.', 'The answer is published.'));
+  // With photos ("after" photos, from the phone's camera) the answer goes as a multipart.
+  const answerPhotos = () => [...$('answer-photo').files];
+  action('answer', 'POST', () => (answerPhotos().length ? '/photo-answers' : '/answers'), async () => {
+    const text = requireText('answer', 'text', 'Bitte schreiben Sie eine Antwort.', 'Please write an answer.');
+    const files = answerPhotos();
+    if (!files.length) return { text };
+    const form = new FormData();
+    form.append('text', text);
+    for (const file of files) form.append('photo', (await preparePhoto(file)).upload);
+    return form;
+  }, (r) => {
+    const photos = r.history?.at(-1)?.photos?.length ?? 0;
+    return photos ? tr(`Die Antwort ist mit ${photos} ${photos === 1 ? 'Foto' : 'Fotos'} veröffentlicht.`,
+      `The answer is published with ${photos} ${photos === 1 ? 'photo' : 'photos'}.`)
+      : tr('Die Antwort ist veröffentlicht.', 'The answer is published.');
+  });
   action('note', 'POST', '/notes', () => ({
     text: requireText('note', 'text', 'Bitte schreiben Sie eine Notiz.', 'Please write a note.'),
   }), tr('Die interne Notiz ist gespeichert.', 'The internal note is saved.'));

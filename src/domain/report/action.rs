@@ -148,6 +148,58 @@ pub enum CitizenFeedback {
         /// An optional comment.
         text: Option<String>,
     },
+    /// Replace a photo by a copy with parts made unrecognisable (the copy is stored already).
+    RedactPhoto {
+        /// The photo's id now.
+        photo_id: String,
+        /// The redacted copy's id.
+        redacted_id: String,
+        /// Which rectangles (for the clerks' history).
+        areas: String,
+    },
+    /// A public answer with the authority's own photos ("after" photos; stored already).
+    AnswerWithPhotos {
+        /// The answer.
+        text: String,
+        /// The photos, in order.
+        photos: Vec<PhotoRef>,
+    },
+}
+
+/// Most photos one answer may carry (as many as a filing).
+pub const MAX_ANSWER_PHOTOS: usize = 5;
+
+/// A processed, stored photo an action names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoRef {
+    /// Its id.
+    pub id: String,
+    /// Width of its web variant.
+    pub width: u32,
+    /// Height of its web variant.
+    pub height: u32,
+}
+
+/// What a change does to the report's photos.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhotoChange {
+    /// Release (`true`) or hide one photo.
+    Visible {
+        /// The photo.
+        photo_id: String,
+        /// Released or not.
+        visible: bool,
+    },
+    /// Put the redacted copy in the photo's place (same position, size and visibility).
+    Replace {
+        /// The photo as it was.
+        old: String,
+        /// Its redacted copy.
+        new: String,
+    },
+    /// Add the authority's photos, shown with the public answer the change appends (released
+    /// at once: a clerk chose them for the public).
+    Attach(Vec<PhotoRef>),
 }
 
 impl Action {
@@ -182,8 +234,8 @@ pub struct Change {
     pub report: Report,
     /// Events to append to the report's history.
     pub events: Vec<NewEvent>,
-    /// A photo to release (`true`) or hide.
-    pub photo: Option<(String, bool)>,
+    /// What happens to the report's photos.
+    pub photo: Option<PhotoChange>,
     /// An event for another report.
     pub linked: Option<(ReportId, NewEvent)>,
 }

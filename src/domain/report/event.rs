@@ -61,11 +61,15 @@ pub enum EventKind {
     /// follower's removal link (actor `reporter` or `follower`), or the retention job
     /// (actor `system`).
     ContactErased,
+    /// Parts of a photo were made unrecognisable (public, without who or where).
+    PhotoRedacted,
+    /// Which photo and rectangles a redaction covered (internal; the body names them).
+    RedactionAreas,
 }
 
 impl EventKind {
     /// Every kind, in the order a report usually meets them.
-    pub const ALL: [EventKind; 21] = [
+    pub const ALL: [EventKind; 23] = [
         EventKind::Created,
         EventKind::Confirmed,
         EventKind::Published,
@@ -87,6 +91,8 @@ impl EventKind {
         EventKind::CitizenConfirmedFixed,
         EventKind::ReopenDeclined,
         EventKind::ContactErased,
+        EventKind::PhotoRedacted,
+        EventKind::RedactionAreas,
     ];
 
     /// The API and database name.
@@ -113,6 +119,8 @@ impl EventKind {
             EventKind::CitizenConfirmedFixed => "citizen_confirmed_fixed",
             EventKind::ReopenDeclined => "reopen_declined",
             EventKind::ContactErased => "contact_erased",
+            EventKind::PhotoRedacted => "photo_redacted",
+            EventKind::RedactionAreas => "redaction_areas",
         }
     }
 
@@ -162,6 +170,8 @@ impl EventKind {
             }
             EventKind::ReopenDeclined => ("Wiederaufnahme abgelehnt", "Reopen request declined"),
             EventKind::ContactErased => ("Kontaktdaten gelöscht", "Contact data erased"),
+            EventKind::PhotoRedacted => ("Foto unkenntlich gemacht", "Photo redacted"),
+            EventKind::RedactionAreas => ("Unkenntlich gemachte Bereiche", "Redacted areas"),
         }
     }
 }
@@ -196,6 +206,10 @@ impl EventKind {
             EventKind::ReopenDeclined => (
                 "Wiederaufnahme abgelehnt (Antwort der Behörde)",
                 "Reopening declined (answer from the authority)",
+            ),
+            EventKind::PhotoRedacted => (
+                "Ein Foto wurde teilweise unkenntlich gemacht",
+                "Parts of a photo were made unrecognisable",
             ),
             other => other.label(),
         }
@@ -245,6 +259,8 @@ pub struct NewEvent {
 /// An event of a report's history, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
+    /// Its number (increasing in the order events were stored; photos of an answer name it).
+    pub id: i64,
     /// What happened.
     pub kind: EventKind,
     /// Who did it (an account's email, `reporter` or `system`).

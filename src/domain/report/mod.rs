@@ -15,7 +15,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-pub use action::{Action, Assignee, Change, CitizenFeedback, Facts, Refusal, TargetStatus};
+pub use action::{
+    Action, Assignee, Change, CitizenFeedback, Facts, MAX_ANSWER_PHOTOS, PhotoChange, PhotoRef,
+    Refusal, TargetStatus,
+};
 pub use event::{Event, EventKind, NewEvent};
 pub use status::{CloseReason, Light, ReportStatus, Transition, TransitionError, Visibility};
 
@@ -364,7 +367,10 @@ impl Report {
                     EventKind::PhotoHidden
                 };
                 events.push(event(kind, false, Some(photo_id.clone())));
-                photo = Some((photo_id.clone(), *visible));
+                photo = Some(PhotoChange::Visible {
+                    photo_id: photo_id.clone(),
+                    visible: *visible,
+                });
             }
             Action::ChangeStatus {
                 to,
@@ -400,6 +406,61 @@ impl Report {
                     Some(required_text("text", text)?),
                 ));
                 reaction = self.visibility == Visibility::Published;
+            }
+            Action::AnswerWithPhotos { text, photos } => {
+                if self.status == ReportStatus::Unconfirmed {
+                    return Err(Refusal::NotAllowed(
+                        "the report waits for the reporter's confirmation".into(),
+                    ));
+                }
+                if photos.is_empty() || photos.len() > MAX_ANSWER_PHOTOS {
+                    return Err(Refusal::Invalid {
+                        field: "photo",
+                        reason: format!("an answer carries 1 to {MAX_ANSWER_PHOTOS} photos"),
+                    });
+                }
+                for (n, p) in photos.iter().enumerate() {
+                    // The report's rows are keyed by photo: the same picture twice is one.
+                    if facts.photo_ids.contains(&p.id) || photos[..n].iter().any(|q| q.id == p.id) {
+                        return Err(Refusal::Invalid {
+                            field: "photo",
+                            reason: format!("photo {n} is already part of this report"),
+                        });
+                    }
+                }
+                events.push(event(
+                    EventKind::Answer,
+                    true,
+                    Some(required_text("text", text)?),
+                ));
+                photo = Some(PhotoChange::Attach(photos.clone()));
+                reaction = self.visibility == Visibility::Published;
+            }
+            Action::RedactPhoto {
+                photo_id,
+                redacted_id,
+                areas,
+            } => {
+                if !facts.photo_ids.iter().any(|id| id == photo_id) {
+                    return Err(Refusal::NotFound);
+                }
+                if facts.photo_ids.iter().any(|id| id == redacted_id) {
+                    return Err(Refusal::NotAllowed(
+                        "this photo was already redacted with these rectangles".into(),
+                    ));
+                }
+                // The public learns that a photo was changed, not by whom or where; the
+                // clerks' history keeps both.
+                events.push(event(EventKind::PhotoRedacted, true, None));
+                events.push(event(
+                    EventKind::RedactionAreas,
+                    false,
+                    Some(format!("{photo_id} → {redacted_id}: {areas}")),
+                ));
+                photo = Some(PhotoChange::Replace {
+                    old: photo_id.clone(),
+                    new: redacted_id.clone(),
+                });
             }
             Action::Note { text } => {
                 events.push(event(

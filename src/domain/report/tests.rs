@@ -375,8 +375,97 @@ fn a_photo_must_be_the_report_s_own() {
     let change = open_published()
         .apply(&action, ACTOR, &facts, now())
         .unwrap();
-    assert_eq!(change.photo, Some(("abc".into(), true)));
+    assert_eq!(
+        change.photo,
+        Some(PhotoChange::Visible {
+            photo_id: "abc".into(),
+            visible: true
+        })
+    );
     assert_eq!(change.events[0].kind, EventKind::PhotoReleased);
+}
+
+#[test]
+fn a_redaction_replaces_the_photo_and_tells_the_public_without_details() {
+    let action = Action::RedactPhoto {
+        photo_id: "abc".into(),
+        redacted_id: "def".into(),
+        areas: "1,2 10×10".into(),
+    };
+    assert_eq!(
+        apply(&open_published(), &action).unwrap_err(),
+        Refusal::NotFound
+    );
+    let facts = Facts {
+        photo_ids: vec!["abc".into()],
+        ..Facts::default()
+    };
+    let change = open_published()
+        .apply(&action, ACTOR, &facts, now())
+        .unwrap();
+    assert_eq!(
+        change.photo,
+        Some(PhotoChange::Replace {
+            old: "abc".into(),
+            new: "def".into()
+        })
+    );
+    let public: Vec<_> = change.events.iter().filter(|e| e.public).collect();
+    assert_eq!(public.len(), 1);
+    assert_eq!(public[0].kind, EventKind::PhotoRedacted);
+    assert_eq!(public[0].body, None);
+    let internal = change.events.iter().find(|e| !e.public).unwrap();
+    assert_eq!(internal.kind, EventKind::RedactionAreas);
+    assert_eq!(internal.actor, ACTOR);
+    assert_eq!(internal.body.as_deref(), Some("abc → def: 1,2 10×10"));
+    // The copy is already the report's: nothing to do.
+    let both = Facts {
+        photo_ids: vec!["abc".into(), "def".into()],
+        ..Facts::default()
+    };
+    assert!(matches!(
+        open_published().apply(&action, ACTOR, &both, now()),
+        Err(Refusal::NotAllowed(_))
+    ));
+}
+
+#[test]
+fn an_answer_carries_one_to_five_new_photos() {
+    let photo = |id: &str| PhotoRef {
+        id: id.into(),
+        width: 10,
+        height: 10,
+    };
+    let answer = |photos: Vec<PhotoRef>| Action::AnswerWithPhotos {
+        text: "Repariert".into(),
+        photos,
+    };
+    let facts = Facts {
+        photo_ids: vec!["own".into()],
+        ..Facts::default()
+    };
+    let change = open_published()
+        .apply(&answer(vec![photo("a"), photo("b")]), ACTOR, &facts, now())
+        .unwrap();
+    assert_eq!(change.events.len(), 1);
+    assert_eq!(change.events[0].kind, EventKind::Answer);
+    assert!(change.events[0].public);
+    assert_eq!(
+        change.photo,
+        Some(PhotoChange::Attach(vec![photo("a"), photo("b")]))
+    );
+    assert_eq!(change.report.timeline.first_reaction_at, Some(now()));
+    for refused in [
+        vec![],
+        (0..6).map(|n| photo(&n.to_string())).collect(),
+        vec![photo("own")],
+        vec![photo("a"), photo("a")],
+    ] {
+        assert!(matches!(
+            open_published().apply(&answer(refused), ACTOR, &facts, now()),
+            Err(Refusal::Invalid { field: "photo", .. })
+        ));
+    }
 }
 
 #[test]
