@@ -14,6 +14,7 @@ use super::open311_sql::open311_store_impl;
 use super::rate_limits::rate_limit_store_impl;
 use super::report_sql::{cell_changes_writer, report_store_impl};
 use super::shared::store_impl;
+use super::webhooks_sql::webhook_store_impl;
 
 /// A pooled connection idle this long is pinged before it is used.
 const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(30);
@@ -73,3 +74,4 @@ account_store_impl!(PgStore, Postgres);
 rate_limit_store_impl!(PgStore);
 notify_store_impl!(PgStore, Postgres, "for update skip locked");
 open311_store_impl!(PgStore, Postgres);
+webhook_store_impl!(PgStore, Postgres, "for update of d skip locked");

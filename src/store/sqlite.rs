@@ -15,6 +15,7 @@ use super::open311_sql::open311_store_impl;
 use super::rate_limits::rate_limit_store_impl;
 use super::report_sql::{cell_changes_writer, report_store_impl};
 use super::shared::store_impl;
+use super::webhooks_sql::webhook_store_impl;
 
 /// A store on a SQLite database file.
 pub struct SqliteStore {
@@ -207,3 +208,4 @@ account_store_impl!(SqliteStore, Sqlite);
 rate_limit_store_impl!(SqliteStore);
 notify_store_impl!(SqliteStore, Sqlite, "");
 open311_store_impl!(SqliteStore, Sqlite);
+webhook_store_impl!(SqliteStore, Sqlite, "");

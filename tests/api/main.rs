@@ -27,3 +27,4 @@ mod service;
 mod store;
 mod text_input;
 mod tokens;
+mod webhooks;
