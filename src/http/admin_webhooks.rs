@@ -209,7 +209,11 @@ pub async fn update(
             .as_deref()
             .map(|t| event_types_of(t).map(|t| t.stored()))
             .transpose()?,
-        description: body.description.as_deref().map(description_of).transpose()?,
+        description: body
+            .description
+            .as_deref()
+            .map(description_of)
+            .transpose()?,
         active: body.active,
     };
     if !state

@@ -115,7 +115,11 @@ fn event_type(event: &PendingEventRow) -> Option<EventType> {
 /// The body of a delivery (the Standard Webhooks shape: `type`, `timestamp`, `data`). The
 /// event's text and authority are included only when the event is public (its text is then
 /// the authority's public answer); `Published` events are internal and carry neither.
-fn payload(event_type: EventType, event: &PendingEventRow, report: &ReportView) -> serde_json::Value {
+fn payload(
+    event_type: EventType,
+    event: &PendingEventRow,
+    report: &ReportView,
+) -> serde_json::Value {
     let public = |value: &Option<String>| value.clone().filter(|_| event.public);
     json!({
         "type": event_type.as_str(),

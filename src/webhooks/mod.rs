@@ -228,8 +228,8 @@ mod tests {
 
     #[test]
     fn event_types_parse_and_refuse_unknown_names() {
-        let types = EventTypes::parse(&["report.closed", "report.published", "report.closed"])
-            .unwrap();
+        let types =
+            EventTypes::parse(&["report.closed", "report.published", "report.closed"]).unwrap();
         assert_eq!(types.stored(), "report.published report.closed");
         assert_eq!(EventTypes::from_stored(&types.stored()), types);
         assert!(EventTypes::parse(&["report.deleted"]).is_err());

@@ -80,7 +80,8 @@ impl Worker {
         let idle = Duration::from_millis(self.settings.poll_interval_ms);
         let name = worker_name();
         while !*stop.borrow() {
-            if let Err(error) = fan_out(&*self.store, &self.jurisdiction.current(), Utc::now()).await
+            if let Err(error) =
+                fan_out(&*self.store, &self.jurisdiction.current(), Utc::now()).await
             {
                 tracing::warn!(error = format!("{error:#}"), "webhook fan-out failed");
             }
@@ -281,10 +282,14 @@ mod tests {
             outcome(&settings, 10, failure(), now),
             DeliveryOutcome::Dead { .. }
         ));
-        let secs: Vec<i64> = (1..=12).map(|a| settings.backoff(a).num_seconds()).collect();
+        let secs: Vec<i64> = (1..=12)
+            .map(|a| settings.backoff(a).num_seconds())
+            .collect();
         assert_eq!(
             secs,
-            [30, 60, 120, 240, 480, 960, 1920, 3840, 7680, 15360, 21600, 21600]
+            [
+                30, 60, 120, 240, 480, 960, 1920, 3840, 7680, 15360, 21600, 21600
+            ]
         );
     }
 }

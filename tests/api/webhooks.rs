@@ -229,8 +229,13 @@ both_backends!(
             "report.forwarded",
             "report.closed",
         ];
-        let (all, all_secret) =
-            register(&app, &admin, format!("{}/all", receiver.address), &every_type).await;
+        let (all, all_secret) = register(
+            &app,
+            &admin,
+            format!("{}/all", receiver.address),
+            &every_type,
+        )
+        .await;
         let (closed, closed_secret) = register(
             &app,
             &admin,
@@ -249,8 +254,14 @@ both_backends!(
                 "status",
                 Some(json!({ "status": "in_progress", "answer": "Wir kümmern uns darum." })),
             ),
-            ("answers", Some(json!({ "text": "Ersatzteil ist bestellt." }))),
-            ("notes", Some(json!({ "text": "Interne Notiz: Hausmeister anrufen" }))),
+            (
+                "answers",
+                Some(json!({ "text": "Ersatzteil ist bestellt." })),
+            ),
+            (
+                "notes",
+                Some(json!({ "text": "Interne Notiz: Hausmeister anrufen" })),
+            ),
             (
                 "forward",
                 Some(json!({ "authority": KREUZBERG, "reason": "Interner Grund: Zuständigkeit" })),
@@ -271,7 +282,11 @@ both_backends!(
             assert_eq!(status, 200, "{action}: {answer}");
         }
         let (status, _) = clerk
-            .post(&app, &report_path(&hidden, "notes"), json!({ "text": "nur intern" }))
+            .post(
+                &app,
+                &report_path(&hidden, "notes"),
+                json!({ "text": "nur intern" }),
+            )
             .await;
         assert_eq!(status, 200);
 
@@ -340,7 +355,10 @@ both_backends!(
 
         // The payloads: the public report, the public answers, nothing else.
         let answered = body(to_all[2]);
-        assert_eq!(answered["data"]["event"]["text"], "Ersatzteil ist bestellt.");
+        assert_eq!(
+            answered["data"]["event"]["text"],
+            "Ersatzteil ist bestellt."
+        );
         assert_eq!(answered["data"]["report"]["id"], id.as_str());
         let forwarded = body(to_all[3]);
         assert_eq!(forwarded["data"]["event"]["authority"], KREUZBERG);
@@ -429,7 +447,12 @@ both_backends!(
             .unwrap()
             .parse()
             .unwrap();
-        assert!((until - Utc::now() - Duration::hours(24)).num_seconds().abs() < 60);
+        assert!(
+            (until - Utc::now() - Duration::hours(24))
+                .num_seconds()
+                .abs()
+                < 60
+        );
         answer("Erste Antwort").await;
         assert_eq!(app.deliver_webhooks().await.delivered, 1);
         let during = receiver.accepted().pop().unwrap();
@@ -489,8 +512,10 @@ both_backends!(
         answer("Vierte Antwort").await;
         assert_eq!(app.deliver_webhooks().await.failed, 1);
         app.execute_sql_at(
-            &["update webhook_deliveries set state = 'sending', locked_by = 'gone-instance',
-                 next_attempt_at = $1 where state = 'pending'"],
+            &[
+                "update webhook_deliveries set state = 'sending', locked_by = 'gone-instance',
+                 next_attempt_at = $1 where state = 'pending'",
+            ],
             Utc::now() - Duration::seconds(1),
         )
         .await;
@@ -499,9 +524,18 @@ both_backends!(
             let (app, admin, path) = (&app, &admin, format!("/api/v1/admin/webhooks/{endpoint}"));
             async move {
                 let (status, changed) = admin
-                    .send(app, reqwest::Method::PATCH, &path, Some(&json!({ "active": active })))
+                    .send(
+                        app,
+                        reqwest::Method::PATCH,
+                        &path,
+                        Some(&json!({ "active": active })),
+                    )
                     .await;
-                assert_eq!((status, &changed["active"]), (200, &json!(active)), "{changed}");
+                assert_eq!(
+                    (status, &changed["active"]),
+                    (200, &json!(active)),
+                    "{changed}"
+                );
             }
         };
         patch(false).await;
@@ -520,7 +554,11 @@ both_backends!(
             (&row["state"], &row["attempts"]),
             (&json!("delivered"), &json!(2))
         );
-        assert!(!list.iter().any(|d| d["payload"].to_string().contains("Pause")));
+        assert!(
+            !list
+                .iter()
+                .any(|d| d["payload"].to_string().contains("Pause"))
+        );
         assert_eq!(receiver.accepted().len(), 5);
     }
 );
@@ -531,7 +569,9 @@ both_backends!(admins_only_and_valid_endpoints_only, |backend| async move {
     let clerk = sign_in(&app, "clerk@mitte.example", false, &[MITTE]).await;
     let good = json!({ "url": "https://apps.example.org/hook", "event_types": ["report.closed"] });
 
-    let (status, refused) = clerk.post(&app, "/api/v1/admin/webhooks", good.clone()).await;
+    let (status, refused) = clerk
+        .post(&app, "/api/v1/admin/webhooks", good.clone())
+        .await;
     assert_problem(status, &refused, 403, "forbidden");
     let (status, refused) = clerk.get(&app, "/api/v1/admin/webhooks").await;
     assert_problem(status, &refused, 403, "forbidden");
@@ -539,26 +579,58 @@ both_backends!(admins_only_and_valid_endpoints_only, |backend| async move {
     assert_problem(status, &refused, 401, "unauthorized");
 
     for (body, field) in [
-        (json!({ "url": "http://apps.example.org/hook", "event_types": ["report.closed"] }), "url"),
-        (json!({ "url": "ftp://apps.example.org/hook", "event_types": ["report.closed"] }), "url"),
-        (json!({ "url": "apps.example.org/hook", "event_types": ["report.closed"] }), "url"),
-        (json!({ "url": "https://user:pw@apps.example.org/", "event_types": ["report.closed"] }), "url"),
-        (json!({ "url": format!("https://apps.example.org/{}", "a".repeat(2000)), "event_types": ["report.closed"] }), "url"),
-        (json!({ "url": "https://apps.example.org/hook", "event_types": ["report.deleted"] }), "event_types"),
-        (json!({ "url": "https://apps.example.org/hook", "event_types": [] }), "event_types"),
-        (json!({ "url": "https://apps.example.org/hook", "event_types": ["report.closed"], "description": "x".repeat(255) }), "description"),
+        (
+            json!({ "url": "http://apps.example.org/hook", "event_types": ["report.closed"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "ftp://apps.example.org/hook", "event_types": ["report.closed"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "apps.example.org/hook", "event_types": ["report.closed"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "https://user:pw@apps.example.org/", "event_types": ["report.closed"] }),
+            "url",
+        ),
+        (
+            json!({ "url": format!("https://apps.example.org/{}", "a".repeat(2000)), "event_types": ["report.closed"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "https://apps.example.org/hook", "event_types": ["report.deleted"] }),
+            "event_types",
+        ),
+        (
+            json!({ "url": "https://apps.example.org/hook", "event_types": [] }),
+            "event_types",
+        ),
+        (
+            json!({ "url": "https://apps.example.org/hook", "event_types": ["report.closed"], "description": "x".repeat(255) }),
+            "description",
+        ),
     ] {
-        let (status, refused) = admin.post(&app, "/api/v1/admin/webhooks", body.clone()).await;
+        let (status, refused) = admin
+            .post(&app, "/api/v1/admin/webhooks", body.clone())
+            .await;
         assert_problem(status, &refused, 400, "invalid-parameter");
         assert_eq!(refused["errors"][0]["field"], field, "{body}: {refused}");
     }
 
-    let (status, created) = admin.post(&app, "/api/v1/admin/webhooks", good.clone()).await;
+    let (status, created) = admin
+        .post(&app, "/api/v1/admin/webhooks", good.clone())
+        .await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_str().unwrap().to_owned();
-    let (status, _) = admin.post(&app, "/api/v1/admin/webhooks", good.clone()).await;
+    let (status, _) = admin
+        .post(&app, "/api/v1/admin/webhooks", good.clone())
+        .await;
     assert_eq!(status, 201);
-    let (status, refused) = admin.post(&app, "/api/v1/admin/webhooks", good.clone()).await;
+    let (status, refused) = admin
+        .post(&app, "/api/v1/admin/webhooks", good.clone())
+        .await;
     assert_problem(status, &refused, 409, "not-allowed");
 
     // Secrets are shown once; the list names the event types there are.
@@ -587,7 +659,10 @@ both_backends!(admins_only_and_valid_endpoints_only, |backend| async move {
         )
         .await;
     assert_eq!(status, 200, "{changed}");
-    assert_eq!(changed["event_types"], json!(["report.published", "report.closed"]));
+    assert_eq!(
+        changed["event_types"],
+        json!(["report.published", "report.closed"])
+    );
     assert_eq!(changed["url"], "https://other.example.org/x");
 
     let unknown = "/api/v1/admin/webhooks/0190c1d2-0000-7000-8000-000000000000";
@@ -595,12 +670,12 @@ both_backends!(admins_only_and_valid_endpoints_only, |backend| async move {
     assert_problem(status, &refused, 404, "not-found");
     let (status, refused) = admin.get(&app, &format!("{unknown}/deliveries")).await;
     assert_problem(status, &refused, 404, "not-found");
-    let (status, refused) = admin.get(&app, &format!("{path}/deliveries?state=lost")).await;
+    let (status, refused) = admin
+        .get(&app, &format!("{path}/deliveries?state=lost"))
+        .await;
     assert_problem(status, &refused, 400, "invalid-parameter");
 
-    let (status, _) = admin
-        .send(&app, reqwest::Method::DELETE, &path, None)
-        .await;
+    let (status, _) = admin.send(&app, reqwest::Method::DELETE, &path, None).await;
     assert_eq!(status, 204);
     let (status, refused) = admin.send(&app, reqwest::Method::DELETE, &path, None).await;
     assert_problem(status, &refused, 404, "not-found");
@@ -609,11 +684,7 @@ both_backends!(admins_only_and_valid_endpoints_only, |backend| async move {
 /// Without the loopback setting even a local receiver must be https.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_http_needs_the_loopback_setting() {
-    let app = TestApp::spawn_with(
-        TestDatabase::new(crate::helpers::Backend::Sqlite),
-        |_| {},
-    )
-    .await;
+    let app = TestApp::spawn_with(TestDatabase::new(crate::helpers::Backend::Sqlite), |_| {}).await;
     let admin = sign_in(&app, "admin@example.org", true, &[]).await;
     let (status, refused) = admin
         .post(
