@@ -205,6 +205,15 @@ checks.positive_data_acceptance.expected-statuses = ["200", "400", "404", "409"]
 [[operations]]
 include-name = "POST /api/v1/admin/reports/{id}/photo-answers"
 checks.positive_data_acceptance.expected-statuses = ["200", "400", "404", "409", "413", "415", "422"]
+# Webhook endpoints: a schema-valid URL that is not https with a host is a 400, the 21st
+# endpoint a 409; a well-formed id that names no endpoint (or delivery) is a 404, a retry of a
+# delivery that is not dead a 409, as openapi.yaml documents.
+[[operations]]
+include-name = "POST /api/v1/admin/webhooks"
+checks.positive_data_acceptance.expected-statuses = ["201", "400", "409"]
+[[operations]]
+include-path-regex = "^/api/v1/admin/webhooks/[{]id[}]"
+checks.positive_data_acceptance.expected-statuses = ["200", "202", "204", "400", "404", "409"]
 
 # Open311's place filters relate values no schema relates alike for every client: a bbox's west
 # must not lie east of its east, `lat`, `long` and `radius` come together, a radius is at most

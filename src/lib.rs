@@ -32,4 +32,5 @@ pub mod stats;
 pub mod store;
 pub mod telemetry;
 pub mod tls;
+pub mod webhooks;
 pub mod workflow;

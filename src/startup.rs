@@ -164,16 +164,20 @@ pub struct Application {
     mail: Arc<Worker>,
     /// The background delivery task (`MailDelivery::Background` only).
     mail_task: Option<JoinHandle<()>>,
+    webhooks: Arc<crate::webhooks::worker::Worker>,
+    /// The background webhook task (`MailDelivery::Background` only).
+    webhook_task: Option<JoinHandle<()>>,
     stop_mail: watch::Sender<bool>,
 }
 
-/// How an application delivers the mails in its outbox.
+/// How an application delivers the mails in its outbox and its webhooks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MailDelivery {
     /// A worker task delivers each mail as it becomes due: what `serve` runs.
     Background,
     /// No worker task: mails wait in the outbox until [`Worker::deliver_pending`] is called on
-    /// [`Application::mail_worker`]. For tests that drive delivery step by step.
+    /// [`Application::mail_worker`], webhooks until it is called on
+    /// [`Application::webhook_worker`]. For tests that drive delivery step by step.
     OnDemand,
 }
 
@@ -230,6 +234,20 @@ impl Application {
             MailDelivery::Background => {
                 let worker = mail.clone();
                 Some(tokio::spawn(async move { worker.run(stop_mail_rx).await }))
+            }
+            MailDelivery::OnDemand => None,
+        };
+        let webhooks = Arc::new(crate::webhooks::worker::Worker::new(
+            store.clone(),
+            jurisdiction.clone(),
+            settings.webhooks.clone(),
+            &settings.public_url,
+        )?);
+        let webhook_task = match delivery {
+            MailDelivery::Background => {
+                let worker = webhooks.clone();
+                let stop = stop_mail.subscribe();
+                Some(tokio::spawn(async move { worker.run(stop).await }))
             }
             MailDelivery::OnDemand => None,
         };
@@ -347,6 +365,8 @@ impl Application {
             server,
             mail,
             mail_task,
+            webhooks,
+            webhook_task,
             stop_mail,
         })
     }
@@ -355,6 +375,12 @@ impl Application {
     /// (with `MailDelivery::OnDemand`, nothing else delivers).
     pub fn mail_worker(&self) -> Arc<Worker> {
         self.mail.clone()
+    }
+
+    /// The application's webhook worker, to fan out and deliver by hand with
+    /// [`crate::webhooks::worker::Worker::deliver_pending`] (with `MailDelivery::OnDemand`).
+    pub fn webhook_worker(&self) -> Arc<crate::webhooks::worker::Worker> {
+        self.webhooks.clone()
     }
 
     /// The port the server listens on.
@@ -388,6 +414,11 @@ impl Application {
             && let Err(error) = task.await
         {
             tracing::error!(%error, "the mail worker ended abnormally");
+        }
+        if let Some(task) = self.webhook_task
+            && let Err(error) = task.await
+        {
+            tracing::error!(%error, "the webhook worker ended abnormally");
         }
         Ok(())
     }

@@ -15,8 +15,10 @@ use crate::places::geocoder::GeocoderSettings;
 use crate::rate_limit::RateLimitSettings;
 
 mod mail;
+mod webhooks;
 
 pub use mail::MailSettings;
+pub use webhooks::WebhookSettings;
 
 /// Whether reports are published at once or after a clerk's review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -107,6 +109,8 @@ pub struct Settings {
     pub geocoder: GeocoderSettings,
     /// Licence and publisher of the open-data downloads.
     pub open_data: OpenDataSettings,
+    /// Webhooks for third-party apps: allowed URLs, limits, retries.
+    pub webhooks: WebhookSettings,
 }
 
 /// Where the Prometheus metrics are served. Off by default: they tell how busy the service
@@ -190,6 +194,7 @@ impl Default for Settings {
             metrics: MetricsSettings::default(),
             geocoder: GeocoderSettings::default(),
             open_data: OpenDataSettings::default(),
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -410,6 +415,46 @@ impl Settings {
         )?;
         set(
             env,
+            "BUERGERBUERO_WEBHOOKS__ALLOW_HTTP_LOOPBACK",
+            &mut self.webhooks.allow_http_loopback,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_WEBHOOKS__MAX_ENDPOINTS",
+            &mut self.webhooks.max_endpoints,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_WEBHOOKS__TIMEOUT_SECS",
+            &mut self.webhooks.timeout_secs,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_WEBHOOKS__MAX_ATTEMPTS",
+            &mut self.webhooks.max_attempts,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_WEBHOOKS__RETRY_BASE_SECS",
+            &mut self.webhooks.retry_base_secs,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_WEBHOOKS__RETRY_MAX_SECS",
+            &mut self.webhooks.retry_max_secs,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_WEBHOOKS__ROTATION_OVERLAP_SECS",
+            &mut self.webhooks.rotation_overlap_secs,
+        )?;
+        set(
+            env,
+            "BUERGERBUERO_WEBHOOKS__POLL_INTERVAL_MS",
+            &mut self.webhooks.poll_interval_ms,
+        )?;
+        set(
+            env,
             "BUERGERBUERO_OPEN_DATA__LICENSE_URI",
             &mut self.open_data.license_uri,
         )?;
@@ -559,6 +604,7 @@ impl Settings {
             }
         }
         self.mail.validate()?;
+        self.webhooks.validate()?;
         if let Some(token) = &self.metrics.token
             && token.chars().count() < MIN_METRICS_TOKEN_CHARS
         {

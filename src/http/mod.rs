@@ -5,6 +5,7 @@ mod admin_accounts;
 mod admin_catalog;
 mod admin_photos;
 mod admin_reports;
+mod admin_webhooks;
 mod answer_templates;
 pub mod auth;
 mod authorities;
@@ -22,7 +23,7 @@ mod open311_keys;
 mod open_data;
 mod places;
 mod problem;
-mod report_view;
+pub(crate) mod report_view;
 mod reports;
 pub mod wire;
 
@@ -498,6 +499,46 @@ pub fn routes() -> Vec<RouteDef> {
             method: Method::GET,
             path: "/open311/v2/servicerequestupdates.xml",
             route: || web::get().to(open311::updates),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/webhooks",
+            route: || web::get().to(admin_webhooks::list),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/webhooks",
+            route: || web::post().to(admin_webhooks::create),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/webhooks/{id}",
+            route: || web::get().to(admin_webhooks::get),
+        },
+        RouteDef {
+            method: Method::PATCH,
+            path: "/api/v1/admin/webhooks/{id}",
+            route: || web::patch().to(admin_webhooks::update),
+        },
+        RouteDef {
+            method: Method::DELETE,
+            path: "/api/v1/admin/webhooks/{id}",
+            route: || web::delete().to(admin_webhooks::delete),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/webhooks/{id}/secret",
+            route: || web::post().to(admin_webhooks::rotate_secret),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/webhooks/{id}/deliveries",
+            route: || web::get().to(admin_webhooks::list_deliveries),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/webhooks/{id}/deliveries/{delivery}/retry",
+            route: || web::post().to(admin_webhooks::retry_delivery),
         },
         RouteDef {
             method: Method::GET,

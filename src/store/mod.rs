@@ -27,6 +27,8 @@ pub mod reports;
 mod rows;
 mod shared;
 mod sqlite;
+pub mod webhooks;
+mod webhooks_sql;
 
 use std::sync::Arc;
 
@@ -158,6 +160,7 @@ pub trait Store:
     + Open311Store
     + RateLimitStore
     + PrivacyStore
+    + WebhookStore
 {
 }
 
@@ -170,6 +173,7 @@ impl<T> Store for T where
         + Open311Store
         + RateLimitStore
         + PrivacyStore
+        + WebhookStore
 {
 }
 
@@ -180,6 +184,7 @@ pub use open311::Open311Store;
 pub use privacy::PrivacyStore;
 pub use rate_limits::RateLimitStore;
 pub use reports::ReportStore;
+pub use webhooks::WebhookStore;
 
 /// Schema, health and the boundary data. Each method is one transaction.
 #[async_trait]

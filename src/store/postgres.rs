@@ -15,6 +15,7 @@ use super::privacy_sql::privacy_store_impl;
 use super::rate_limits::rate_limit_store_impl;
 use super::report_sql::{cell_changes_writer, report_store_impl};
 use super::shared::store_impl;
+use super::webhooks_sql::webhook_store_impl;
 
 /// A pooled connection idle this long is pinged before it is used.
 const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(30);
@@ -75,3 +76,4 @@ rate_limit_store_impl!(PgStore);
 notify_store_impl!(PgStore, Postgres, "for update skip locked");
 open311_store_impl!(PgStore, Postgres);
 privacy_store_impl!(PgStore, Postgres);
+webhook_store_impl!(PgStore, Postgres, "for update of d skip locked");

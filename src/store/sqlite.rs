@@ -16,6 +16,7 @@ use super::privacy_sql::privacy_store_impl;
 use super::rate_limits::rate_limit_store_impl;
 use super::report_sql::{cell_changes_writer, report_store_impl};
 use super::shared::store_impl;
+use super::webhooks_sql::webhook_store_impl;
 
 /// A store on a SQLite database file.
 pub struct SqliteStore {
@@ -209,3 +210,4 @@ rate_limit_store_impl!(SqliteStore);
 notify_store_impl!(SqliteStore, Sqlite, "");
 open311_store_impl!(SqliteStore, Sqlite);
 privacy_store_impl!(SqliteStore, Sqlite);
+webhook_store_impl!(SqliteStore, Sqlite, "");

@@ -304,6 +304,8 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
     /// The server's mail worker (`outbox`: `deliver_pending`).
     mail: Arc<Worker>,
+    /// The server's webhook worker (`deliver_webhooks`).
+    webhooks: Arc<buergerbuero::webhooks::worker::Worker>,
     _data: Scratch,
 }
 
@@ -343,6 +345,7 @@ impl TestApp {
             .map(|port| format!("http://127.0.0.1:{port}"));
         let handle = app.handle();
         let mail = app.mail_worker();
+        let webhooks = app.webhook_worker();
         tokio::spawn(app.run_until_stopped());
         Self {
             address,
@@ -351,8 +354,15 @@ impl TestApp {
             _db: db,
             handle,
             mail,
+            webhooks,
             _data: data,
         }
+    }
+
+    /// Fans out new report events and sends every webhook delivery due now
+    /// (`webhooks::worker::Worker::deliver_pending`), for apps that deliver on demand.
+    pub async fn deliver_webhooks(&self) -> buergerbuero::webhooks::worker::Delivered {
+        self.webhooks.deliver_pending().await.unwrap()
     }
 
     /// The backend of the app's database.

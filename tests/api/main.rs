@@ -30,3 +30,4 @@ mod service;
 mod store;
 mod text_input;
 mod tokens;
+mod webhooks;

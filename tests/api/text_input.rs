@@ -46,7 +46,7 @@ fn properties(spec: &Value, schema: &Value, out: &mut Vec<String>) {
 /// A value for a path parameter that routes to the handler.
 fn path_value(name: &str, report: &str) -> String {
     match name {
-        "id" | "service_request_id" => report.to_owned(),
+        "id" | "service_request_id" | "delivery" => report.to_owned(),
         "key" => MITTE.to_owned(),
         "code" | "category" | "service_code" => "street_lighting".to_owned(),
         "status" => "resolved".to_owned(),

@@ -56,6 +56,8 @@ pub const TABLES: &[&str] = &[
     "citizen_feedback",
     "open311_api_keys",
     "installation_secrets",
+    "webhook_endpoints",
+    "webhook_deliveries",
 ];
 
 /// Tables the migrations fill (the default catalogue, answer templates, the map version), so a new database
