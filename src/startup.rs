@@ -22,7 +22,9 @@ use crate::jurisdiction::{Jurisdiction, JurisdictionHandle};
 use crate::metrics::Metrics;
 use crate::notify::compose::Composer;
 use crate::notify::transport::Transport;
+use crate::backoffice::Backoffice;
 use crate::notify::worker::Worker;
+use crate::workflow::WorkflowContext;
 use crate::photos::{PhotoStorage, PhotoWorkers};
 use crate::places::geocoder::Geocoder;
 use crate::places::{PlaceIndex, geonames};
@@ -164,10 +166,15 @@ pub struct Application {
     mail: Arc<Worker>,
     /// The background delivery task (`MailDelivery::Background` only).
     mail_task: Option<JoinHandle<()>>,
+    /// Deliveries to and status pulls from authorities' back offices.
+    backoffice: Arc<Backoffice>,
+    /// Its background task (`MailDelivery::Background` only).
+    backoffice_task: Option<JoinHandle<()>>,
     stop_mail: watch::Sender<bool>,
 }
 
-/// How an application delivers the mails in its outbox.
+/// How an application delivers the mails in its outbox (and its back-office deliveries and
+/// status pulls, which follow the same choice).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MailDelivery {
     /// A worker task delivers each mail as it becomes due: what `serve` runs.
@@ -226,12 +233,28 @@ impl Application {
             composer: Composer::new(&settings.public_url, reporter_keys.clone()),
             settings: settings.mail.clone(),
         });
-        let mail_task = match delivery {
+        let backoffice = Arc::new(Backoffice::new(
+            WorkflowContext {
+                store: store.clone(),
+                jurisdiction: jurisdiction.clone(),
+                composer: Composer::new(&settings.public_url, reporter_keys.clone()),
+            },
+            settings.backoffice.clone(),
+            &settings.public_url,
+        )?);
+        let (mail_task, backoffice_task) = match delivery {
             MailDelivery::Background => {
                 let worker = mail.clone();
-                Some(tokio::spawn(async move { worker.run(stop_mail_rx).await }))
+                let backoffice_worker = backoffice.clone();
+                let stop_backoffice_rx = stop_mail_rx.clone();
+                (
+                    Some(tokio::spawn(async move { worker.run(stop_mail_rx).await })),
+                    Some(tokio::spawn(async move {
+                        backoffice_worker.run(stop_backoffice_rx).await
+                    })),
+                )
             }
-            MailDelivery::OnDemand => None,
+            MailDelivery::OnDemand => (None, None),
         };
         let settings = Arc::new(settings);
         let metrics = Arc::new(Metrics::new().context("setting up the metrics")?);
@@ -346,6 +369,8 @@ impl Application {
             server,
             mail,
             mail_task,
+            backoffice,
+            backoffice_task,
             stop_mail,
         })
     }
@@ -354,6 +379,13 @@ impl Application {
     /// (with `MailDelivery::OnDemand`, nothing else delivers).
     pub fn mail_worker(&self) -> Arc<Worker> {
         self.mail.clone()
+    }
+
+    /// The back-office worker, to deliver and pull by hand with
+    /// [`Backoffice::deliver_pending`] and [`Backoffice::pull`] (with `MailDelivery::OnDemand`,
+    /// nothing else does).
+    pub fn backoffice(&self) -> Arc<Backoffice> {
+        self.backoffice.clone()
     }
 
     /// The port the server listens on.
@@ -387,6 +419,11 @@ impl Application {
             && let Err(error) = task.await
         {
             tracing::error!(%error, "the mail worker ended abnormally");
+        }
+        if let Some(task) = self.backoffice_task
+            && let Err(error) = task.await
+        {
+            tracing::error!(%error, "the back-office worker ended abnormally");
         }
         Ok(())
     }

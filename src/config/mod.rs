@@ -14,8 +14,10 @@ use crate::photos::{PhotoLocation, S3Overrides};
 use crate::places::geocoder::GeocoderSettings;
 use crate::rate_limit::RateLimitSettings;
 
+mod backoffice;
 mod mail;
 
+pub use backoffice::BackofficeSettings;
 pub use mail::MailSettings;
 
 /// Whether reports are published at once or after a clerk's review.
@@ -104,6 +106,8 @@ pub struct Settings {
     pub geocoder: GeocoderSettings,
     /// Licence and publisher of the open-data downloads.
     pub open_data: OpenDataSettings,
+    /// Deliveries to authorities' own back offices and the status pull.
+    pub backoffice: BackofficeSettings,
 }
 
 /// Where the Prometheus metrics are served. Off by default: they tell how busy the service
@@ -186,6 +190,7 @@ impl Default for Settings {
             metrics: MetricsSettings::default(),
             geocoder: GeocoderSettings::default(),
             open_data: OpenDataSettings::default(),
+            backoffice: BackofficeSettings::default(),
         }
     }
 }
@@ -380,6 +385,35 @@ impl Settings {
             "BUERGERBUERO_MAIL__DIGEST_HOUR_UTC",
             &mut self.mail.digest_hour_utc,
         )?;
+        for (name, target) in [
+            (
+                "BUERGERBUERO_BACKOFFICE__RETRY_BASE_SECS",
+                &mut self.backoffice.retry_base_secs,
+            ),
+            (
+                "BUERGERBUERO_BACKOFFICE__RETRY_MAX_SECS",
+                &mut self.backoffice.retry_max_secs,
+            ),
+            (
+                "BUERGERBUERO_BACKOFFICE__TIMEOUT_SECS",
+                &mut self.backoffice.timeout_secs,
+            ),
+            (
+                "BUERGERBUERO_BACKOFFICE__POLL_INTERVAL_MS",
+                &mut self.backoffice.poll_interval_ms,
+            ),
+            (
+                "BUERGERBUERO_BACKOFFICE__PULL_INTERVAL_SECS",
+                &mut self.backoffice.pull_interval_secs,
+            ),
+        ] {
+            set(env, name, target)?;
+        }
+        set(
+            env,
+            "BUERGERBUERO_BACKOFFICE__MAX_ATTEMPTS",
+            &mut self.backoffice.max_attempts,
+        )?;
         set(env, "BUERGERBUERO_MAP__TILE_URL", &mut self.map.tile_url)?;
         set(
             env,
@@ -546,6 +580,7 @@ impl Settings {
             }
         }
         self.mail.validate()?;
+        self.backoffice.validate()?;
         if let Some(token) = &self.metrics.token
             && token.chars().count() < MIN_METRICS_TOKEN_CHARS
         {

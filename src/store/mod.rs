@@ -9,6 +9,8 @@
 
 mod account_sql;
 pub mod accounts;
+pub mod backoffice;
+mod backoffice_sql;
 pub mod clerk;
 mod clerk_sql;
 pub mod move_data;
@@ -155,6 +157,7 @@ pub trait Store:
     + NotifyStore
     + Open311Store
     + RateLimitStore
+    + BackofficeStore
 {
 }
 
@@ -166,10 +169,12 @@ impl<T> Store for T where
         + NotifyStore
         + Open311Store
         + RateLimitStore
+        + BackofficeStore
 {
 }
 
 pub use accounts::AccountStore;
+pub use backoffice::BackofficeStore;
 pub use clerk::ClerkStore;
 pub use notify::NotifyStore;
 pub use open311::Open311Store;

@@ -304,6 +304,8 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
     /// The server's mail worker (`outbox`: `deliver_pending`).
     mail: Arc<Worker>,
+    /// The server's back-office worker (`backoffice`: deliveries and status pulls).
+    pub backoffice: Arc<buergerbuero::backoffice::Backoffice>,
     _data: Scratch,
 }
 
@@ -343,6 +345,7 @@ impl TestApp {
             .map(|port| format!("http://127.0.0.1:{port}"));
         let handle = app.handle();
         let mail = app.mail_worker();
+        let backoffice = app.backoffice();
         tokio::spawn(app.run_until_stopped());
         Self {
             address,
@@ -351,6 +354,7 @@ impl TestApp {
             _db: db,
             handle,
             mail,
+            backoffice,
             _data: data,
         }
     }

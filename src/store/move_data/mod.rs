@@ -54,6 +54,8 @@ pub const TABLES: &[&str] = &[
     "mail_tokens",
     "open311_api_keys",
     "installation_secrets",
+    "authority_delivery",
+    "backoffice_deliveries",
 ];
 
 /// Tables the migrations fill (the default catalogue, answer templates, the map version), so a new database
