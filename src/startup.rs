@@ -13,6 +13,7 @@ use actix_web::{App, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
+use crate::backoffice::Backoffice;
 use crate::catalog;
 use crate::config::Settings;
 use crate::filing::FilingContext;
@@ -22,14 +23,13 @@ use crate::jurisdiction::{Jurisdiction, JurisdictionHandle};
 use crate::metrics::Metrics;
 use crate::notify::compose::Composer;
 use crate::notify::transport::Transport;
-use crate::backoffice::Backoffice;
 use crate::notify::worker::Worker;
-use crate::workflow::WorkflowContext;
 use crate::photos::{PhotoStorage, PhotoWorkers};
 use crate::places::geocoder::Geocoder;
 use crate::places::{PlaceIndex, geonames};
 use crate::rate_limit::{Budget, RateLimiter};
 use crate::store::{self, Backend, Store};
+use crate::workflow::WorkflowContext;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 

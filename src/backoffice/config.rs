@@ -23,7 +23,10 @@ fn plain(field: &'static str, value: &str) -> Result<String, InvalidValue> {
         ));
     }
     if value.chars().any(char::is_control) {
-        return Err(InvalidValue::new(field, "must not contain control characters"));
+        return Err(InvalidValue::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(value.to_owned())
 }

@@ -208,9 +208,7 @@ impl Backoffice {
             let photos = self.store().report_photos(id, true).await?;
             let media = photos
                 .first()
-                .map(|p| {
-                    crate::open311::requests::photo_url(&self.public_url, &p.photo_id, "web")
-                })
+                .map(|p| crate::open311::requests::photo_url(&self.public_url, &p.photo_id, "web"))
                 .or_else(|| report.media_url.as_ref().map(|u| u.as_str().to_owned()));
             if let Some(media) = media {
                 fields.push(("media_url", media));
@@ -272,7 +270,10 @@ impl Backoffice {
             }
             let known: Vec<&DeliveryRow> = rows.iter().filter(|r| r.remote_id.is_some()).collect();
             for batch in known.chunks(PULL_BATCH) {
-                let ids: Vec<&str> = batch.iter().filter_map(|r| r.remote_id.as_deref()).collect();
+                let ids: Vec<&str> = batch
+                    .iter()
+                    .filter_map(|r| r.remote_id.as_deref())
+                    .collect();
                 for remote in self.client.requests(base, &ids, jurisdiction).await? {
                     let Some(row) = batch
                         .iter()

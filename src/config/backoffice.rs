@@ -50,8 +50,14 @@ impl BackofficeSettings {
             ));
         }
         for (setting, value) in [
-            ("BUERGERBUERO_BACKOFFICE__RETRY_BASE_SECS", self.retry_base_secs),
-            ("BUERGERBUERO_BACKOFFICE__RETRY_MAX_SECS", self.retry_max_secs),
+            (
+                "BUERGERBUERO_BACKOFFICE__RETRY_BASE_SECS",
+                self.retry_base_secs,
+            ),
+            (
+                "BUERGERBUERO_BACKOFFICE__RETRY_MAX_SECS",
+                self.retry_max_secs,
+            ),
             ("BUERGERBUERO_BACKOFFICE__TIMEOUT_SECS", self.timeout_secs),
             (
                 "BUERGERBUERO_BACKOFFICE__PULL_INTERVAL_SECS",

@@ -208,7 +208,11 @@ fn push_dependent_rows(query: &mut QueryBuilder<Postgres>, record: &ReportRecord
                     ", (select nullif(contact_email, '') from authorities where key = ",
                 )
                 .push_bind_unseparated(mail.recipient.contact_of().map(str::to_owned))
-                .push_unseparated(concat!(" and ", crate::store::outbox::no_back_office!(), "))"));
+                .push_unseparated(concat!(
+                    " and ",
+                    crate::store::outbox::no_back_office!(),
+                    "))"
+                ));
             row.push_bind(mail.language)
                 .push_bind(mail.subject.clone())
                 .push_bind(mail.body_text.clone())

@@ -9,8 +9,8 @@ use sqlx::{Sqlite, SqlitePool};
 
 use super::Backend;
 use super::account_sql::account_store_impl;
-use super::clerk_sql::clerk_store_impl;
 use super::backoffice_sql::backoffice_store_impl;
+use super::clerk_sql::clerk_store_impl;
 use super::notify_sql::{mail_changes_writer, notify_store_impl};
 use super::open311_sql::open311_store_impl;
 use super::rate_limits::rate_limit_store_impl;

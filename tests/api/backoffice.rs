@@ -47,8 +47,10 @@ async fn deliveries(admin: &Client, app: &TestApp, state: &str) -> Vec<Value> {
 
 /// Makes every waiting delivery due now (the back-off has passed).
 async fn make_due(app: &TestApp) {
-    app.execute_sql(&["update backoffice_deliveries set next_attempt_at = $1 where state = 'pending'"])
-        .await;
+    app.execute_sql(&[
+        "update backoffice_deliveries set next_attempt_at = $1 where state = 'pending'",
+    ])
+    .await;
 }
 
 both_backends!(
@@ -88,7 +90,10 @@ both_backends!(
             .get(&a, &format!("/api/v1/admin/authorities/{MITTE}/delivery"))
             .await;
         assert_eq!(status, 200);
-        assert!(!shown.to_string().contains(&b_key), "the key is never shown again");
+        assert!(
+            !shown.to_string().contains(&b_key),
+            "the key is never shown again"
+        );
         let (status, _) = a_admin
             .put(
                 &a,
@@ -104,7 +109,10 @@ both_backends!(
             0,
             "no mail to an authority whose reports go to its back office"
         );
-        assert_eq!(count(&a, "select count(*) from backoffice_deliveries").await, 1);
+        assert_eq!(
+            count(&a, "select count(*) from backoffice_deliveries").await,
+            1
+        );
 
         // Down: every attempt fails, is retried after its back-off, and the last one is a
         // dead letter the admin sees.
@@ -112,7 +120,11 @@ both_backends!(
             let done = a.backoffice.deliver_pending().await.unwrap();
             if attempt < 3 {
                 assert_eq!(done.retried, 1, "attempt {attempt}");
-                assert_eq!(a.backoffice.deliver_pending().await.unwrap().retried, 0, "backs off");
+                assert_eq!(
+                    a.backoffice.deliver_pending().await.unwrap().retried,
+                    0,
+                    "backs off"
+                );
                 make_due(&a).await;
             } else {
                 assert_eq!(done.dead, 1);
@@ -122,7 +134,12 @@ both_backends!(
         assert_eq!(dead.len(), 1);
         assert_eq!(dead[0]["report_id"], id.as_str());
         assert_eq!(dead[0]["attempts"], 3);
-        assert!(dead[0]["last_error"].as_str().unwrap().contains("no answer"));
+        assert!(
+            dead[0]["last_error"]
+                .as_str()
+                .unwrap()
+                .contains("no answer")
+        );
         assert_eq!(count(&b, "select count(*) from reports").await, 0);
 
         // Back up: the admin points A at B (the key stays) and retries the dead letter.
@@ -153,7 +170,10 @@ both_backends!(
         assert_eq!(status, 409, "only a dead letter can be retried");
         assert_eq!(a.backoffice.deliver_pending().await.unwrap().delivered, 1);
         let delivered = deliveries(&a_admin, &a, "delivered").await;
-        let remote = delivered[0]["service_request_id"].as_str().unwrap().to_owned();
+        let remote = delivered[0]["service_request_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert_eq!(count(&b, "select count(*) from reports").await, 1);
         assert_eq!(
             count(&b, "select count(*) from reports where reporter_email is not null or reporter_name is not null").await,
@@ -174,7 +194,11 @@ both_backends!(
         assert_eq!(a.backoffice.deliver_pending().await.unwrap().delivered, 1);
         let again = deliveries(&a_admin, &a, "delivered").await;
         assert_eq!(again[0]["service_request_id"], remote.as_str());
-        assert_eq!(count(&b, "select count(*) from reports").await, 1, "nothing twice");
+        assert_eq!(
+            count(&b, "select count(*) from reports").await,
+            1,
+            "nothing twice"
+        );
 
         // B's clerk works on it; A pulls and shows the same light and answer.
         let events = "select count(*) from report_events where report_id in (select report_id from backoffice_deliveries)".to_owned();
@@ -193,9 +217,16 @@ both_backends!(
         assert_eq!(at_a["status"], "in_progress");
         assert_eq!(at_a["light"], "yellow");
         let history = at_a["history"].to_string();
-        assert!(history.contains("Der Austausch ist beauftragt."), "{history}");
+        assert!(
+            history.contains("Der Austausch ist beauftragt."),
+            "{history}"
+        );
         assert_eq!(count(&a, &events).await, before + 1);
-        assert_eq!(a.backoffice.pull().await.unwrap().applied, 0, "applied once");
+        assert_eq!(
+            a.backoffice.pull().await.unwrap().applied,
+            0,
+            "applied once"
+        );
         assert_eq!(count(&a, &events).await, before + 1);
 
         // The back office is unreachable for a pull: nothing changes, nothing is lost.
@@ -208,22 +239,26 @@ both_backends!(
             )
             .await;
         assert_eq!(status, 200, "{answer}");
-        a.execute_sql(&[&format!(
+        let unreachable = format!(
             "update authority_delivery set base_url = '{}'",
             closed_port_url()
-        )])
-        .await;
+        );
+        a.execute_sql(&[unreachable.as_str()]).await;
         let down = a.backoffice.pull().await.unwrap();
         assert_eq!((down.applied, down.unreachable), (0, 1));
         assert_eq!(count(&a, &events).await, before + 1);
-        a.execute_sql(&[&format!("update authority_delivery set base_url = '{b_url}'")])
-            .await;
+        let reachable = format!("update authority_delivery set base_url = '{b_url}'");
+        a.execute_sql(&[reachable.as_str()]).await;
         assert_eq!(a.backoffice.pull().await.unwrap().applied, 1);
         let (_, at_a) = a.get_json(&format!("/api/v1/reports/{id}")).await;
         assert_eq!(at_a["status"], "closed");
         assert_eq!(at_a["light"], "yellow_green");
         assert_eq!(at_a["close_reason"]["reason"], "no_funds", "{at_a}");
-        assert!(at_a["history"].to_string().contains("Dafür fehlt in diesem Jahr das Geld."));
+        assert!(
+            at_a["history"]
+                .to_string()
+                .contains("Dafür fehlt in diesem Jahr das Geld.")
+        );
         assert_eq!(a.backoffice.pull().await.unwrap().applied, 0);
         assert_eq!(count(&a, &events).await, before + 2, "each change once");
         let actors = count(
@@ -267,7 +302,22 @@ both_backends!(
             )
             .await;
         assert_eq!(status, 200);
+        let (status, _) = a_admin
+            .put(
+                &a,
+                &format!("/api/v1/admin/authorities/{MITTE}/contact"),
+                json!({ "email": "post@mitte.example" }),
+            )
+            .await;
+        assert_eq!(status, 200);
         file_in_mitte(&a, "Noch eine Laterne aus").await;
-        assert_eq!(count(&a, "select count(*) from backoffice_deliveries").await, 1);
+        assert_eq!(
+            count(&a, "select count(*) from backoffice_deliveries").await,
+            1
+        );
+        assert_eq!(
+            count(&a, "select count(*) from outbox where kind = 'new_report'").await,
+            1
+        );
     }
 );
