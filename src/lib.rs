@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod backoffice;
 pub mod backup;
 pub mod boundaries;
 pub mod catalog;

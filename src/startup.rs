@@ -13,6 +13,7 @@ use actix_web::{App, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
+use crate::backoffice::Backoffice;
 use crate::catalog;
 use crate::config::Settings;
 use crate::filing::FilingContext;
@@ -28,6 +29,7 @@ use crate::places::geocoder::Geocoder;
 use crate::places::{PlaceIndex, geonames};
 use crate::rate_limit::{Budget, RateLimiter};
 use crate::store::{self, Backend, Store};
+use crate::workflow::WorkflowContext;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -167,10 +169,15 @@ pub struct Application {
     webhooks: Arc<crate::webhooks::worker::Worker>,
     /// The background webhook task (`MailDelivery::Background` only).
     webhook_task: Option<JoinHandle<()>>,
+    /// Deliveries to and status pulls from authorities' back offices.
+    backoffice: Arc<Backoffice>,
+    /// Its background task (`MailDelivery::Background` only).
+    backoffice_task: Option<JoinHandle<()>>,
     stop_mail: watch::Sender<bool>,
 }
 
-/// How an application delivers the mails in its outbox and its webhooks.
+/// How an application delivers the mails in its outbox, its webhooks and its back-office
+/// deliveries and status pulls (which follow the same choice).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MailDelivery {
     /// A worker task delivers each mail as it becomes due: what `serve` runs.
@@ -230,12 +237,28 @@ impl Application {
             composer: Composer::new(&settings.public_url, reporter_keys.clone()),
             settings: settings.mail.clone(),
         });
-        let mail_task = match delivery {
+        let backoffice = Arc::new(Backoffice::new(
+            WorkflowContext {
+                store: store.clone(),
+                jurisdiction: jurisdiction.clone(),
+                composer: Composer::new(&settings.public_url, reporter_keys.clone()),
+            },
+            settings.backoffice.clone(),
+            &settings.public_url,
+        )?);
+        let (mail_task, backoffice_task) = match delivery {
             MailDelivery::Background => {
                 let worker = mail.clone();
-                Some(tokio::spawn(async move { worker.run(stop_mail_rx).await }))
+                let backoffice_worker = backoffice.clone();
+                let stop_backoffice_rx = stop_mail_rx.clone();
+                (
+                    Some(tokio::spawn(async move { worker.run(stop_mail_rx).await })),
+                    Some(tokio::spawn(async move {
+                        backoffice_worker.run(stop_backoffice_rx).await
+                    })),
+                )
             }
-            MailDelivery::OnDemand => None,
+            MailDelivery::OnDemand => (None, None),
         };
         let webhooks = Arc::new(crate::webhooks::worker::Worker::new(
             store.clone(),
@@ -367,6 +390,8 @@ impl Application {
             mail_task,
             webhooks,
             webhook_task,
+            backoffice,
+            backoffice_task,
             stop_mail,
         })
     }
@@ -381,6 +406,13 @@ impl Application {
     /// [`crate::webhooks::worker::Worker::deliver_pending`] (with `MailDelivery::OnDemand`).
     pub fn webhook_worker(&self) -> Arc<crate::webhooks::worker::Worker> {
         self.webhooks.clone()
+    }
+
+    /// The back-office worker, to deliver and pull by hand with
+    /// [`Backoffice::deliver_pending`] and [`Backoffice::pull`] (with `MailDelivery::OnDemand`,
+    /// nothing else does).
+    pub fn backoffice(&self) -> Arc<Backoffice> {
+        self.backoffice.clone()
     }
 
     /// The port the server listens on.
@@ -419,6 +451,11 @@ impl Application {
             && let Err(error) = task.await
         {
             tracing::error!(%error, "the webhook worker ended abnormally");
+        }
+        if let Some(task) = self.backoffice_task
+            && let Err(error) = task.await
+        {
+            tracing::error!(%error, "the back-office worker ended abnormally");
         }
         Ok(())
     }

@@ -14,9 +14,11 @@ use crate::photos::{PhotoLocation, S3Overrides};
 use crate::places::geocoder::GeocoderSettings;
 use crate::rate_limit::RateLimitSettings;
 
+mod backoffice;
 mod mail;
 mod webhooks;
 
+pub use backoffice::BackofficeSettings;
 pub use mail::MailSettings;
 pub use webhooks::WebhookSettings;
 
@@ -111,6 +113,8 @@ pub struct Settings {
     pub open_data: OpenDataSettings,
     /// Webhooks for third-party apps: allowed URLs, limits, retries.
     pub webhooks: WebhookSettings,
+    /// Deliveries to authorities' own back offices and the status pull.
+    pub backoffice: BackofficeSettings,
 }
 
 /// Where the Prometheus metrics are served. Off by default: they tell how busy the service
@@ -195,6 +199,7 @@ impl Default for Settings {
             geocoder: GeocoderSettings::default(),
             open_data: OpenDataSettings::default(),
             webhooks: WebhookSettings::default(),
+            backoffice: BackofficeSettings::default(),
         }
     }
 }
@@ -389,6 +394,35 @@ impl Settings {
             env,
             "BUERGERBUERO_MAIL__DIGEST_HOUR_UTC",
             &mut self.mail.digest_hour_utc,
+        )?;
+        for (name, target) in [
+            (
+                "BUERGERBUERO_BACKOFFICE__RETRY_BASE_SECS",
+                &mut self.backoffice.retry_base_secs,
+            ),
+            (
+                "BUERGERBUERO_BACKOFFICE__RETRY_MAX_SECS",
+                &mut self.backoffice.retry_max_secs,
+            ),
+            (
+                "BUERGERBUERO_BACKOFFICE__TIMEOUT_SECS",
+                &mut self.backoffice.timeout_secs,
+            ),
+            (
+                "BUERGERBUERO_BACKOFFICE__POLL_INTERVAL_MS",
+                &mut self.backoffice.poll_interval_ms,
+            ),
+            (
+                "BUERGERBUERO_BACKOFFICE__PULL_INTERVAL_SECS",
+                &mut self.backoffice.pull_interval_secs,
+            ),
+        ] {
+            set(env, name, target)?;
+        }
+        set(
+            env,
+            "BUERGERBUERO_BACKOFFICE__MAX_ATTEMPTS",
+            &mut self.backoffice.max_attempts,
         )?;
         set(env, "BUERGERBUERO_MAP__TILE_URL", &mut self.map.tile_url)?;
         set(
@@ -605,6 +639,7 @@ impl Settings {
         }
         self.mail.validate()?;
         self.webhooks.validate()?;
+        self.backoffice.validate()?;
         if let Some(token) = &self.metrics.token
             && token.chars().count() < MIN_METRICS_TOKEN_CHARS
         {

@@ -9,6 +9,7 @@ mod admin_webhooks;
 mod answer_templates;
 pub mod auth;
 mod authorities;
+mod backoffice;
 mod catalog;
 mod feedback;
 mod health;
@@ -393,6 +394,26 @@ pub fn routes() -> Vec<RouteDef> {
             method: Method::PUT,
             path: "/api/v1/admin/authorities/{key}/contact",
             route: || web::put().to(authorities::set_contact),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/authorities/{key}/delivery",
+            route: || web::get().to(backoffice::get_delivery),
+        },
+        RouteDef {
+            method: Method::PUT,
+            path: "/api/v1/admin/authorities/{key}/delivery",
+            route: || web::put().to(backoffice::set_delivery),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/admin/backoffice-deliveries",
+            route: || web::get().to(backoffice::list_deliveries),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/admin/backoffice-deliveries/{id}/retry",
+            route: || web::post().to(backoffice::retry_delivery),
         },
         RouteDef {
             method: Method::GET,

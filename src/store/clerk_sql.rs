@@ -167,6 +167,19 @@ macro_rules! clerk_store_impl {
                         .await?;
                 }
                 write_mail_changes(&mut tx, update.mail, at).await?;
+                // A report that opens (confirmed) or reaches another authority (forwarded)
+                // goes to that authority's back office, if it has one.
+                if new.timeline.opened_at.is_some()
+                    && (old.timeline.opened_at.is_none() || old.authority != new.authority)
+                {
+                    sqlx::query($crate::store::backoffice::ENQUEUE_DELIVERY_SQL)
+                        .bind(uuid::Uuid::now_v7())
+                        .bind(new.id.uuid())
+                        .bind(new.authority.as_str())
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 match update.photo {
                     None => {}
                     Some($crate::domain::PhotoChange::Visible { photo_id, visible }) => {

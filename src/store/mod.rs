@@ -9,6 +9,8 @@
 
 mod account_sql;
 pub mod accounts;
+pub mod backoffice;
+mod backoffice_sql;
 pub mod clerk;
 mod clerk_sql;
 pub mod move_data;
@@ -161,6 +163,7 @@ pub trait Store:
     + RateLimitStore
     + PrivacyStore
     + WebhookStore
+    + BackofficeStore
 {
 }
 
@@ -174,10 +177,12 @@ impl<T> Store for T where
         + RateLimitStore
         + PrivacyStore
         + WebhookStore
+        + BackofficeStore
 {
 }
 
 pub use accounts::AccountStore;
+pub use backoffice::BackofficeStore;
 pub use clerk::ClerkStore;
 pub use notify::NotifyStore;
 pub use open311::Open311Store;

@@ -84,16 +84,17 @@ macro_rules! mail_changes_writer {
         for mail in &changes.mails {
             // A mail with a dedupe key that exists already was scheduled by another instance.
             // A mail to an authority's contact takes the address it has now, and is not
-            // written when it has none.
-            sqlx::query(
+            // written when it has none or when its reports go to its own back office.
+            sqlx::query(concat!(
                 "insert into outbox (id, kind, recipient, language, subject, body_text, body_html,
                    list_unsubscribe, report_id, dedupe_key, state, attempts, next_attempt_at, created_at)
                  select $1, $2, t.recipient, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $11
                  from (select coalesce($3, (select nullif(contact_email, '') from authorities
-                                            where key = $12)) as recipient) as t
+                                            where key = $12 and ",
+                $crate::store::outbox::no_back_office!(), ")) as recipient) as t
                  where t.recipient is not null
                  on conflict (dedupe_key) do nothing",
-            )
+            ))
             .bind(mail.id)
             .bind(mail.kind)
             .bind(mail.recipient.address())

@@ -34,6 +34,18 @@ impl MailTo {
     }
 }
 
+/// The SQL condition, inside the statement that resolves [`MailTo::ContactOf`] against the
+/// `authorities` row `key`, that leaves the mail unwritten when the authority takes its reports
+/// through its own back office (`authority_delivery.method = 'open311'`): its system gets the
+/// report, its inbox no copy.
+macro_rules! no_back_office {
+    () => {
+        "not exists (select 1 from authority_delivery d
+                     where d.authority_key = authorities.key and d.method = 'open311')"
+    };
+}
+pub(crate) use no_back_office;
+
 /// A mail to store in the outbox, already rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMail {

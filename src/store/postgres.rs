@@ -8,6 +8,7 @@ use sqlx::{Connection, PgPool, Postgres};
 
 use super::Backend;
 use super::account_sql::account_store_impl;
+use super::backoffice_sql::backoffice_store_impl;
 use super::clerk_sql::clerk_store_impl;
 use super::notify_sql::{mail_changes_writer, notify_store_impl};
 use super::open311_sql::open311_store_impl;
@@ -74,6 +75,7 @@ clerk_store_impl!(PgStore, Postgres);
 account_store_impl!(PgStore, Postgres);
 rate_limit_store_impl!(PgStore);
 notify_store_impl!(PgStore, Postgres, "for update skip locked");
+backoffice_store_impl!(PgStore, Postgres, "for update skip locked");
 open311_store_impl!(PgStore, Postgres);
 privacy_store_impl!(PgStore, Postgres);
 webhook_store_impl!(PgStore, Postgres, "for update of d skip locked");

@@ -208,7 +208,11 @@ fn push_dependent_rows(query: &mut QueryBuilder<Postgres>, record: &ReportRecord
                     ", (select nullif(contact_email, '') from authorities where key = ",
                 )
                 .push_bind_unseparated(mail.recipient.contact_of().map(str::to_owned))
-                .push_unseparated("))");
+                .push_unseparated(concat!(
+                    " and ",
+                    crate::store::outbox::no_back_office!(),
+                    "))"
+                ));
             row.push_bind(mail.language)
                 .push_bind(mail.subject.clone())
                 .push_bind(mail.body_text.clone())
@@ -225,6 +229,24 @@ fn push_dependent_rows(query: &mut QueryBuilder<Postgres>, record: &ReportRecord
         // exists already was scheduled by another instance.
         " where v.recipient is not null on conflict (dedupe_key) do nothing",
     );
+    // An open report goes to its authority's back office too, if it has one (the row is
+    // written only if `r` inserted the report and the authority's method is open311).
+    if record.report.timeline.opened_at.is_some() {
+        query
+            .push(
+                ", deliveries as (insert into backoffice_deliveries (id, report_id, authority_key,
+                   state, attempts, next_attempt_at, created_at)
+                 select ",
+            )
+            .push_bind(uuid::Uuid::now_v7())
+            .push(", r.id, d.authority_key, 'pending', 0, ")
+            .push_bind(now)
+            .push(", ")
+            .push_bind(now)
+            .push(" from r, authority_delivery d where d.authority_key = ")
+            .push_bind(record.report.authority.as_str().to_owned())
+            .push(" and d.method = 'open311' on conflict (report_id, authority_key) do nothing)");
+    }
 }
 
 /// Appends `, name as (insert into table_and_columns select v.* from r, (values …) as v (…)

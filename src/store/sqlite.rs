@@ -9,6 +9,7 @@ use sqlx::{Sqlite, SqlitePool};
 
 use super::Backend;
 use super::account_sql::account_store_impl;
+use super::backoffice_sql::backoffice_store_impl;
 use super::clerk_sql::clerk_store_impl;
 use super::notify_sql::{mail_changes_writer, notify_store_impl};
 use super::open311_sql::open311_store_impl;
@@ -183,6 +184,15 @@ impl SqliteStore {
             .await?;
         }
         write_mail_changes(&mut tx, record.mail, now).await?;
+        if record.report.timeline.opened_at.is_some() {
+            sqlx::query(crate::store::backoffice::ENQUEUE_DELIVERY_SQL)
+                .bind(uuid::Uuid::now_v7())
+                .bind(id)
+                .bind(record.report.authority.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
         if let Some((key, fingerprint)) = record.idempotency {
             sqlx::query(
                 "insert into idempotency_keys (key, fingerprint, report_id, created_at)
@@ -208,6 +218,7 @@ clerk_store_impl!(SqliteStore, Sqlite);
 account_store_impl!(SqliteStore, Sqlite);
 rate_limit_store_impl!(SqliteStore);
 notify_store_impl!(SqliteStore, Sqlite, "");
+backoffice_store_impl!(SqliteStore, Sqlite, "");
 open311_store_impl!(SqliteStore, Sqlite);
 privacy_store_impl!(SqliteStore, Sqlite);
 webhook_store_impl!(SqliteStore, Sqlite, "");

@@ -306,6 +306,8 @@ pub struct TestApp {
     mail: Arc<Worker>,
     /// The server's webhook worker (`deliver_webhooks`).
     webhooks: Arc<buergerbuero::webhooks::worker::Worker>,
+    /// The server's back-office worker (`backoffice`: deliveries and status pulls).
+    pub backoffice: Arc<buergerbuero::backoffice::Backoffice>,
     _data: Scratch,
 }
 
@@ -346,6 +348,7 @@ impl TestApp {
         let handle = app.handle();
         let mail = app.mail_worker();
         let webhooks = app.webhook_worker();
+        let backoffice = app.backoffice();
         tokio::spawn(app.run_until_stopped());
         Self {
             address,
@@ -355,6 +358,7 @@ impl TestApp {
             handle,
             mail,
             webhooks,
+            backoffice,
             _data: data,
         }
     }

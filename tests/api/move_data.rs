@@ -147,6 +147,12 @@ async fn fill_sqlite_installation() -> Source {
     let contact = format!("/api/v1/admin/authorities/{MITTE}/contact");
     let body = json!({ "email": "maengel@mitte.example" });
     assert_eq!(admin.put(&app, &contact, body).await.0, 200);
+    // Kreuzberg takes its reports through its own back office: the forward below writes a
+    // delivery (to a port nobody listens on; it stays pending or retrying).
+    let delivery = format!("/api/v1/admin/authorities/{KREUZBERG}/delivery");
+    let body = json!({ "method": "open311", "url": "http://127.0.0.1:9/open311/v2",
+                       "api_key": "kreuzberg-schluessel" });
+    assert_eq!(admin.put(&app, &delivery, body).await.0, 200);
     let template = "/api/v1/admin/answer-templates/resolved/de";
     let body = json!({ "body": "Erledigt, danke." });
     assert_eq!(admin.put(&app, template, body).await.0, 200);

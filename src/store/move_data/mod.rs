@@ -58,6 +58,8 @@ pub const TABLES: &[&str] = &[
     "installation_secrets",
     "webhook_endpoints",
     "webhook_deliveries",
+    "authority_delivery",
+    "backoffice_deliveries",
 ];
 
 /// Tables the migrations fill (the default catalogue, answer templates, the map version), so a new database
