@@ -38,24 +38,36 @@ impl ReporterKeys {
         })
     }
 
-    fn tag(&self, id: Uuid) -> Hmac<Sha256> {
+    fn tag(&self, label: &[u8], id: Uuid) -> Hmac<Sha256> {
         let mut mac = self.mac.clone();
-        mac.update(b"reporter-key:");
+        mac.update(label);
         mac.update(id.as_bytes());
         mac
     }
 
     /// The key of report `id`: 32 lowercase hex characters.
     pub fn key(&self, id: Uuid) -> String {
-        hex(&self.tag(id).finalize().into_bytes()[..KEY_BYTES])
+        self.derive(b"reporter-key:", id)
     }
 
     /// Whether `presented` is the key of report `id` (compared in constant time).
     pub fn verify(&self, id: Uuid, presented: &str) -> bool {
+        self.verify_derived(b"reporter-key:", id, presented)
+    }
+
+    /// A key for another purpose (`label`, e.g. `b"alert-confirm:"`) of the row `id`, derived
+    /// the same way: links that need no stored secret (the area alerts' confirm and
+    /// unsubscribe links). Different labels give unrelated keys.
+    pub fn derive(&self, label: &[u8], id: Uuid) -> String {
+        hex(&self.tag(label, id).finalize().into_bytes()[..KEY_BYTES])
+    }
+
+    /// Whether `presented` is the `label` key of `id` (compared in constant time).
+    pub fn verify_derived(&self, label: &[u8], id: Uuid, presented: &str) -> bool {
         let Some(bytes) = unhex(presented).filter(|b| b.len() == KEY_BYTES) else {
             return false;
         };
-        self.tag(id).verify_truncated_left(&bytes).is_ok()
+        self.tag(label, id).verify_truncated_left(&bytes).is_ok()
     }
 }
 
@@ -92,5 +104,9 @@ mod tests {
         for wrong in ["", "00", &key[..30], &format!("{key}00"), "zz", "ä"] {
             assert!(!keys.verify(a, wrong), "{wrong:?}");
         }
+        let other = keys.derive(b"alert-confirm:", a);
+        assert_ne!(other, key, "another label, another key");
+        assert!(keys.verify_derived(b"alert-confirm:", a, &other));
+        assert!(!keys.verify_derived(b"alert-unsubscribe:", a, &other));
     }
 }

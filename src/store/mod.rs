@@ -9,6 +9,7 @@
 
 mod account_sql;
 pub mod accounts;
+pub mod alerts;
 pub mod clerk;
 mod clerk_sql;
 pub mod move_data;
@@ -155,6 +156,7 @@ pub trait Store:
     + NotifyStore
     + Open311Store
     + RateLimitStore
+    + AlertStore
 {
 }
 
@@ -166,10 +168,12 @@ impl<T> Store for T where
         + NotifyStore
         + Open311Store
         + RateLimitStore
+    + AlertStore
 {
 }
 
 pub use accounts::AccountStore;
+pub use alerts::AlertStore;
 pub use clerk::ClerkStore;
 pub use notify::NotifyStore;
 pub use open311::Open311Store;

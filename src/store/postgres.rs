@@ -8,6 +8,7 @@ use sqlx::{Connection, PgPool, Postgres};
 
 use super::Backend;
 use super::account_sql::account_store_impl;
+use super::alerts::alert_store_impl;
 use super::clerk_sql::clerk_store_impl;
 use super::notify_sql::{mail_changes_writer, notify_store_impl};
 use super::open311_sql::open311_store_impl;
@@ -71,5 +72,6 @@ report_store_impl!(PgStore, Postgres);
 clerk_store_impl!(PgStore, Postgres);
 account_store_impl!(PgStore, Postgres);
 rate_limit_store_impl!(PgStore);
+alert_store_impl!(PgStore, Postgres);
 notify_store_impl!(PgStore, Postgres, "for update skip locked");
 open311_store_impl!(PgStore, Postgres);

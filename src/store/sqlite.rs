@@ -9,6 +9,7 @@ use sqlx::{Sqlite, SqlitePool};
 
 use super::Backend;
 use super::account_sql::account_store_impl;
+use super::alerts::alert_store_impl;
 use super::clerk_sql::clerk_store_impl;
 use super::notify_sql::{mail_changes_writer, notify_store_impl};
 use super::open311_sql::open311_store_impl;
@@ -205,5 +206,6 @@ report_store_impl!(SqliteStore, Sqlite);
 clerk_store_impl!(SqliteStore, Sqlite);
 account_store_impl!(SqliteStore, Sqlite);
 rate_limit_store_impl!(SqliteStore);
+alert_store_impl!(SqliteStore, Sqlite);
 notify_store_impl!(SqliteStore, Sqlite, "");
 open311_store_impl!(SqliteStore, Sqlite);

@@ -4,6 +4,7 @@
 // them; a failing unwrap in a test harness is a test failure with a backtrace, which is right.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod alerts;
 mod clerk;
 mod clerk_matrix;
 mod cli;

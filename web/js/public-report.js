@@ -62,7 +62,22 @@ function render(report, categoryNames) {
   // Only public reports can be followed; the reporter gets mails about their own anyway.
   $('follow-form').closest('section').hidden = !published;
   if (published) setUpFollow(report.id);
+  areaFeed(report);
   showOnMap(report);
+}
+
+/** The Atom feed of the report's Gemeinde or Bezirk, and mail alerts for its surroundings. */
+function areaFeed(report) {
+  const feed = `/api/v1/feeds/reports.atom?area=${encodeURIComponent(report.area.key)}`;
+  const link = $('area-feed');
+  link.href = feed;
+  link.textContent = tr(`Alle Meldungen in ${report.area.name} als Atom-Feed`, `All reports in ${report.area.name} as an Atom feed`);
+  const { lat, lon } = report.location;
+  $('area-alerts').href = `/alerts.html?${new URLSearchParams({ lat: lat.toFixed(5), lon: lon.toFixed(5), radius_m: '500' })}`;
+  document.head.append(el('link', {
+    rel: 'alternate', type: 'application/atom+xml', href: feed,
+    title: tr(`Meldungen in ${report.area.name}`, `Reports in ${report.area.name}`),
+  }));
 }
 
 /** What the reporter's own link shows while the public cannot see the report yet. */
