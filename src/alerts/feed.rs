@@ -83,7 +83,11 @@ pub fn render(
     let mut out = String::with_capacity(1024 + events.len() * 800);
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"de\">");
-    element(&mut out, "id", &format!("{tag}feed/{}", selection.canonical()));
+    element(
+        &mut out,
+        "id",
+        &format!("{tag}feed/{}", selection.canonical()),
+    );
     element(
         &mut out,
         "title",
@@ -95,7 +99,12 @@ pub fn render(
         "Neu veröffentlichte Meldungen und Statusänderungen (Ampel), neueste zuerst",
     );
     element(&mut out, "updated", &time(updated));
-    link(&mut out, "self", "application/atom+xml", &links.feed(&query));
+    link(
+        &mut out,
+        "self",
+        "application/atom+xml",
+        &links.feed(&query),
+    );
     link(
         &mut out,
         "alternate",
@@ -129,9 +138,7 @@ fn entry(
         event.event_status.as_deref()
     };
     let light = light_name(
-        status
-            .and_then(Light::of_status_name)
-            .unwrap_or(Light::Red),
+        status.and_then(Light::of_status_name).unwrap_or(Light::Red),
         language,
     );
     let category = category_name(engine, &event.category_code, language);
@@ -158,7 +165,12 @@ fn entry(
     element(out, "id", &format!("{tag}event/{}", event.event_id));
     element(out, "title", &title);
     element(out, "updated", &time(event.at));
-    link(out, "alternate", "text/html", &links.report(event.report_id));
+    link(
+        out,
+        "alternate",
+        "text/html",
+        &links.report(event.report_id),
+    );
     out.push_str("<category term=\"");
     escape_into(out, &event.category_code);
     out.push_str("\" label=\"");
@@ -174,7 +186,10 @@ mod tests {
 
     #[test]
     fn the_tagging_entity_is_the_host() {
-        assert_eq!(host("https://meldungen.example.org/bb"), "meldungen.example.org");
+        assert_eq!(
+            host("https://meldungen.example.org/bb"),
+            "meldungen.example.org"
+        );
         assert_eq!(host("http://127.0.0.1:8080"), "127.0.0.1");
         assert_eq!(host("http://[::1]:8080"), "::1");
         assert_eq!(host("https://user@example.org"), "example.org");

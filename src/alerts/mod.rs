@@ -95,7 +95,9 @@ pub fn describe(engine: &Jurisdiction, selection: &Selection, language: Language
             }
         }
         Scope::Authority(key) => {
-            let name = engine.authority(key).map_or(key.as_str(), |a| a.name.as_str());
+            let name = engine
+                .authority(key)
+                .map_or(key.as_str(), |a| a.name.as_str());
             if de {
                 crate::notify::german::bei(name)
             } else {

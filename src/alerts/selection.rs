@@ -191,7 +191,11 @@ impl Selection {
                 .near()
                 .is_some_and(|near| near.distance_m(lat, lon) <= near.radius_m),
         };
-        in_scope && self.category.as_ref().is_none_or(|c| c.as_str() == category)
+        in_scope
+            && self
+                .category
+                .as_ref()
+                .is_none_or(|c| c.as_str() == category)
     }
 }
 

@@ -66,10 +66,7 @@ pub async fn subscribe(
         .as_ref()
         .is_some_and(|row| row.unsubscribed_at.is_none() && row.requested_at > since);
     if !holds_a_place
-        && ctx
-            .store
-            .count_alert_subscriptions(&address, since)
-            .await?
+        && ctx.store.count_alert_subscriptions(&address, since).await?
             >= MAX_SUBSCRIPTIONS_PER_ADDRESS
     {
         return Err(SubscribeError::TooMany);
@@ -124,10 +121,7 @@ pub async fn confirm(
     if row.requested_at <= since {
         return Err(TokenError::Expired);
     }
-    let confirmed = ctx
-        .store
-        .confirm_alert_subscription(id, since, now)
-        .await?;
+    let confirmed = ctx.store.confirm_alert_subscription(id, since, now).await?;
     // Not confirmed now: a second click confirmed it meanwhile.
     Ok(!confirmed)
 }

@@ -140,8 +140,11 @@ pub trait AlertStore: Send + Sync {
 
     /// Stores a request (new, or the existing row again waiting for confirmation) with its
     /// opt-in mail.
-    async fn save_alert_request(&self, request: &AlertRequest<'_>, now: DateTime<Utc>)
-    -> Result<()>;
+    async fn save_alert_request(
+        &self,
+        request: &AlertRequest<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 
     /// Confirms a subscription requested after `requested_after`; false if there is none to
     /// confirm (confirmed already, ended, or the request is too old).
@@ -181,7 +184,8 @@ macro_rules! alert_store_impl {
                 &self,
                 email: &str,
                 selection: &str,
-            ) -> $crate::store::Result<Option<$crate::store::alerts::AlertSubscriptionRow>> {
+            ) -> $crate::store::Result<Option<$crate::store::alerts::AlertSubscriptionRow>>
+            {
                 Ok(sqlx::query_as(concat!(
                     "select ",
                     $crate::store::alerts::alert_columns!(),
@@ -196,7 +200,8 @@ macro_rules! alert_store_impl {
             async fn alert_subscription(
                 &self,
                 id: uuid::Uuid,
-            ) -> $crate::store::Result<Option<$crate::store::alerts::AlertSubscriptionRow>> {
+            ) -> $crate::store::Result<Option<$crate::store::alerts::AlertSubscriptionRow>>
+            {
                 Ok(sqlx::query_as(concat!(
                     "select ",
                     $crate::store::alerts::alert_columns!(),
@@ -339,7 +344,9 @@ macro_rules! alert_store_impl {
                 query.push(" and e.at < ").push_bind(filter.until);
                 // Becoming public (an internal event, but its time is the report's news), or a
                 // public status move.
-                query.push(" and (e.kind = ").push_bind(EventKind::Published.as_str());
+                query
+                    .push(" and (e.kind = ")
+                    .push_bind(EventKind::Published.as_str());
                 query.push(" or (e.public and e.kind in (");
                 let mut kinds = query.separated(", ");
                 for kind in EventKind::ALL.into_iter().filter(|k| k.moves_status()) {
@@ -349,31 +356,63 @@ macro_rules! alert_store_impl {
                 if let Some(selection) = filter.selection {
                     match selection.scope() {
                         Scope::Area(key) => {
-                            query.push(" and r.area_key = ").push_bind(key.as_str().to_owned());
+                            query
+                                .push(" and r.area_key = ")
+                                .push_bind(key.as_str().to_owned());
                         }
                         Scope::Authority(key) => {
-                            query.push(" and r.authority_key = ").push_bind(key.as_str().to_owned());
+                            query
+                                .push(" and r.authority_key = ")
+                                .push_bind(key.as_str().to_owned());
                         }
                         Scope::Circle { .. } => {
                             if let Some(near) = selection.near() {
                                 let b = near.bbox();
-                                query.push(" and r.lat between ").push_bind(b.min_lat).push(" and ").push_bind(b.max_lat);
-                                query.push(" and r.lon between ").push_bind(b.min_lon).push(" and ").push_bind(b.max_lon);
+                                query
+                                    .push(" and r.lat between ")
+                                    .push_bind(b.min_lat)
+                                    .push(" and ")
+                                    .push_bind(b.max_lat);
+                                query
+                                    .push(" and r.lon between ")
+                                    .push_bind(b.min_lon)
+                                    .push(" and ")
+                                    .push_bind(b.max_lon);
                                 // The same plane distance as `Near::distance_m`, squared.
                                 let (ky, kx) = near.scales();
-                                query.push(" and ((r.lat - ").push_bind(near.lat).push(") * ").push_bind(ky);
-                                query.push(") * ((r.lat - ").push_bind(near.lat).push(") * ").push_bind(ky);
-                                query.push(") + ((r.lon - ").push_bind(near.lon).push(") * ").push_bind(kx);
-                                query.push(") * ((r.lon - ").push_bind(near.lon).push(") * ").push_bind(kx);
+                                query
+                                    .push(" and ((r.lat - ")
+                                    .push_bind(near.lat)
+                                    .push(") * ")
+                                    .push_bind(ky);
+                                query
+                                    .push(") * ((r.lat - ")
+                                    .push_bind(near.lat)
+                                    .push(") * ")
+                                    .push_bind(ky);
+                                query
+                                    .push(") + ((r.lon - ")
+                                    .push_bind(near.lon)
+                                    .push(") * ")
+                                    .push_bind(kx);
+                                query
+                                    .push(") * ((r.lon - ")
+                                    .push_bind(near.lon)
+                                    .push(") * ")
+                                    .push_bind(kx);
                                 query.push(") <= ").push_bind(near.radius_m * near.radius_m);
                             }
                         }
                     }
                     if let Some(category) = selection.category() {
-                        query.push(" and r.category_code = ").push_bind(category.as_str().to_owned());
+                        query
+                            .push(" and r.category_code = ")
+                            .push_bind(category.as_str().to_owned());
                     }
                 }
-                query.push(" order by e.at desc, e.id desc limit ").push_bind(filter.limit);
+                query
+                    .push(" order by e.at desc, e.id desc limit ")
+                    .push_bind(filter.limit);
                 Ok(query
                     .build_query_as::<$crate::store::alerts::AlertEventRow>()
                     .fetch_all(&self.pool)

@@ -168,7 +168,7 @@ impl<T> Store for T where
         + NotifyStore
         + Open311Store
         + RateLimitStore
-    + AlertStore
+        + AlertStore
 {
 }
 

@@ -22,8 +22,7 @@ const KREUZBERG_POINT: (f64, f64) = (52.4965, 13.4370);
 const MITTE_FAR: (f64, f64) = (52.5250, 13.4000);
 
 /// Hides the newest report (a clerk's moderation, without its mails).
-const HIDE_NEWEST: &str =
-    "update reports set visibility = 'hidden' where id = (select id from reports order by id desc limit 1)";
+const HIDE_NEWEST: &str = "update reports set visibility = 'hidden' where id = (select id from reports order by id desc limit 1)";
 
 /// Publishes at once, no reporter confirmation, no rate limits, mail on demand only; its
 /// links point at itself.
@@ -74,7 +73,10 @@ async fn mails(app: &TestApp, kind: &str, to: &str) -> Vec<MailRow> {
 
 /// The link after `prefix` in a text.
 fn link_after(text: &str, prefix: &str) -> String {
-    let rest = text.split(prefix).nth(1).unwrap_or_else(|| panic!("no {prefix} in {text}"));
+    let rest = text
+        .split(prefix)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {prefix} in {text}"));
     format!("{prefix}{}", rest.split_whitespace().next().unwrap())
 }
 
@@ -83,8 +85,19 @@ async fn press(app: &TestApp, link: &str) -> u16 {
     let page = app.client.get(link).send().await.unwrap();
     assert_eq!(page.status().as_u16(), 200, "{link}");
     assert_eq!(page.headers()["cache-control"], "private, no-store");
-    assert!(page.text().await.unwrap().contains("<form method=\"post\">"));
-    app.client.post(link).send().await.unwrap().status().as_u16()
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("<form method=\"post\">")
+    );
+    app.client
+        .post(link)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 /// Subscribes `email` to `selection` and confirms with the link in the opt-in mail.
@@ -127,7 +140,10 @@ async fn schedule(app: &TestApp, date: chrono::NaiveDate) -> usize {
         .unwrap(),
     );
     // The installation's secret, so the digest's links are the server's.
-    let secret = store.installation_secret("reporter_keys", "unused").await.unwrap();
+    let secret = store
+        .installation_secret("reporter_keys", "unused")
+        .await
+        .unwrap();
     let composer = buergerbuero::notify::compose::Composer::new(
         &app.address,
         buergerbuero::auth::reporter_key::ReporterKeys::new(secret.as_bytes()).unwrap(),
@@ -157,7 +173,12 @@ both_backends!(
             .await;
 
         subscribe_confirmed(&app, "area@example.org", json!({ "area": MITTE })).await;
-        subscribe_confirmed(&app, "authority@example.org", json!({ "authority": KREUZBERG })).await;
+        subscribe_confirmed(
+            &app,
+            "authority@example.org",
+            json!({ "authority": KREUZBERG }),
+        )
+        .await;
         subscribe_confirmed(
             &app,
             "circle@example.org",
@@ -171,13 +192,23 @@ both_backends!(
         )
         .await;
         // Never confirmed: nothing.
-        let (status, _) = subscribe(&app, json!({ "email": "waiting@example.org", "area": MITTE })).await;
+        let (status, _) = subscribe(
+            &app,
+            json!({ "email": "waiting@example.org", "area": MITTE }),
+        )
+        .await;
         assert_eq!(status, 202);
         // Confirmed, then ended before the digest: nothing.
         subscribe_confirmed(&app, "ended@example.org", json!({ "area": MITTE })).await;
         app.execute_sql(&["update alert_subscriptions set unsubscribed_at = confirmed_at where email = 'ended@example.org'"]).await;
 
-        let near = file(&app, "street_lighting", MITTE_POINT, Some("geheim.reporter@example.org")).await;
+        let near = file(
+            &app,
+            "street_lighting",
+            MITTE_POINT,
+            Some("geheim.reporter@example.org"),
+        )
+        .await;
         let far = file(&app, "roads_paths", MITTE_FAR, None).await;
         let kreuzberg = file(&app, "street_lighting", KREUZBERG_POINT, None).await;
         let hidden = file(&app, "street_lighting", MITTE_POINT, None).await;
@@ -200,18 +231,29 @@ both_backends!(
         let all = store.list_mail(None, 1000).await.unwrap();
         assert_eq!(all.iter().filter(|m| m.kind == "alert_digest").count(), 4);
         for nobody in ["waiting@example.org", "ended@example.org"] {
-            assert!(mails(&app, "alert_digest", nobody).await.is_empty(), "{nobody}");
+            assert!(
+                mails(&app, "alert_digest", nobody).await.is_empty(),
+                "{nobody}"
+            );
         }
 
         let text_of = |rows: Vec<MailRow>| {
             assert_eq!(rows.len(), 1);
             let row = &rows[0];
             assert!(row.list_unsubscribe.is_some());
-            format!("{}\n{}", row.body_text.clone().unwrap(), row.body_html.clone().unwrap())
+            format!(
+                "{}\n{}",
+                row.body_text.clone().unwrap(),
+                row.body_html.clone().unwrap()
+            )
         };
         let listed = |text: &str, ids: &[&String]| {
             for id in [&moved, &old, &near, &far, &kreuzberg, &hidden] {
-                assert_eq!(text.contains(id.as_str()), ids.contains(&id), "{id} in {text}");
+                assert_eq!(
+                    text.contains(id.as_str()),
+                    ids.contains(&id),
+                    "{id} in {text}"
+                );
             }
             assert!(!text.contains("geheim.reporter"), "{text}");
             assert!(!text.contains("Geheimname"), "{text}");
@@ -220,14 +262,26 @@ both_backends!(
         };
         let area = text_of(mails(&app, "alert_digest", "area@example.org").await);
         listed(&area, &[&moved, &near, &far]);
-        assert!(area.contains("Status geändert: Straßenbeleuchtung"), "{area}");
+        assert!(
+            area.contains("Status geändert: Straßenbeleuchtung"),
+            "{area}"
+        );
         assert!(area.contains("Gelb: in Bearbeitung"), "{area}");
         assert!(area.contains("Neu: Straßen"), "{area}");
-        listed(&text_of(mails(&app, "alert_digest", "authority@example.org").await), &[&kreuzberg]);
+        listed(
+            &text_of(mails(&app, "alert_digest", "authority@example.org").await),
+            &[&kreuzberg],
+        );
         let circle = text_of(mails(&app, "alert_digest", "circle@example.org").await);
         listed(&circle, &[&moved, &near]);
-        assert!(circle.contains("News about reports within 200 m"), "{circle}");
-        listed(&text_of(mails(&app, "alert_digest", "category@example.org").await), &[&far]);
+        assert!(
+            circle.contains("News about reports within 200 m"),
+            "{circle}"
+        );
+        listed(
+            &text_of(mails(&app, "alert_digest", "category@example.org").await),
+            &[&far],
+        );
 
         // Every digest can be delivered; then one click in the mail client ends an alert.
         assert!(app.deliver_pending().await.sent >= 4);
@@ -251,7 +305,16 @@ both_backends!(
             .unwrap();
         assert_eq!(response.status().as_u16(), 200);
         // A second click does no harm.
-        assert_eq!(app.client.post(&one_click).send().await.unwrap().status().as_u16(), 200);
+        assert_eq!(
+            app.client
+                .post(&one_click)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            200
+        );
 
         // The next day: news again (today's is old by then), but not for the ended alert.
         app.execute_sql_at(&["update report_events set at = $1"], two_days_ago)
@@ -259,27 +322,40 @@ both_backends!(
         file(&app, "roads_paths", MITTE_POINT, None).await;
         let tomorrow = today + Duration::days(1);
         assert_eq!(schedule(&app, tomorrow).await, 2, "circle and category");
-        assert_eq!(mails(&app, "alert_digest", "area@example.org").await.len(), 1);
+        assert_eq!(
+            mails(&app, "alert_digest", "area@example.org").await.len(),
+            1
+        );
         app.stop().await;
     }
 );
 
-both_backends!(
-    nothing_happened_nothing_is_sent,
-    |backend| async move {
-        let app = alert_app(backend).await;
-        subscribe_confirmed(&app, "quiet@example.org", json!({ "area": "12067072" })).await;
-        // News elsewhere only.
-        file(&app, "street_lighting", MITTE_POINT, None).await;
-        assert_eq!(schedule(&app, Utc::now().date_naive()).await, 0);
-        assert!(mails(&app, "alert_digest", "quiet@example.org").await.is_empty());
-        // Asking again for a confirmed alert sends nothing (and says the same).
-        let (status, _) = subscribe(&app, json!({ "email": "quiet@example.org", "area": "12067072" })).await;
-        assert_eq!(status, 202);
-        assert_eq!(mails(&app, "confirm_alert", "quiet@example.org").await.len(), 1);
-        app.stop().await;
-    }
-);
+both_backends!(nothing_happened_nothing_is_sent, |backend| async move {
+    let app = alert_app(backend).await;
+    subscribe_confirmed(&app, "quiet@example.org", json!({ "area": "12067072" })).await;
+    // News elsewhere only.
+    file(&app, "street_lighting", MITTE_POINT, None).await;
+    assert_eq!(schedule(&app, Utc::now().date_naive()).await, 0);
+    assert!(
+        mails(&app, "alert_digest", "quiet@example.org")
+            .await
+            .is_empty()
+    );
+    // Asking again for a confirmed alert sends nothing (and says the same).
+    let (status, _) = subscribe(
+        &app,
+        json!({ "email": "quiet@example.org", "area": "12067072" }),
+    )
+    .await;
+    assert_eq!(status, 202);
+    assert_eq!(
+        mails(&app, "confirm_alert", "quiet@example.org")
+            .await
+            .len(),
+        1
+    );
+    app.stop().await;
+});
 
 both_backends!(
     subscriptions_are_refused_with_their_reason,
@@ -304,13 +380,33 @@ both_backends!(
             .await;
             assert_eq!(problem["errors"][0]["field"], "radius_m", "{problem}");
         }
-        refused(json!({ "area": MITTE, "authority": MITTE }), 400, "invalid-parameter").await;
-        refused(json!({ "lat": MITTE_POINT.0, "lon": MITTE_POINT.1 }), 400, "invalid-parameter").await;
+        refused(
+            json!({ "area": MITTE, "authority": MITTE }),
+            400,
+            "invalid-parameter",
+        )
+        .await;
+        refused(
+            json!({ "lat": MITTE_POINT.0, "lon": MITTE_POINT.1 }),
+            400,
+            "invalid-parameter",
+        )
+        .await;
         refused(json!({ "area": "12999999" }), 422, "unknown-reference").await;
         refused(json!({ "authority": "12999" }), 422, "unknown-reference").await;
-        refused(json!({ "area": MITTE, "category": "no_such_thing" }), 422, "unknown-category").await;
+        refused(
+            json!({ "area": MITTE, "category": "no_such_thing" }),
+            422,
+            "unknown-category",
+        )
+        .await;
         // Munich.
-        refused(json!({ "lat": 48.137, "lon": 11.575, "radius_m": 500 }), 422, "outside-service-area").await;
+        refused(
+            json!({ "lat": 48.137, "lon": 11.575, "radius_m": 500 }),
+            422,
+            "outside-service-area",
+        )
+        .await;
 
         // Ten alerts per address; the eleventh is refused, spelt in capitals or not.
         for radius in 0..10 {
@@ -321,11 +417,8 @@ both_backends!(
             .await;
             assert_eq!(status, 202);
         }
-        let (status, problem) = subscribe(
-            &app,
-            json!({ "email": "Many@Example.org", "area": MITTE }),
-        )
-        .await;
+        let (status, problem) =
+            subscribe(&app, json!({ "email": "Many@Example.org", "area": MITTE })).await;
         assert_problem(status, &problem, 422, "limit-reached");
         // Asking again for one of the ten is no new alert: still fine.
         let (status, _) = subscribe(
@@ -340,7 +433,8 @@ both_backends!(
             Utc::now() - Duration::days(8),
         )
         .await;
-        let (status, _) = subscribe(&app, json!({ "email": "many@example.org", "area": MITTE })).await;
+        let (status, _) =
+            subscribe(&app, json!({ "email": "many@example.org", "area": MITTE })).await;
         assert_eq!(status, 202);
         // And their links say so.
         let first = mails(&app, "confirm_alert", "many@example.org").await;
@@ -350,7 +444,16 @@ both_backends!(
         // A forged link is unknown.
         let last = if link.ends_with('0') { "1" } else { "0" };
         let forged = format!("{}{last}", &link[..link.len() - 1]);
-        assert_eq!(app.client.post(&forged).send().await.unwrap().status().as_u16(), 404);
+        assert_eq!(
+            app.client
+                .post(&forged)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            404
+        );
         app.stop().await;
     }
 );
@@ -358,10 +461,15 @@ both_backends!(
 /// Reads a feed: checks the headers, parses it as Atom, returns the entries' report links
 /// and the whole text.
 async fn read_feed(app: &TestApp, query: &str) -> (Vec<String>, String) {
-    let response = app.get(&format!("/api/v1/feeds/reports.atom?{query}")).await;
+    let response = app
+        .get(&format!("/api/v1/feeds/reports.atom?{query}"))
+        .await;
     assert_eq!(response.status().as_u16(), 200, "{query}");
     let headers = response.headers().clone();
-    assert_eq!(headers["content-type"], "application/atom+xml; charset=utf-8");
+    assert_eq!(
+        headers["content-type"],
+        "application/atom+xml; charset=utf-8"
+    );
     assert_eq!(headers["cache-control"], "public, max-age=60");
     assert!(headers.contains_key("last-modified"));
     let etag = headers["etag"].to_str().unwrap().to_owned();
@@ -408,7 +516,13 @@ both_backends!(
     feeds_list_each_selections_public_news,
     |backend| async move {
         let app = alert_app(backend).await;
-        let near = file(&app, "street_lighting", MITTE_POINT, Some("geheim.reporter@example.org")).await;
+        let near = file(
+            &app,
+            "street_lighting",
+            MITTE_POINT,
+            Some("geheim.reporter@example.org"),
+        )
+        .await;
         let far = file(&app, "roads_paths", MITTE_FAR, None).await;
         let kreuzberg = file(&app, "street_lighting", KREUZBERG_POINT, None).await;
         let hidden = file(&app, "street_lighting", MITTE_POINT, None).await;
@@ -427,7 +541,10 @@ both_backends!(
         let (links, text) = read_feed(&app, &format!("area={MITTE}")).await;
         // Newest first: the status move, then the three new ones in Mitte.
         assert_eq!(links, [link(&near), link(&far), link(&near)]);
-        assert!(text.contains("Grün: erledigt – Straßenbeleuchtung"), "{text}");
+        assert!(
+            text.contains("Grün: erledigt – Straßenbeleuchtung"),
+            "{text}"
+        );
         assert!(text.contains("Neu – Straßen"), "{text}");
         for secret in ["geheim.reporter", "Geheimname", "Bitte ansehen", &hidden] {
             assert!(!text.contains(secret), "{secret} in {text}");
@@ -446,11 +563,32 @@ both_backends!(
         assert!(links.is_empty(), "{text}");
 
         // The same refusals as for subscribing.
-        app.get_problem("/api/v1/feeds/reports.atom", 400, "invalid-parameter").await;
-        app.get_problem("/api/v1/feeds/reports.atom?lat=52.5&lon=13.4&radius_m=5", 400, "invalid-parameter").await;
-        app.get_problem("/api/v1/feeds/reports.atom?lat=x&lon=13.4&radius_m=500", 400, "invalid-parameter").await;
-        app.get_problem("/api/v1/feeds/reports.atom?area=12999999", 422, "unknown-reference").await;
-        app.get_problem("/api/v1/feeds/reports.atom?lat=48.137&lon=11.575&radius_m=500", 422, "outside-service-area").await;
+        app.get_problem("/api/v1/feeds/reports.atom", 400, "invalid-parameter")
+            .await;
+        app.get_problem(
+            "/api/v1/feeds/reports.atom?lat=52.5&lon=13.4&radius_m=5",
+            400,
+            "invalid-parameter",
+        )
+        .await;
+        app.get_problem(
+            "/api/v1/feeds/reports.atom?lat=x&lon=13.4&radius_m=500",
+            400,
+            "invalid-parameter",
+        )
+        .await;
+        app.get_problem(
+            "/api/v1/feeds/reports.atom?area=12999999",
+            422,
+            "unknown-reference",
+        )
+        .await;
+        app.get_problem(
+            "/api/v1/feeds/reports.atom?lat=48.137&lon=11.575&radius_m=500",
+            422,
+            "outside-service-area",
+        )
+        .await;
         app.stop().await;
     }
 );
