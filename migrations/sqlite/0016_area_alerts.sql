@@ -3,11 +3,14 @@
 -- delivered as at most one digest a day through the outbox (`dedupe_key`
 -- `alert:<id>:<date>`). The Atom feeds read the same selections and store nothing.
 --
--- PERSONAL DATA: `email` is the subscriber's address. It is the only personal column of this
--- table and this table is the only place an alert subscriber is kept (no name, no IP): the
--- privacy erasure and the retention job delete the rows of an address here. The links in the
--- mails hold no stored secret: confirm and unsubscribe keys are HMACs of the row's id under
--- the installation secret (`auth::reporter_key`).
+-- PERSONAL DATA: `email` is the subscriber's address, and with it the row says what the person
+-- watches (a circle's `lat`/`lon` may be their home) and when they asked (`created_at`,
+-- `requested_at`, `confirmed_at`, `unsubscribed_at`). This table is the only place an alert
+-- subscriber is kept (no name, no IP): the privacy erasure and the retention job delete the
+-- whole rows of an address here (and its `outbox` rows of kinds `confirm_alert` and
+-- `alert_digest`, like every mail). The links in the mails hold no stored secret: confirm and
+-- unsubscribe keys are HMACs of the row's id under the installation secret
+-- (`auth::reporter_key`).
 create table alert_subscriptions (
   id blob primary key,
   email text not null,
