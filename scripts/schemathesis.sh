@@ -169,6 +169,21 @@ parameters."query.category" = { dictionary = "category", probability = 0.5 }
 parameters."query.authority" = { dictionary = "authority", probability = 0.5 }
 checks.positive_data_acceptance.expected-statuses = ["200", "422"]
 
+# Area alerts and their feeds: exactly one of area, authority or lat + lon + radius_m is a rule
+# between fields the schema does not state (400 otherwise, naming the field); a well-formed key
+# or code that names nothing, or a centre outside the three states, is a 422; so is an address
+# with 10 alerts already (subscribing). The feed answers 304 to a matching If-None-Match.
+[[operations]]
+include-name = "POST /api/v1/alerts"
+parameters."body.category" = { dictionary = "category", probability = 0.5 }
+parameters."body.authority" = { dictionary = "authority", probability = 0.5 }
+checks.positive_data_acceptance.expected-statuses = ["202", "400", "422"]
+[[operations]]
+include-name = "GET /api/v1/feeds/reports.atom"
+parameters."query.category" = { dictionary = "category", probability = 0.5 }
+parameters."query.authority" = { dictionary = "authority", probability = 0.5 }
+checks.positive_data_acceptance.expected-statuses = ["200", "304", "400", "422"]
+
 # Admin routes where valid JSON can still name something the server does not have or break a
 # rule the schema cannot state (an email address's syntax, a clerk needs an existing authority,
 # a text that is only whitespace): 400; a well-formed key that names no authority, report or

@@ -5,6 +5,7 @@
 //! `docs/ARCHITECTURE.md` for the map of the modules.
 
 pub mod accounts;
+pub mod alerts;
 pub mod auth;
 pub mod backoffice;
 pub mod backup;

@@ -343,6 +343,7 @@ fn rendered_problems_match_the_documented_problem_types() {
         ApiError::NotAllowed("the report is already published".into()),
         ApiError::EditConflict,
         ApiError::Duplicate("exists".into(), "gibt es schon".into()),
+        ApiError::LimitReached("10 alerts".into(), "10 Benachrichtigungen".into()),
         ApiError::UnknownReference {
             field: "authority".into(),
             detail: "there is no authority \"BE-NOPE\"".into(),
@@ -373,6 +374,7 @@ fn rendered_problems_match_the_documented_problem_types() {
             | ApiError::NotAllowed(_)
             | ApiError::EditConflict
             | ApiError::Duplicate(..)
+            | ApiError::LimitReached(..)
             | ApiError::UnknownReference { .. } => {}
             ApiError::Photo { error, .. } => match error {
                 PhotoError::TooLarge { .. }

@@ -19,13 +19,13 @@ const CACHE = `bb-shell-v${VERSION}`;
 
 /** Every file of the application (tests/browser/offline.test.mjs checks the list against web/). */
 const SHELL = [
-  '/', '/new.html', '/report.html', '/authority.html', '/barrierefreiheit.html',
+  '/', '/new.html', '/report.html', '/authority.html', '/alerts.html', '/barrierefreiheit.html',
   '/leichte-sprache.html', '/offene-daten.html', '/datenschutz.html', '/clerk/', '/clerk/report.html',
   '/manifest.webmanifest', '/favicon.ico',
   '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png', '/icons/icon-maskable-512.png',
   '/icons/apple-touch-icon.png',
   '/css/site.css', '/css/new.css', '/css/public.css', '/css/clerk.css', '/css/noscript.css',
-  '/js/api.js', '/js/clerk-forms.js', '/js/clerk-inbox.js', '/js/clerk-redact.js', '/js/clerk-report-view.js',
+  '/js/alerts.js', '/js/api.js', '/js/clerk-forms.js', '/js/clerk-inbox.js', '/js/clerk-redact.js', '/js/clerk-report-view.js',
   '/js/clerk-report.js', '/js/clerk-session.js', '/js/clerk-suggest.js', '/js/dom.js',
   '/js/feedback-form.js', '/js/i18n.js', '/js/lights.js', '/js/map.js', '/js/new-report.js', '/js/open-data.js', '/js/outbox.js',
   '/js/outbox-list.js', '/js/page.js', '/js/photo-resize.js', '/js/place-picker.js',

@@ -38,9 +38,9 @@ impl ReporterKeys {
         })
     }
 
-    fn tag(&self, id: Uuid) -> Hmac<Sha256> {
+    fn tag(&self, label: &[u8], id: Uuid) -> Hmac<Sha256> {
         let mut mac = self.mac.clone();
-        mac.update(b"reporter-key:");
+        mac.update(label);
         mac.update(id.as_bytes());
         mac
     }
@@ -56,12 +56,24 @@ impl ReporterKeys {
 
     /// The key of report `id`: 32 lowercase hex characters.
     pub fn key(&self, id: Uuid) -> String {
-        hex(&self.tag(id).finalize().into_bytes()[..KEY_BYTES])
+        self.derive(b"reporter-key:", id)
     }
 
     /// Whether `presented` is the key of report `id` (compared in constant time).
     pub fn verify(&self, id: Uuid, presented: &str) -> bool {
-        verify(self.tag(id), presented)
+        self.verify_derived(b"reporter-key:", id, presented)
+    }
+
+    /// A key for another purpose (`label`, e.g. `b"alert-confirm:"`) of the row `id`, derived
+    /// the same way: links that need no stored secret (the area alerts' confirm and
+    /// unsubscribe links). Different labels give unrelated keys.
+    pub fn derive(&self, label: &[u8], id: Uuid) -> String {
+        hex(&self.tag(label, id).finalize().into_bytes()[..KEY_BYTES])
+    }
+
+    /// Whether `presented` is the `label` key of `id` (compared in constant time).
+    pub fn verify_derived(&self, label: &[u8], id: Uuid, presented: &str) -> bool {
+        verify(self.tag(label, id), presented)
     }
 
     /// The key in a follower's mail link that lets them give feedback on report `report`
@@ -117,6 +129,10 @@ mod tests {
         for wrong in ["", "00", &key[..30], &format!("{key}00"), "zz", "ä"] {
             assert!(!keys.verify(a, wrong), "{wrong:?}");
         }
+        let other = keys.derive(b"alert-confirm:", a);
+        assert_ne!(other, key, "another label, another key");
+        assert!(keys.verify_derived(b"alert-confirm:", a, &other));
+        assert!(!keys.verify_derived(b"alert-unsubscribe:", a, &other));
     }
 
     #[test]

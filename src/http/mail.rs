@@ -25,7 +25,7 @@ use crate::notify::escape::escape_html;
 use crate::notify::subscriptions::{self, FollowError, MailContext, Redeemed, TokenError};
 use crate::store::notify::MailRow;
 
-fn mail_context(state: &AppState) -> MailContext {
+pub(super) fn mail_context(state: &AppState) -> MailContext {
     MailContext {
         store: state.store.clone(),
         jurisdiction: state.jurisdiction.clone(),
@@ -155,7 +155,7 @@ fn well_formed(token: &str) -> Result<(), ApiError> {
 }
 
 /// The page a link opens. It looks nothing up: it shows the button whose `POST` does the work.
-fn button_page(
+pub(super) fn button_page(
     token: &str,
     title: &str,
     text: &str,
@@ -232,7 +232,7 @@ async fn redeem(
 }
 
 /// A minimal, accessible HTML page (no scripts, no inline styles: the CSP forbids both).
-fn page(title: &str, paragraphs: &[&str], extra: &str) -> HttpResponse {
+pub(super) fn page(title: &str, paragraphs: &[&str], extra: &str) -> HttpResponse {
     let mut html = format!(
         "<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

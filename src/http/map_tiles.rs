@@ -27,7 +27,7 @@ fn etag(version: i64) -> String {
 }
 
 /// Whether an `If-None-Match` header names `etag` (weak comparison, as RFC 9110 asks for it).
-fn matches(request: &HttpRequest, etag: &str) -> bool {
+pub(super) fn matches(request: &HttpRequest, etag: &str) -> bool {
     let Some(value) = request
         .headers()
         .get(header::IF_NONE_MATCH)

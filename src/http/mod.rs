@@ -6,6 +6,7 @@ mod admin_catalog;
 mod admin_photos;
 mod admin_reports;
 mod admin_webhooks;
+mod alerts;
 mod answer_templates;
 pub mod auth;
 mod authorities;
@@ -204,6 +205,36 @@ pub fn routes() -> Vec<RouteDef> {
             method: Method::POST,
             path: "/mail/unsubscribe/{token}",
             route: || web::post().to(mail::unsubscribe),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/alerts",
+            route: || web::post().to(alerts::subscribe),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/api/v1/feeds/reports.atom",
+            route: || web::get().to(alerts::feed),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/mail/alerts/confirm/{token}",
+            route: || web::get().to(alerts::confirm_page),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/mail/alerts/confirm/{token}",
+            route: || web::post().to(alerts::confirm),
+        },
+        RouteDef {
+            method: Method::GET,
+            path: "/mail/alerts/unsubscribe/{token}",
+            route: || web::get().to(alerts::unsubscribe_page),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/mail/alerts/unsubscribe/{token}",
+            route: || web::post().to(alerts::unsubscribe),
         },
         RouteDef {
             method: Method::GET,

@@ -81,6 +81,10 @@ pub enum ApiError {
         /// German explanation.
         detail_de: String,
     },
+    /// A limit per person was reached (422), e.g. the area alerts an address may hold.
+    /// English and German explanations.
+    #[error("limit reached: {0}")]
+    LimitReached(String, String),
     /// No such resource (404).
     #[error("not found")]
     NotFound,
@@ -162,6 +166,7 @@ impl ApiError {
             ApiError::OutsideServiceArea => ("outside-service-area", "Outside the service area"),
             ApiError::UnknownCategory(_) => ("unknown-category", "Unknown category"),
             ApiError::UnknownReference { .. } => ("unknown-reference", "Unknown reference"),
+            ApiError::LimitReached(..) => ("limit-reached", "Limit reached"),
             ApiError::NotFound => ("not-found", "Not found"),
             ApiError::LinkExpired => ("link-expired", "Link expired"),
             ApiError::Unauthorized => ("unauthorized", "Not signed in"),
@@ -241,7 +246,9 @@ impl ApiError {
                 "Sign in (POST /api/v1/admin/login) or send a valid API token as Authorization: Bearer. Wrong email or password, an expired session and a revoked token all end here.".into(),
                 "Bitte melden Sie sich an (POST /api/v1/admin/login) oder senden Sie ein gültiges API-Token. E-Mail oder Passwort falsch, Sitzung abgelaufen oder Token widerrufen.".into(),
             ),
-            ApiError::Forbidden(en, de) | ApiError::Duplicate(en, de) => (en.clone(), de.clone()),
+            ApiError::Forbidden(en, de)
+            | ApiError::Duplicate(en, de)
+            | ApiError::LimitReached(en, de) => (en.clone(), de.clone()),
             ApiError::LoginBlocked { retry_after_secs } => (
                 format!("Too many failed log-ins for this account. Try again in {retry_after_secs} s."),
                 format!("Zu viele fehlgeschlagene Anmeldungen für dieses Konto. Bitte versuchen Sie es in {retry_after_secs} s erneut."),
@@ -316,7 +323,8 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::OutsideServiceArea
             | ApiError::UnknownCategory(_)
-            | ApiError::UnknownReference { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            | ApiError::UnknownReference { .. }
+            | ApiError::LimitReached(..) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::LinkExpired => StatusCode::GONE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,

@@ -763,6 +763,58 @@ mod tests {
                 ..Default::default()
             },
         );
+        // The area alerts' mails (`alert_mails`): their links are derived from the fixed
+        // installation secret and id, so they are recorded as they are.
+        for language in [Language::De, Language::En] {
+            let changes = composer
+                .confirm_alert(
+                    "a@example.org",
+                    language,
+                    Uuid::from_u128(7),
+                    "in der Gemeinde <Briesen> (Mark)",
+                    now,
+                )
+                .unwrap();
+            snapshot(&mut out, "confirm_alert", &changes);
+            let entries = [
+                crate::notify::alert_mails::AlertEntry {
+                    new: true,
+                    category: "Straßen & Wege".into(),
+                    place: "Unter den Linden 1 <Eingang> (Mitte)".into(),
+                    light: Light::Red,
+                    url: composer.links().report(Uuid::from_u128(1)),
+                },
+                crate::notify::alert_mails::AlertEntry {
+                    new: false,
+                    category: "Roads & paths".into(),
+                    place: "near 52.52190, 13.41320 (Mitte)".into(),
+                    light: Light::YellowGreen,
+                    url: composer.links().report(Uuid::from_u128(2)),
+                },
+            ];
+            for more in [0, 3] {
+                let mail = composer
+                    .alert_digest(
+                        "a@example.org",
+                        language,
+                        Uuid::from_u128(7),
+                        date,
+                        "im Umkreis von 500 m um 52.52190, 13.41320",
+                        "lat=52.52190&lon=13.41320&radius_m=500",
+                        &entries,
+                        more,
+                    )
+                    .unwrap();
+                snapshot(
+                    &mut out,
+                    "alert_digest",
+                    &MailChanges {
+                        mails: vec![mail],
+                        ..Default::default()
+                    },
+                );
+            }
+        }
 
         let recorded = include_str!("testdata/mails.txt");
         if out != recorded {

@@ -66,6 +66,72 @@ impl Links {
     pub fn erase(&self, token: &str) -> String {
         format!("{}/mail/erase/{token}", self.base)
     }
+
+    /// The page that confirms the area alert `id`.
+    pub fn alert_confirm(&self, id: Uuid) -> String {
+        format!(
+            "{}/mail/alerts/confirm/{}",
+            self.base,
+            self.alert_token(AlertLink::Confirm, id)
+        )
+    }
+
+    /// The page (and RFC 8058 one-click target) that ends the area alert `id`.
+    pub fn alert_unsubscribe(&self, id: Uuid) -> String {
+        format!(
+            "{}/mail/alerts/unsubscribe/{}",
+            self.base,
+            self.alert_token(AlertLink::Unsubscribe, id)
+        )
+    }
+
+    /// The token of an area alert's link: the row's id (32 hex digits) and its key for the
+    /// link's purpose (32 more), derived under the installation secret, so nothing is stored
+    /// and every digest can carry the same unsubscribe link.
+    pub fn alert_token(&self, purpose: AlertLink, id: Uuid) -> String {
+        format!(
+            "{}{}",
+            id.simple(),
+            self.reporter_keys.derive(purpose.label(), id)
+        )
+    }
+
+    /// The alert a link's token names, if its key is right for the purpose.
+    pub fn alert_id(&self, purpose: AlertLink, token: &str) -> Option<Uuid> {
+        let (id, key) = (token.get(..32)?, token.get(32..)?);
+        let id = Uuid::try_parse(id).ok()?;
+        self.reporter_keys
+            .verify_derived(purpose.label(), id, key)
+            .then_some(id)
+    }
+
+    /// The Atom feed of a selection (`query` as `Selection::query` writes it).
+    pub fn feed(&self, query: &str) -> String {
+        format!("{}/api/v1/feeds/reports.atom?{query}", self.base)
+    }
+
+    /// The public base URL (without a trailing slash).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+}
+
+/// What an area alert's link does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertLink {
+    /// Confirms the subscription.
+    Confirm,
+    /// Ends it.
+    Unsubscribe,
+}
+
+impl AlertLink {
+    fn label(self) -> &'static [u8] {
+        match self {
+            AlertLink::Confirm => b"alert-confirm:",
+            AlertLink::Unsubscribe => b"alert-unsubscribe:",
+        }
+    }
 }
 
 #[cfg(test)]
@@ -85,6 +151,12 @@ mod tests {
             links.report(id),
             format!("https://example.org/bb/report.html?id={id}")
         );
+        let confirm = links.alert_confirm(id);
+        let token = confirm.rsplit('/').next().unwrap();
+        assert_eq!(token.len(), 64);
+        assert_eq!(links.alert_id(AlertLink::Confirm, token), Some(id));
+        assert_eq!(links.alert_id(AlertLink::Unsubscribe, token), None);
+        assert_eq!(links.alert_id(AlertLink::Confirm, &token[..63]), None);
         assert_eq!(
             links.reporter_report(id),
             format!(

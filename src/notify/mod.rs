@@ -7,6 +7,7 @@
 //! `.eml` files when no SMTP server is configured), with back-off, a dead-letter state and
 //! leases that keep several instances from sending the same row twice.
 //!
+//! - [`alert_mails`] — the area alerts' opt-in and daily digest.
 //! - [`compose`] — which mail goes to whom when: draws the link tokens, then renders.
 //! - [`templates`] — the texts: askama templates under `templates/mail/`, one per mail,
 //!   language and format (plain text and HTML), filled from plain data.
@@ -18,6 +19,7 @@
 //! - [`transport`] — SMTP or files.
 //! - [`worker`] — delivery and the daily digest.
 
+pub mod alert_mails;
 pub mod compose;
 pub mod escape;
 pub mod events;

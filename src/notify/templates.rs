@@ -254,7 +254,7 @@ impl ClerkDigest<'_> {
 }
 
 /// Renders the plain text, splits off its subject line, and renders the HTML with it.
-fn render<T: Template, H: Template>(
+pub(crate) fn render<T: Template, H: Template>(
     text: T,
     html: impl FnOnce(String) -> H,
 ) -> anyhow::Result<Rendered> {

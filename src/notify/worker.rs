@@ -1,7 +1,8 @@
 //! The delivery worker that `serve` starts: claims due outbox rows one at a time, delivers
 //! them, and records the outcome — sent, retry later with exponential back-off, or dead letter.
-//! Once a day it also schedules each authority's digest of overdue reports and each clerk's
-//! list of their overdue and the unassigned reports.
+//! Once a day it also schedules each authority's digest of overdue reports, each clerk's list
+//! of their overdue and the unassigned reports, and the area alerts' digests
+//! (`alerts::digest`), from the same hour.
 //!
 //! Safe with several instances on one database: a row is claimed with a lease (see
 //! [`NotifyStore::claim_mail`]) longer than the send timeout, so only a worker that died
@@ -62,6 +63,7 @@ impl Worker {
         let name = worker_name();
         let idle = Duration::from_millis(self.settings.poll_interval_ms);
         let mut digest_done: Option<NaiveDate> = None;
+        let mut alerts_done: Option<NaiveDate> = None;
         while !*stop.borrow() {
             let now = Utc::now();
             if let Some(date) = digest_due(now, self.settings.digest_hour_utc, digest_done) {
@@ -73,6 +75,27 @@ impl Worker {
                         digest_done = Some(date);
                     }
                     Err(error) => tracing::warn!(error = format!("{error:#}"), "digest failed"),
+                }
+            }
+            if let Some(date) = digest_due(now, self.settings.digest_hour_utc, alerts_done) {
+                let window = crate::alerts::digest::window(date, self.settings.digest_hour_utc);
+                match crate::alerts::digest::schedule_alert_digests(
+                    &*self.store,
+                    &self.jurisdiction,
+                    &self.composer,
+                    date,
+                    window,
+                    now,
+                )
+                .await
+                {
+                    Ok(count) => {
+                        tracing::info!(count, %date, "area alert digests scheduled");
+                        alerts_done = Some(date);
+                    }
+                    Err(error) => {
+                        tracing::warn!(error = format!("{error:#}"), "area alert digests failed")
+                    }
                 }
             }
             let worked = match self.deliver_next(&name, &from, Utc::now()).await {

@@ -11,6 +11,7 @@ mod account_sql;
 pub mod accounts;
 pub mod backoffice;
 mod backoffice_sql;
+pub mod alerts;
 pub mod clerk;
 mod clerk_sql;
 pub mod move_data;
@@ -164,6 +165,7 @@ pub trait Store:
     + PrivacyStore
     + WebhookStore
     + BackofficeStore
+    + AlertStore
 {
 }
 
@@ -178,11 +180,13 @@ impl<T> Store for T where
         + PrivacyStore
         + WebhookStore
         + BackofficeStore
+        + AlertStore
 {
 }
 
 pub use accounts::AccountStore;
 pub use backoffice::BackofficeStore;
+pub use alerts::AlertStore;
 pub use clerk::ClerkStore;
 pub use notify::NotifyStore;
 pub use open311::Open311Store;

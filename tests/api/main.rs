@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod backoffice;
+mod alerts;
 mod clerk;
 mod clerk_matrix;
 mod cli;

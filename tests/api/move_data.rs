@@ -296,6 +296,14 @@ async fn fill_sqlite_installation() -> Source {
         .await
         .unwrap();
     assert_eq!(follow.status().as_u16(), 202);
+    let alert = app
+        .client
+        .post(format!("{}/api/v1/alerts", app.address))
+        .json(&json!({ "email": "fan@example.org", "area": MITTE, "category": "street_lighting" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(alert.status().as_u16(), 202);
 
     let (db, data) = app.stop_keeping_data().await;
     Source {

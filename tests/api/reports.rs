@@ -654,6 +654,13 @@ both_backends!(
             // The privacy notice and the page a removal link opens.
             "/datenschutz.html".to_owned(),
             format!("/mail/erase/{}", "e".repeat(64)),
+            // The Atom feeds of the area alerts' selections.
+            "/api/v1/feeds/reports.atom?area=11000001".to_owned(),
+            "/api/v1/feeds/reports.atom?authority=11000001&category=street_lighting".to_owned(),
+            format!(
+                "/api/v1/feeds/reports.atom?lat={}&lon={}&radius_m=500",
+                MITTE_POINT.0, MITTE_POINT.1
+            ),
         ];
         let mut texts = vec![created.to_string()];
         for page in pages {
@@ -661,6 +668,10 @@ both_backends!(
             assert_eq!(response.status().as_u16(), 200, "{page}");
             texts.push(response.text().await.unwrap());
         }
+        // The feeds do list the report: they are checked, not empty.
+        let feeds: Vec<&String> = texts.iter().filter(|t| t.contains("<feed")).collect();
+        assert_eq!(feeds.len(), 3);
+        assert!(feeds.iter().all(|t| t.contains(id)), "{feeds:?}");
         for text in texts {
             assert!(!text.contains("geheim.reporter"), "{text}");
             assert!(!text.contains("Geheimname"), "{text}");

@@ -39,6 +39,7 @@ function showNotFound() {
 function render({ authority, promise_working_days: promise, stats }) {
   document.title = `${authority.name} – Bürgerbüro`;
   $('authority-name').textContent = authority.name;
+  feedLinks(authority);
   $('authority-promise').textContent = tr(
     `Servicezusage: eine erste Reaktion innerhalb von ${promise} ${promise === 1 ? 'Werktag' : 'Werktagen'}. Grundlage: ${stats.reports} öffentliche ${stats.reports === 1 ? 'Meldung' : 'Meldungen'}.`,
     `Service promise: a first reaction within ${promise} working ${promise === 1 ? 'day' : 'days'}. Counted over ${stats.reports} public ${stats.reports === 1 ? 'report' : 'reports'}.`);
@@ -58,6 +59,18 @@ function render({ authority, promise_working_days: promise, stats }) {
   $('authority').hidden = false;
   reportList($('recent'), { pageSize: 10, label: tr('Aktuelle Meldungen', 'Recent reports') })
     .show({ authority: authority.key });
+}
+
+/** The authority's Atom feed and mail alerts: visible links, and the feed for feed readers. */
+function feedLinks(authority) {
+  const query = `authority=${encodeURIComponent(authority.key)}`;
+  const feed = `/api/v1/feeds/reports.atom?${query}`;
+  $('authority-feed').href = feed;
+  $('authority-alerts').href = `/alerts.html?${query}`;
+  document.head.append(el('link', {
+    rel: 'alternate', type: 'application/atom+xml', href: feed,
+    title: tr(`Meldungen: ${authority.name}`, `Reports: ${authority.name}`),
+  }));
 }
 
 function renderLights(lights) {

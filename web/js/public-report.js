@@ -64,6 +64,7 @@ function render(report, categoryNames) {
   // After a citizen's answer its entry shows in the history at once.
   setUpFeedback(report, new URLSearchParams(location.search),
     async () => renderHistory(await getJson(`/api/v1/reports/${encodeURIComponent(report.id)}`), categoryNames));
+  areaFeed(report);
   showOnMap(report);
 }
 
@@ -73,6 +74,20 @@ function renderHistory(report, categoryNames) {
   let forwardings = 0;
   $('history').replaceChildren(...report.history.map((entry) => historyItem(entry, categoryNames,
     entry.kind === 'forwarded' ? targets[forwardings++] : null)));
+}
+
+/** The Atom feed of the report's Gemeinde or Bezirk, and mail alerts for its surroundings. */
+function areaFeed(report) {
+  const feed = `/api/v1/feeds/reports.atom?area=${encodeURIComponent(report.area.key)}`;
+  const link = $('area-feed');
+  link.href = feed;
+  link.textContent = tr(`Alle Meldungen in ${report.area.name} als Atom-Feed`, `All reports in ${report.area.name} as an Atom feed`);
+  const { lat, lon } = report.location;
+  $('area-alerts').href = `/alerts.html?${new URLSearchParams({ lat: lat.toFixed(5), lon: lon.toFixed(5), radius_m: '500' })}`;
+  document.head.append(el('link', {
+    rel: 'alternate', type: 'application/atom+xml', href: feed,
+    title: tr(`Meldungen in ${report.area.name}`, `Reports in ${report.area.name}`),
+  }));
 }
 
 /** What the reporter's own link shows while the public cannot see the report yet. */

@@ -54,6 +54,7 @@ pub const TABLES: &[&str] = &[
     "report_followers",
     "mail_tokens",
     "citizen_feedback",
+    "alert_subscriptions",
     "open311_api_keys",
     "installation_secrets",
     "webhook_endpoints",
