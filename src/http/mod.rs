@@ -22,6 +22,7 @@ mod places;
 mod problem;
 mod report_view;
 mod reports;
+mod supporters;
 pub mod wire;
 
 use std::sync::Arc;
@@ -175,6 +176,11 @@ pub fn routes() -> Vec<RouteDef> {
             method: Method::POST,
             path: "/api/v1/reports/{id}/followers",
             route: || web::post().to(mail::follow),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/reports/{id}/supporters",
+            route: || web::post().to(supporters::support),
         },
         RouteDef {
             method: Method::GET,

@@ -124,6 +124,8 @@ pub struct ReportView {
     close_reason: Option<CloseView>,
     near_border: bool,
     created_at: DateTime<Utc>,
+    /// "Me too": anonymous and confirmed supports.
+    supporters: i64,
     photos: Vec<PhotoView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<Vec<HistoryEntry>>,
@@ -195,6 +197,7 @@ impl ReportView {
             close_reason: report.status.close_reason().map(CloseView::of),
             near_border: report.near_border,
             created_at: t.created_at,
+            supporters: report.supporters,
             photos: photos
                 .iter()
                 .map(|p| PhotoView {

@@ -33,6 +33,8 @@ pub enum InboxOrder {
     OldestFirst,
     /// Newest first.
     NewestFirst,
+    /// Most supporters first ("me too"), then newest first.
+    MostSupported,
 }
 
 /// Filters of the clerk inbox (all optional, combined with AND).
@@ -58,6 +60,8 @@ pub struct InboxFilter {
     pub order: InboxOrder,
     /// Keyset cursor: the last id of the previous page.
     pub after: Option<Uuid>,
+    /// The last report's supporters (with [`InboxOrder::MostSupported`] and `after`).
+    pub after_supporters: Option<i64>,
     /// Page size.
     pub limit: i64,
 }

@@ -25,6 +25,8 @@ pub mod reports;
 mod rows;
 mod shared;
 mod sqlite;
+mod support_sql;
+pub mod supporters;
 
 use std::sync::Arc;
 
@@ -155,6 +157,7 @@ pub trait Store:
     + NotifyStore
     + Open311Store
     + RateLimitStore
+    + SupportStore
 {
 }
 
@@ -166,6 +169,7 @@ impl<T> Store for T where
         + NotifyStore
         + Open311Store
         + RateLimitStore
+        + SupportStore
 {
 }
 
@@ -175,6 +179,7 @@ pub use notify::NotifyStore;
 pub use open311::Open311Store;
 pub use rate_limits::RateLimitStore;
 pub use reports::ReportStore;
+pub use supporters::SupportStore;
 
 /// Schema, health and the boundary data. Each method is one transaction.
 #[async_trait]

@@ -68,6 +68,8 @@ pub enum TokenPurpose {
     ConfirmFollow,
     /// Stop mails about a report.
     Unsubscribe,
+    /// Confirm a supporter's address ("me too"): the support counts from then on.
+    ConfirmSupport,
 }
 
 impl TokenPurpose {
@@ -77,6 +79,7 @@ impl TokenPurpose {
             Self::ConfirmReport => "confirm_report",
             Self::ConfirmFollow => "confirm_follow",
             Self::Unsubscribe => "unsubscribe",
+            Self::ConfirmSupport => "confirm_support",
         }
     }
 
@@ -86,6 +89,7 @@ impl TokenPurpose {
             "confirm_report" => Some(Self::ConfirmReport),
             "confirm_follow" => Some(Self::ConfirmFollow),
             "unsubscribe" => Some(Self::Unsubscribe),
+            "confirm_support" => Some(Self::ConfirmSupport),
             _ => None,
         }
     }
@@ -102,6 +106,8 @@ pub struct NewToken {
     pub report_id: Uuid,
     /// The follower it concerns (confirm-follow and unsubscribe tokens).
     pub follower_id: Option<Uuid>,
+    /// The supporter it concerns (confirm-support tokens).
+    pub supporter_id: Option<Uuid>,
     /// When it stops working.
     pub expires_at: DateTime<Utc>,
 }

@@ -185,6 +185,7 @@ pub(super) struct ReportRow {
     pub first_reaction_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub authority_since: Option<DateTime<Utc>>,
+    pub supporters: i64,
 }
 
 impl TryFrom<ReportRow> for Report {
@@ -242,6 +243,7 @@ impl TryFrom<ReportRow> for Report {
                 resolved_at: row.resolved_at,
                 authority_since: row.authority_since,
             },
+            supporters: row.supporters,
         })
     }
 }
@@ -287,6 +289,7 @@ impl From<&Report> for ReportRow {
             first_reaction_at: t.first_reaction_at,
             resolved_at: t.resolved_at,
             authority_since: t.authority_since,
+            supporters: report.supporters,
         }
     }
 }

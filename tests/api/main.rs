@@ -25,5 +25,6 @@ mod s3;
 mod s3rver;
 mod service;
 mod store;
+mod supporters;
 mod text_input;
 mod tokens;

@@ -208,7 +208,10 @@ function inboxItem(report) {
     report.overdue ? el('span', { class: 'tag tag-overdue' },
       el('span', { 'aria-hidden': 'true' }, '⚠ '), tr('Überfällig', 'Overdue')) : null,
     report.visibility !== 'published' ? el('span', { class: `tag tag-${report.visibility}` },
-      report.visibility === 'hidden' ? tr('Verborgen', 'Hidden') : tr('Zu prüfen', 'To moderate')) : null);
+      report.visibility === 'hidden' ? tr('Verborgen', 'Hidden') : tr('Zu prüfen', 'To moderate')) : null,
+    report.supporters ? el('span', { class: 'tag tag-supporters' }, report.supporters === 1
+      ? tr('1 × „Ich auch“', '1 × “me too”')
+      : tr(`${report.supporters} × „Ich auch“`, `${report.supporters} × “me too”`)) : null);
   const due = report.first_reaction_at
     ? null
     : report.reaction_due_at && `${tr('Reaktion fällig', 'Reaction due')} ${formatDeadline(report.reaction_due_at)}`;

@@ -52,6 +52,7 @@ pub const TABLES: &[&str] = &[
     "outbox",
     "report_followers",
     "mail_tokens",
+    "report_supporters",
     "open311_api_keys",
     "installation_secrets",
 ];
