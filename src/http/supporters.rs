@@ -78,9 +78,9 @@ pub async fn support(
     .await
     .map_err(|e| match e {
         SupportError::NotFound => ApiError::NotFound,
-        SupportError::NotOpen => ApiError::NotAllowed(
-            "only an open report (red or yellow) can be supported".into(),
-        ),
+        SupportError::NotOpen => {
+            ApiError::NotAllowed("only an open report (red or yellow) can be supported".into())
+        }
         SupportError::Internal(e) => ApiError::Internal(e),
     })?;
     Ok(match supported {

@@ -601,9 +601,7 @@ mod tests {
             let changes = composer.confirm_follow(&to, &addressed, now).unwrap();
             snapshot(&mut out, "confirm_follow", &changes);
             for follow in [false, true] {
-                let changes = composer
-                    .confirm_support(&to, follow, &plain, now)
-                    .unwrap();
+                let changes = composer.confirm_support(&to, follow, &plain, now).unwrap();
                 snapshot(&mut out, "confirm_support", &changes);
             }
         }

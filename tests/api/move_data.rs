@@ -265,7 +265,10 @@ async fn fill_sqlite_installation() -> Source {
         .unwrap();
     assert_eq!(follow.status().as_u16(), 202);
     // "Me too", anonymous (a supporter row with the count on the report) and with an address.
-    for body in [json!({}), json!({ "email": "fan@example.org", "follow": true })] {
+    for body in [
+        json!({}),
+        json!({ "email": "fan@example.org", "follow": true }),
+    ] {
         let support = app
             .client
             .post(format!(

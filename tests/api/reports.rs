@@ -642,7 +642,10 @@ both_backends!(
         // A supporter's address ("me too"), confirmed as its link would, and an anonymous
         // support: the count is public, the address never.
         let mut texts = vec![created.to_string()];
-        for body in [json!({ "email": "geheim.unterstuetzer@example.org", "follow": true }), json!({})] {
+        for body in [
+            json!({ "email": "geheim.unterstuetzer@example.org", "follow": true }),
+            json!({}),
+        ] {
             let response = app
                 .client
                 .post(format!("{}/api/v1/reports/{id}/supporters", app.address))
@@ -653,8 +656,11 @@ both_backends!(
             assert!(response.status().is_success());
             texts.push(response.text().await.unwrap());
         }
-        app.execute_sql(&["update report_supporters set confirmed_at = created_at",
-            "update reports set supporters = 2"]).await;
+        app.execute_sql(&[
+            "update report_supporters set confirmed_at = created_at",
+            "update reports set supporters = 2",
+        ])
+        .await;
         let pages = [
             format!("/api/v1/reports/{id}"),
             "/api/v1/reports".to_owned(),
