@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The browser tests: Debian's chromium, driven by playwright-core (tests/tools), against a
 # freshly started server on SQLite with moderation on (clerks publish), no email confirmation
-# and no base-map tiles (the network is closed). Every test file under tests/browser runs with
+# and no base-map tiles (the network is closed), filing and follow/"me too" limits far above what
+# the tests send (they all come from one client). Every test file under tests/browser runs with
 # node's test runner; axe-core checks each page they visit; screenshots land in
 # $SCREENSHOT_DIR (default target/browser-screenshots) for review.
 #
@@ -35,7 +36,9 @@ test_server_start browser \
   BUERGERBUERO_EMAIL_CONFIRMATION=off \
   BUERGERBUERO_MAP__TILE_URL= \
   BUERGERBUERO_RATE_LIMIT__REPORTS_PER_HOUR=10000 \
-  BUERGERBUERO_RATE_LIMIT__BURST=10000
+  BUERGERBUERO_RATE_LIMIT__BURST=10000 \
+  BUERGERBUERO_RATE_LIMIT__FOLLOWS_PER_HOUR=10000 \
+  BUERGERBUERO_RATE_LIMIT__FOLLOW_BURST=10000
 test_server_wait_ready "${BROWSER_TEST_READY_S:-300}"
 
 password() { python3 -c 'import secrets; print(secrets.token_hex(12))'; }

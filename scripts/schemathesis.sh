@@ -153,8 +153,9 @@ checks.negative_data_rejection.expected-statuses = ["201", "400", "401", "403", 
 include-name = "GET /api/v1/reports"
 parameters."query.category" = { dictionary = "category", probability = 0.5 }
 parameters."query.authority" = { dictionary = "authority", probability = 0.5 }
-# A code that names no category is a 422, as for /api/v1/jurisdiction.
-checks.positive_data_acceptance.expected-statuses = ["200", "422"]
+# A code that names no category is a 422, as for /api/v1/jurisdiction. A cursor made for the
+# other sort order (an id with sort=supporters, COUNT.ID without) is a 400 naming `cursor`.
+checks.positive_data_acceptance.expected-statuses = ["200", "400", "422"]
 
 # The open-data downloads take the list's filters, with the same answers.
 [[operations]]
@@ -247,6 +248,16 @@ checks.positive_data_acceptance.expected-statuses = ["200", "400", "404"]
 [[operations]]
 include-name = "GET /open311/v2/requests.xml"
 checks.positive_data_acceptance.expected-statuses = ["200", "400", "404"]
+
+# "Me too": `follow` without `email` is a 400 (following needs an address), a report that is
+# handled already a 409; unknown ids (the fuzzer's) are 404.
+[[operations]]
+include-name = "POST /api/v1/reports/{id}/supporters"
+checks.positive_data_acceptance.expected-statuses = ["201", "202", "400", "404", "409", "429"]
+# The inbox's cursor belongs to its order, as the public list's does.
+[[operations]]
+include-name = "GET /api/v1/admin/reports"
+checks.positive_data_acceptance.expected-statuses = ["200", "400"]
 
 [[operations]]
 include-name = "GET /api/v1/reports/nearby"

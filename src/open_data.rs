@@ -46,7 +46,7 @@ impl Default for OpenDataSettings {
 }
 
 /// The columns of the CSV download, in order (its first line).
-pub const CSV_COLUMNS: [&str; 18] = [
+pub const CSV_COLUMNS: [&str; 19] = [
     "id",
     "url",
     "created_at",
@@ -65,6 +65,7 @@ pub const CSV_COLUMNS: [&str; 18] = [
     "authority_name",
     "first_reaction_at",
     "resolved_at",
+    "supporters",
 ];
 
 /// Turns public reports into records; built once per download (it indexes the names).
@@ -138,6 +139,7 @@ impl Exporter {
             names.authority,
             &r.timeline.first_reaction_at.map(time).unwrap_or_default(),
             &r.timeline.resolved_at.map(time).unwrap_or_default(),
+            &r.supporters.to_string(),
         ];
         for (i, field) in fields.iter().enumerate() {
             if i > 0 {
@@ -174,6 +176,7 @@ impl Exporter {
                 "authority_name": names.authority,
                 "first_reaction_at": r.timeline.first_reaction_at.map(time),
                 "resolved_at": r.timeline.resolved_at.map(time),
+                "supporters": r.supporters,
             },
         })
     }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::auth::Signed;
 use super::report_view::{Label, ReportView};
-use super::reports::{parse_limit, parse_statuses_among, photo_body};
+use super::reports::{cursor_of, parse_cursor, parse_limit, parse_statuses_among, photo_body};
 use super::{ApiError, AppState};
 use crate::domain::{
     Action, Assignee, AuthorityKey, CategoryCode, Event, EventKind, Refusal, Report, ReportId,
@@ -19,6 +19,7 @@ use crate::domain::{
 };
 use crate::photos::{PhotoId, Variant};
 use crate::store::clerk::{AssigneeFilter, InboxFilter, InboxOrder};
+use crate::store::reports::ReportSort;
 use crate::workflow::{self, WorkflowContext, WorkflowError};
 
 /// Inbox query parameters.
@@ -76,14 +77,25 @@ pub async fn inbox(
     let order = match query.order.as_deref() {
         None | Some("oldest") => InboxOrder::OldestFirst,
         Some("newest") => InboxOrder::NewestFirst,
+        Some("supporters") => InboxOrder::MostSupported,
         Some(other) => {
             return Err(ApiError::invalid(
                 "order",
-                format!("{other:?} is not one of oldest, newest"),
-                "Sortierung muss oldest oder newest sein",
+                format!("{other:?} is not one of oldest, newest, supporters"),
+                "Sortierung muss oldest, newest oder supporters sein",
             ));
         }
     };
+    // The public list's cursor format: `COUNT.ID` when sorted by supporters, else the id.
+    let sort = match order {
+        InboxOrder::MostSupported => ReportSort::Supporters,
+        _ => ReportSort::Newest,
+    };
+    let cursor = query
+        .cursor
+        .as_deref()
+        .map(|c| parse_cursor(sort, c))
+        .transpose()?;
     let text = query
         .q
         .map(|q| q.trim().to_owned())
@@ -130,19 +142,8 @@ pub async fn inbox(
         reopen_requested: query.reopen_requested.unwrap_or(false),
         text,
         order,
-        after: query
-            .cursor
-            .as_deref()
-            .map(|c| {
-                Uuid::parse_str(c).map_err(|_| {
-                    ApiError::invalid(
-                        "cursor",
-                        "not a cursor from a previous page",
-                        "Ungültiger Cursor",
-                    )
-                })
-            })
-            .transpose()?,
+        after: cursor.map(|(id, _)| id),
+        after_supporters: cursor.and_then(|(_, count)| count),
         limit: parse_limit(query.limit.as_deref())?,
     };
     let rows = state.store.list_inbox(&filter).await?;
@@ -154,7 +155,7 @@ pub async fn inbox(
         .map(|(status, count)| (status, json!(count)))
         .collect();
     let next_cursor = (rows.len() as i64 == filter.limit)
-        .then(|| rows.last().map(|r| r.id.to_string()))
+        .then(|| rows.last().map(|r| cursor_of(sort, r)))
         .flatten();
     let mut reports = Vec::with_capacity(rows.len());
     let mut names = AssigneeNames::default();

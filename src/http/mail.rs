@@ -25,6 +25,7 @@ use crate::notify::escape::escape_html;
 use crate::notify::subscriptions::{self, FollowError, MailContext, Redeemed, TokenError};
 use crate::store::notify::MailRow;
 
+/// The mail use cases' context from the application state.
 pub(super) fn mail_context(state: &AppState) -> MailContext {
     MailContext {
         store: state.store.clone(),
@@ -128,12 +129,16 @@ pub async fn erase(
     redeem(&path, &[TokenPurpose::Erase], &state).await
 }
 
-/// `POST /mail/confirm/{token}`: confirms a report's or a follower's address.
+/// `POST /mail/confirm/{token}`: confirms a report's, a follower's or a supporter's address.
 pub async fn confirm(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let accepted = [TokenPurpose::ConfirmReport, TokenPurpose::ConfirmFollow];
+    let accepted = [
+        TokenPurpose::ConfirmReport,
+        TokenPurpose::ConfirmFollow,
+        TokenPurpose::ConfirmSupport,
+    ];
     redeem(&path, &accepted, &state).await
 }
 
@@ -210,6 +215,15 @@ async fn redeem(
             &[
                 "Sie erhalten E-Mails, wenn sich etwas ändert. / You will get emails when something changes.",
             ],
+            &link(links.report(report)),
+        ),
+        Redeemed::SupportConfirmed { report, already } => page(
+            "Danke für Ihr „Ich auch“ / Thank you for your “me too”",
+            &[if already {
+                "Ihre Stimme war schon gezählt. / Your voice was counted before."
+            } else {
+                "Ihre Stimme zählt jetzt für diese Meldung. / Your voice now counts for this report."
+            }],
             &link(links.report(report)),
         ),
         Redeemed::Unsubscribed { report } => page(

@@ -27,6 +27,7 @@ mod places;
 mod problem;
 pub(crate) mod report_view;
 mod reports;
+mod supporters;
 pub mod wire;
 
 use std::sync::Arc;
@@ -185,6 +186,11 @@ pub fn routes() -> Vec<RouteDef> {
             method: Method::POST,
             path: "/api/v1/reports/{id}/feedback",
             route: || web::post().to(feedback::give),
+        },
+        RouteDef {
+            method: Method::POST,
+            path: "/api/v1/reports/{id}/supporters",
+            route: || web::post().to(supporters::support),
         },
         RouteDef {
             method: Method::GET,

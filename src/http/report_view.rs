@@ -140,6 +140,8 @@ pub struct ReportView {
     close_reason: Option<CloseView>,
     near_border: bool,
     created_at: DateTime<Utc>,
+    /// "Me too": anonymous and confirmed supports.
+    supporters: i64,
     photos: Vec<PhotoView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<Vec<HistoryEntry>>,
@@ -211,6 +213,7 @@ impl ReportView {
             close_reason: report.status.close_reason().map(CloseView::of),
             near_border: report.near_border,
             created_at: t.created_at,
+            supporters: report.supporters,
             // The reporter's photos; an answer's own show with it in the history.
             photos: photos
                 .iter()

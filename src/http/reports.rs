@@ -24,7 +24,7 @@ use crate::jurisdiction::polygon_index::{METRES_PER_DEGREE_LAT, METRES_PER_DEGRE
 use crate::map::{self, MapLayer};
 use crate::metrics::FilingOutcome;
 use crate::photos::{PhotoId, Variant};
-use crate::store::reports::{BBox, PhotoRow, ReportFilter};
+use crate::store::reports::{BBox, PhotoRow, ReportFilter, ReportSort};
 
 /// Largest JSON body of a filing.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
@@ -411,28 +411,26 @@ pub struct ListQuery {
     since: Option<String>,
     limit: Option<String>,
     cursor: Option<String>,
+    sort: Option<String>,
 }
 
-/// `GET /api/v1/reports`: published reports, newest first, filtered, keyset-paginated.
+/// `GET /api/v1/reports`: published reports, newest first (or with `sort=supporters` most
+/// supported first), filtered, keyset-paginated.
 pub async fn list_reports(
     query: Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = parse_limit(query.limit.as_deref())?;
+    let sort = parse_sort(query.sort.as_deref())?;
+    let cursor = query
+        .cursor
+        .as_deref()
+        .map(|c| parse_cursor(sort, c))
+        .transpose()?;
     let filter = ReportFilter {
-        before: query
-            .cursor
-            .as_deref()
-            .map(|c| {
-                ReportId::parse(c).map(ReportId::uuid).map_err(|_| {
-                    ApiError::invalid(
-                        "cursor",
-                        "cursor must be the next_cursor of a previous page",
-                        "cursor muss der next_cursor einer vorigen Seite sein",
-                    )
-                })
-            })
-            .transpose()?,
+        sort,
+        before: cursor.map(|(id, _)| id),
+        before_supporters: cursor.and_then(|(_, count)| count),
         limit: limit + 1,
         ..public_filter(
             &state,
@@ -448,13 +446,57 @@ pub async fn list_reports(
     let mut rows = state.store.list_public_reports(&filter).await?;
     let next_cursor = (rows.len() as i64 > limit).then(|| {
         rows.truncate(limit as usize);
-        rows.last().map(|r| r.id.to_string())
+        rows.last().map(|r| cursor_of(sort, r))
     });
     let reports = render_page(&state, &rows).await?;
     Ok(HttpResponse::Ok().json(json!({
         "reports": reports,
         "next_cursor": next_cursor.flatten(),
     })))
+}
+
+/// The list's `sort`: `newest` (the default) or `supporters`.
+fn parse_sort(text: Option<&str>) -> Result<ReportSort, ApiError> {
+    match text {
+        None | Some("newest") => Ok(ReportSort::Newest),
+        Some("supporters") => Ok(ReportSort::Supporters),
+        Some(other) => Err(ApiError::invalid(
+            "sort",
+            format!("{other:?} is not one of newest, supporters"),
+            format!("sort: {other:?} ist keiner von newest, supporters"),
+        )),
+    }
+}
+
+/// The cursor after `report` in the order `sort`: its id, or (most supported first) its count
+/// and id as `COUNT.ID`, since a keyset needs every column of the order.
+pub(super) fn cursor_of(sort: ReportSort, report: &Report) -> String {
+    match sort {
+        ReportSort::Newest => report.id.to_string(),
+        ReportSort::Supporters => format!("{}.{}", report.supporters, report.id),
+    }
+}
+
+/// Parses a cursor [`cursor_of`] made for the same order: the id and, for
+/// `sort=supporters`, the count.
+pub(super) fn parse_cursor(
+    sort: ReportSort,
+    text: &str,
+) -> Result<(uuid::Uuid, Option<i64>), ApiError> {
+    let parsed = match sort {
+        ReportSort::Newest => ReportId::parse(text).ok().map(|id| (id.uuid(), None)),
+        ReportSort::Supporters => text.split_once('.').and_then(|(count, id)| {
+            let count = count.parse::<i64>().ok().filter(|n| *n >= 0)?;
+            Some((ReportId::parse(id).ok()?.uuid(), Some(count)))
+        }),
+    };
+    parsed.ok_or_else(|| {
+        ApiError::invalid(
+            "cursor",
+            "cursor must be the next_cursor of a previous page in the same sort order",
+            "cursor muss der next_cursor einer vorigen Seite derselben Sortierung sein",
+        )
+    })
 }
 
 /// Query of the map layer.

@@ -239,6 +239,38 @@ impl Composer {
         })
     }
 
+    /// The double opt-in mail for someone who supports a report ("me too") with an address:
+    /// `to.follower_id` is the supporter row the link confirms.
+    pub fn confirm_support(
+        &self,
+        to: &Recipient<'_>,
+        follow: bool,
+        report: &MailReport<'_>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<MailChanges> {
+        let mut token = LinkToken::draw(TokenPurpose::ConfirmSupport, report.id, None, now)?;
+        token.row.supporter_id = Some(to.follower_id);
+        let rendered = templates::ConfirmSupport {
+            report: report.facts(to.language),
+            confirm_url: &self.links.confirm(&token.secret),
+            days: CONFIRM_TOKEN_DAYS,
+            follow,
+        }
+        .render(to.language)?;
+        let mail = outbox_mail(
+            "confirm_support",
+            MailTo::Address(to.email.to_owned()),
+            to.language,
+            rendered,
+            Some(report.id),
+        );
+        Ok(MailChanges {
+            mails: vec![mail],
+            tokens: vec![token.row],
+            ..MailChanges::default()
+        })
+    }
+
     /// A new (or forwarded) report, to the contact address of the responsible authority
     /// (`authority_key`) as it is when the mail is stored. German: the authorities are German
     /// administrations.
@@ -703,6 +735,10 @@ mod tests {
             }
             let changes = composer.confirm_follow(&to, &addressed, now).unwrap();
             snapshot(&mut out, "confirm_follow", &changes);
+            for follow in [false, true] {
+                let changes = composer.confirm_support(&to, follow, &plain, now).unwrap();
+                snapshot(&mut out, "confirm_support", &changes);
+            }
         }
         let mail = composer.new_report("11000001", &plain, None).unwrap();
         snapshot(

@@ -16,6 +16,7 @@
 //! - [`german`] — the article before an authority's name ("beim Bezirksamt Mitte").
 //! - [`links`] — the URLs in mails.
 //! - [`subscriptions`] — following a report, and redeeming the tokens of mail links.
+//! - [`support`] — "me too": supporting a report, anonymously or with a confirmed address.
 //! - [`transport`] — SMTP or files.
 //! - [`worker`] — delivery and the daily digest.
 
@@ -26,6 +27,7 @@ pub mod events;
 pub mod german;
 pub mod links;
 pub mod subscriptions;
+pub mod support;
 pub mod templates;
 pub mod tokens;
 pub mod transport;

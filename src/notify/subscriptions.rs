@@ -49,6 +49,13 @@ pub enum Redeemed {
         /// The link was used before.
         already: bool,
     },
+    /// The supporter's address is confirmed: the support counts ("me too").
+    SupportConfirmed {
+        /// The report the link was sent for.
+        report: Uuid,
+        /// The link was used before (the support counted then).
+        already: bool,
+    },
     /// The address gets no more mails about the report.
     Unsubscribed {
         /// The report.
@@ -195,6 +202,16 @@ pub async fn redeem(
             Ok(Redeemed::FollowConfirmed {
                 report,
                 already: used,
+            })
+        }
+        TokenPurpose::ConfirmSupport => {
+            let supporter = token
+                .supporter_id
+                .ok_or_else(|| anyhow::anyhow!("support token without a supporter"))?;
+            let counted = !used && super::support::confirm(ctx, hash, supporter, now).await?;
+            Ok(Redeemed::SupportConfirmed {
+                report,
+                already: !counted,
             })
         }
         TokenPurpose::Unsubscribe => {

@@ -85,6 +85,19 @@ pub struct ConfirmFollow<'a> {
     pub erase_url: &'a str,
 }
 
+/// The double opt-in mail for someone who supports a report ("me too") with an address.
+#[derive(Debug, Clone)]
+pub struct ConfirmSupport<'a> {
+    /// The report.
+    pub report: ReportFacts<'a>,
+    /// The confirmation link.
+    pub confirm_url: &'a str,
+    /// How many days the link works.
+    pub days: i64,
+    /// Whether confirming also makes the address a follower.
+    pub follow: bool,
+}
+
 /// A new or forwarded report, to the authority (German only: authorities are German
 /// administrations).
 #[derive(Debug, Clone)]
@@ -215,6 +228,25 @@ impl Mail for ConfirmFollow<'_> {
             }),
             Language::En => render(ConfirmFollowText::En { mail: self }, |subject| {
                 ConfirmFollowHtml::En {
+                    mail: self,
+                    subject,
+                }
+            }),
+        }
+    }
+}
+
+impl Mail for ConfirmSupport<'_> {
+    fn render(&self, language: Language) -> anyhow::Result<Rendered> {
+        match language {
+            Language::De => render(ConfirmSupportText::De { mail: self }, |subject| {
+                ConfirmSupportHtml::De {
+                    mail: self,
+                    subject,
+                }
+            }),
+            Language::En => render(ConfirmSupportText::En { mail: self }, |subject| {
+                ConfirmSupportHtml::En {
                     mail: self,
                     subject,
                 }
@@ -389,6 +421,30 @@ enum ConfirmFollowHtml<'a> {
     #[template(path = "mail/en/confirm_follow.html")]
     En {
         mail: &'a ConfirmFollow<'a>,
+        subject: String,
+    },
+}
+
+#[derive(Template)]
+#[template(ext = "txt")]
+enum ConfirmSupportText<'a> {
+    #[template(path = "mail/de/confirm_support.txt")]
+    De { mail: &'a ConfirmSupport<'a> },
+    #[template(path = "mail/en/confirm_support.txt")]
+    En { mail: &'a ConfirmSupport<'a> },
+}
+
+#[derive(Template)]
+#[template(ext = "html")]
+enum ConfirmSupportHtml<'a> {
+    #[template(path = "mail/de/confirm_support.html")]
+    De {
+        mail: &'a ConfirmSupport<'a>,
+        subject: String,
+    },
+    #[template(path = "mail/en/confirm_support.html")]
+    En {
+        mail: &'a ConfirmSupport<'a>,
         subject: String,
     },
 }

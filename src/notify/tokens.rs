@@ -35,7 +35,9 @@ impl LinkToken {
     ) -> anyhow::Result<Self> {
         let secret = random_hex(32).map_err(|e| anyhow::anyhow!("drawing a mail token: {e}"))?;
         let days = match purpose {
-            TokenPurpose::ConfirmReport | TokenPurpose::ConfirmFollow => CONFIRM_TOKEN_DAYS,
+            TokenPurpose::ConfirmReport
+            | TokenPurpose::ConfirmFollow
+            | TokenPurpose::ConfirmSupport => CONFIRM_TOKEN_DAYS,
             TokenPurpose::Unsubscribe => UNSUBSCRIBE_TOKEN_DAYS,
             TokenPurpose::Erase => ERASE_TOKEN_DAYS,
         };
@@ -44,6 +46,7 @@ impl LinkToken {
             purpose,
             report_id,
             follower_id,
+            supporter_id: None,
             expires_at: now + Duration::days(days),
         };
         Ok(Self { secret, row })

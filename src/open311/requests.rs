@@ -192,6 +192,7 @@ fn extended(report: PublicReport<'_>, ctx: &RenderContext<'_>) -> Node {
         ),
         ("close_detail", Node::opt_text(close_detail)),
         ("duplicate_of", Node::opt_text(duplicate_of)),
+        ("supporters", Node::Integer(row.supporters)),
         (
             "authority",
             Node::Object(vec![

@@ -47,6 +47,8 @@ pub enum InboxOrder {
     OldestFirst,
     /// Newest first.
     NewestFirst,
+    /// Most supporters first ("me too"), then newest first.
+    MostSupported,
 }
 
 /// Whom the inbox shows reports of.
@@ -85,6 +87,8 @@ pub struct InboxFilter {
     pub order: InboxOrder,
     /// Keyset cursor: the last id of the previous page.
     pub after: Option<Uuid>,
+    /// The last report's supporters (with [`InboxOrder::MostSupported`] and `after`).
+    pub after_supporters: Option<i64>,
     /// Page size.
     pub limit: i64,
 }

@@ -106,6 +106,10 @@ macro_rules! clerk_store_impl {
             ) -> $crate::store::Result<()> {
                 let (old, new) = (update.old, update.new);
                 let row = $crate::store::rows::ReportRow::from(new);
+                // Marked a duplicate by this change: its supporters and followers move.
+                let marked_duplicate_of = row
+                    .duplicate_of
+                    .filter(|to| $crate::store::rows::ReportRow::from(old).duplicate_of != Some(*to));
                 let mut tx = self.pool.begin().await?;
                 if let Some(feedback) = &update.feedback {
                     let recorded = sqlx::query(
@@ -167,6 +171,9 @@ macro_rules! clerk_store_impl {
                         .await?;
                 }
                 write_mail_changes(&mut tx, update.mail, at).await?;
+                if let Some(original) = marked_duplicate_of {
+                    move_supporters(&mut tx, new.id.uuid(), original).await?;
+                }
                 // A report that opens (confirmed) or reaches another authority (forwarded)
                 // goes to that authority's back office, if it has one.
                 if new.timeline.opened_at.is_some()
@@ -275,12 +282,27 @@ macro_rules! clerk_store_impl {
                 }
                 let (after, order) = match filter.order {
                     InboxOrder::OldestFirst => (" and id > ", " order by id asc limit "),
-                    InboxOrder::NewestFirst => (" and id < ", " order by id desc limit "),
+                    InboxOrder::NewestFirst | InboxOrder::MostSupported => {
+                        (" and id < ", " order by id desc limit ")
+                    }
                 };
-                if let Some(cursor) = filter.after {
-                    query.push(after).push_bind(cursor);
+                match (filter.order, filter.after, filter.after_supporters) {
+                    (InboxOrder::MostSupported, Some(cursor), Some(count)) => {
+                        query.push(" and (supporters < ").push_bind(count);
+                        query.push(" or (supporters = ").push_bind(count);
+                        query.push(" and id < ").push_bind(cursor).push("))");
+                    }
+                    (_, Some(cursor), _) => {
+                        query.push(after).push_bind(cursor);
+                    }
+                    (_, None, _) => {}
                 }
-                query.push(order).push_bind(filter.limit);
+                if filter.order == InboxOrder::MostSupported {
+                    query.push(" order by supporters desc, id desc limit ");
+                } else {
+                    query.push(order);
+                }
+                query.push_bind(filter.limit);
                 let rows = query
                     .build_query_as::<$crate::store::rows::ReportRow>()
                     .fetch_all(&self.pool)

@@ -32,6 +32,8 @@ mod shared;
 mod sqlite;
 pub mod webhooks;
 mod webhooks_sql;
+mod support_sql;
+pub mod supporters;
 
 use std::sync::Arc;
 
@@ -166,6 +168,7 @@ pub trait Store:
     + WebhookStore
     + BackofficeStore
     + AlertStore
+    + SupportStore
 {
 }
 
@@ -181,6 +184,7 @@ impl<T> Store for T where
         + WebhookStore
         + BackofficeStore
         + AlertStore
+        + SupportStore
 {
 }
 
@@ -194,6 +198,7 @@ pub use privacy::PrivacyStore;
 pub use rate_limits::RateLimitStore;
 pub use reports::ReportStore;
 pub use webhooks::WebhookStore;
+pub use supporters::SupportStore;
 
 /// Schema, health and the boundary data. Each method is one transaction.
 #[async_trait]

@@ -53,6 +53,7 @@ pub struct TokenRow {
     pub purpose: String,
     pub report_id: Uuid,
     pub follower_id: Option<Uuid>,
+    pub supporter_id: Option<Uuid>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
 }

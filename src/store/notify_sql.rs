@@ -69,8 +69,8 @@ macro_rules! mail_changes_writer {
         }
         for token in &changes.tokens {
             sqlx::query(
-                "insert into mail_tokens (token_hash, purpose, report_id, follower_id, created_at, expires_at)
-                 values ($1, $2, $3, $4, $5, $6)",
+                "insert into mail_tokens (token_hash, purpose, report_id, follower_id, created_at, expires_at, supporter_id)
+                 values ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(&token.hash)
             .bind(token.purpose.as_str())
@@ -78,6 +78,7 @@ macro_rules! mail_changes_writer {
             .bind(token.follower_id)
             .bind(now)
             .bind(token.expires_at)
+            .bind(token.supporter_id)
             .execute(&mut **tx)
             .await?;
         }
@@ -148,7 +149,7 @@ macro_rules! notify_store_impl {
                 hash: &str,
             ) -> $crate::store::Result<Option<$crate::store::notify::TokenRow>> {
                 Ok(sqlx::query_as(
-                    "select purpose, report_id, follower_id, expires_at, used_at
+                    "select purpose, report_id, follower_id, supporter_id, expires_at, used_at
                      from mail_tokens where token_hash = $1",
                 )
                 .bind(hash)

@@ -83,6 +83,8 @@ pub enum TokenPurpose {
     /// Remove the recipient's address (and, for the reporter, name) from a report: the
     /// removal link in every mail to a reporter or follower (`privacy::erase`).
     Erase,
+    /// Confirm a supporter's address ("me too"): the support counts from then on.
+    ConfirmSupport,
 }
 
 impl TokenPurpose {
@@ -93,6 +95,7 @@ impl TokenPurpose {
             Self::ConfirmFollow => "confirm_follow",
             Self::Unsubscribe => "unsubscribe",
             Self::Erase => "erase",
+            Self::ConfirmSupport => "confirm_support",
         }
     }
 
@@ -103,6 +106,7 @@ impl TokenPurpose {
             "confirm_follow" => Some(Self::ConfirmFollow),
             "unsubscribe" => Some(Self::Unsubscribe),
             "erase" => Some(Self::Erase),
+            "confirm_support" => Some(Self::ConfirmSupport),
             _ => None,
         }
     }
@@ -120,6 +124,8 @@ pub struct NewToken {
     /// The follower it concerns (confirm-follow, unsubscribe and erase tokens; an erase token
     /// without one is the reporter's, from the confirmation mail).
     pub follower_id: Option<Uuid>,
+    /// The supporter it concerns (confirm-support tokens).
+    pub supporter_id: Option<Uuid>,
     /// When it stops working.
     pub expires_at: DateTime<Utc>,
 }

@@ -18,6 +18,7 @@ use super::rate_limits::rate_limit_store_impl;
 use super::report_sql::{cell_changes_writer, report_store_impl};
 use super::shared::store_impl;
 use super::webhooks_sql::webhook_store_impl;
+use super::support_sql::{support_store_impl, supporters_mover};
 
 /// A pooled connection idle this long is pinged before it is used.
 const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(30);
@@ -71,6 +72,8 @@ impl PgStore {
 store_impl!(PgStore, Postgres, Backend::Postgres, "migrations/postgres");
 mail_changes_writer!(Postgres);
 cell_changes_writer!(Postgres);
+supporters_mover!(Postgres);
+support_store_impl!(PgStore, Postgres);
 report_store_impl!(PgStore, Postgres);
 clerk_store_impl!(PgStore, Postgres);
 account_store_impl!(PgStore, Postgres);

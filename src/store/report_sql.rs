@@ -163,10 +163,23 @@ macro_rules! report_store_impl {
                 if let Some(since) = filter.since {
                     query.push(" and id >= ").push_bind($crate::store::reports::first_uuid_at(since));
                 }
-                if let Some(before) = filter.before {
-                    query.push(" and id < ").push_bind(before);
+                use $crate::store::reports::ReportSort;
+                match (filter.sort, filter.before, filter.before_supporters) {
+                    (ReportSort::Supporters, Some(before), Some(count)) => {
+                        query.push(" and (supporters < ").push_bind(count);
+                        query.push(" or (supporters = ").push_bind(count);
+                        query.push(" and id < ").push_bind(before).push("))");
+                    }
+                    (_, Some(before), _) => {
+                        query.push(" and id < ").push_bind(before);
+                    }
+                    (_, None, _) => {}
                 }
-                query.push(" order by id desc limit ").push_bind(filter.limit);
+                query.push(match filter.sort {
+                    ReportSort::Newest => " order by id desc limit ",
+                    ReportSort::Supporters => " order by supporters desc, id desc limit ",
+                });
+                query.push_bind(filter.limit);
                 if filter.offset > 0 {
                     query.push(" offset ").push_bind(filter.offset);
                 }
@@ -418,7 +431,7 @@ pub(crate) use public_report;
 /// The columns of `ReportRow`, in one place for every query that reads whole reports.
 macro_rules! report_columns {
     () => {
-        "id, category_code, description, lat, lon, address, media_url, area_key, authority_key, status, close_reason, close_detail, duplicate_of, visibility, language, near_border, reporter_email, reporter_name, created_at, updated_at, status_changed_at, revision, original_description, opened_at, reaction_due_at, first_reaction_at, resolved_at, authority_since, assignee_id, reopen_requested_at"
+        "id, category_code, description, lat, lon, address, media_url, area_key, authority_key, status, close_reason, close_detail, duplicate_of, visibility, language, near_border, reporter_email, reporter_name, created_at, updated_at, status_changed_at, revision, original_description, opened_at, reaction_due_at, first_reaction_at, resolved_at, authority_since, assignee_id, reopen_requested_at, supporters"
     };
 }
 

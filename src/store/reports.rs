@@ -181,6 +181,16 @@ impl Near {
     }
 }
 
+/// The public list's order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReportSort {
+    /// Newest first (by id).
+    #[default]
+    Newest,
+    /// Most supporters first ("me too"), then newest first.
+    Supporters,
+}
+
 /// Filters of the public list (all optional, combined with AND).
 #[derive(Debug, Clone, Default)]
 pub struct ReportFilter {
@@ -202,8 +212,13 @@ pub struct ReportFilter {
     pub since: Option<DateTime<Utc>>,
     /// Only reports filed before this time (compared through the UUID v7 id).
     pub until: Option<DateTime<Utc>>,
-    /// Keyset cursor: only reports older than this id.
+    /// The order (newest first unless asked otherwise).
+    pub sort: ReportSort,
+    /// Keyset cursor: only reports after this one in the order — older than this id, or
+    /// (with [`ReportSort::Supporters`]) fewer supporters, or as many and older.
     pub before: Option<Uuid>,
+    /// The cursor report's supporters (with [`ReportSort::Supporters`] and `before`).
+    pub before_supporters: Option<i64>,
     /// Page size.
     pub limit: i64,
     /// Rows to skip (page-numbered lists such as Open311's; the native list uses `before`).

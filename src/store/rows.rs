@@ -187,6 +187,7 @@ pub(super) struct ReportRow {
     pub authority_since: Option<DateTime<Utc>>,
     pub assignee_id: Option<uuid::Uuid>,
     pub reopen_requested_at: Option<DateTime<Utc>>,
+    pub supporters: i64,
 }
 
 impl TryFrom<ReportRow> for Report {
@@ -246,6 +247,7 @@ impl TryFrom<ReportRow> for Report {
                 authority_since: row.authority_since,
                 reopen_requested_at: row.reopen_requested_at,
             },
+            supporters: row.supporters,
         })
     }
 }
@@ -293,6 +295,7 @@ impl From<&Report> for ReportRow {
             authority_since: t.authority_since,
             assignee_id: report.assignee,
             reopen_requested_at: t.reopen_requested_at,
+            supporters: report.supporters,
         }
     }
 }

@@ -19,6 +19,7 @@ use super::rate_limits::rate_limit_store_impl;
 use super::report_sql::{cell_changes_writer, report_store_impl};
 use super::shared::store_impl;
 use super::webhooks_sql::webhook_store_impl;
+use super::support_sql::{support_store_impl, supporters_mover};
 
 /// A store on a SQLite database file.
 pub struct SqliteStore {
@@ -214,6 +215,8 @@ impl SqliteStore {
 store_impl!(SqliteStore, Sqlite, Backend::Sqlite, "migrations/sqlite");
 mail_changes_writer!(Sqlite);
 cell_changes_writer!(Sqlite);
+supporters_mover!(Sqlite);
+support_store_impl!(SqliteStore, Sqlite);
 report_store_impl!(SqliteStore, Sqlite);
 clerk_store_impl!(SqliteStore, Sqlite);
 account_store_impl!(SqliteStore, Sqlite);

@@ -30,6 +30,7 @@ mod s3;
 mod s3rver;
 mod service;
 mod store;
+mod supporters;
 mod text_input;
 mod tokens;
 mod webhooks;

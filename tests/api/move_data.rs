@@ -304,6 +304,23 @@ async fn fill_sqlite_installation() -> Source {
         .await
         .unwrap();
     assert_eq!(alert.status().as_u16(), 202);
+    // "Me too", anonymous (a supporter row with the count on the report) and with an address.
+    for body in [
+        json!({}),
+        json!({ "email": "fan@example.org", "follow": true }),
+    ] {
+        let support = app
+            .client
+            .post(format!(
+                "{}/api/v1/reports/{photographed}/supporters",
+                app.address
+            ))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(support.status().is_success(), "{body}");
+    }
 
     let (db, data) = app.stop_keeping_data().await;
     Source {

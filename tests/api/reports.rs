@@ -639,9 +639,37 @@ both_backends!(
         body["name"] = json!("Erika Geheimname");
         let created = file_report(&app, body).await;
         let id = created["id"].as_str().unwrap();
+        // A supporter's address ("me too"), confirmed as its link would, and an anonymous
+        // support: the count is public, the address never.
+        let mut texts = vec![created.to_string()];
+        for body in [
+            json!({ "email": "geheim.unterstuetzer@example.org", "follow": true }),
+            json!({}),
+        ] {
+            let response = app
+                .client
+                .post(format!("{}/api/v1/reports/{id}/supporters", app.address))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_success());
+            texts.push(response.text().await.unwrap());
+        }
+        app.execute_sql(&[
+            "update report_supporters set confirmed_at = created_at",
+            "update reports set supporters = 2",
+        ])
+        .await;
         let pages = [
             format!("/api/v1/reports/{id}"),
             "/api/v1/reports".to_owned(),
+            "/api/v1/reports?sort=supporters".to_owned(),
+            format!("/open311/v2/requests/{id}.json?extensions=true"),
+            format!("/open311/v2/requests/{id}.xml?extensions=true"),
+            "/open311/v2/requests.json?extensions=true".to_owned(),
+            "/api/v1/open-data/reports.csv".to_owned(),
+            "/api/v1/open-data/reports.geojson".to_owned(),
             "/api/v1/reports.geojson?bbox=13.40,52.51,13.43,52.53&zoom=16".to_owned(),
             "/api/v1/reports.geojson?bbox=10,51,15,55&zoom=5".to_owned(),
             // The tiles of MITTE_POINT at zoom 16 (a point) and zoom 5 (a cluster).
@@ -662,7 +690,6 @@ both_backends!(
                 MITTE_POINT.0, MITTE_POINT.1
             ),
         ];
-        let mut texts = vec![created.to_string()];
         for page in pages {
             let response = app.get(&page).await;
             assert_eq!(response.status().as_u16(), 200, "{page}");
@@ -675,6 +702,7 @@ both_backends!(
         for text in texts {
             assert!(!text.contains("geheim.reporter"), "{text}");
             assert!(!text.contains("Geheimname"), "{text}");
+            assert!(!text.contains("unterstuetzer"), "{text}");
         }
         app.stop().await;
     }

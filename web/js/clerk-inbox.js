@@ -213,7 +213,10 @@ function inboxItem(report) {
     report.visibility !== 'published' ? el('span', { class: `tag tag-${report.visibility}` },
       report.visibility === 'hidden' ? tr('Verborgen', 'Hidden') : tr('Zu prüfen', 'To moderate')) : null,
     report.reopen_requested_at ? el('span', { class: 'tag tag-reopen' },
-      tr('Laut Bürger*in nicht behoben', 'Citizen says: not fixed')) : null);
+      tr('Laut Bürger*in nicht behoben', 'Citizen says: not fixed')) : null,
+    report.supporters ? el('span', { class: 'tag tag-supporters' }, report.supporters === 1
+      ? tr('1 × „Ich auch“', '1 × “me too”')
+      : tr(`${report.supporters} × „Ich auch“`, `${report.supporters} × “me too”`)) : null);
   const due = report.first_reaction_at
     ? null
     : report.reaction_due_at && `${tr('Reaktion fällig', 'Reaction due')} ${formatDeadline(report.reaction_due_at)}`;

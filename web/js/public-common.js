@@ -48,6 +48,12 @@ export function lightAge(report) {
  * One report as a list entry: its category as the link (the entry's heading), its light in
  * words and colour, the place, how long it has been so, and a thumbnail when it has photos.
  */
+/** The "me too" count in words: „3 × „Ich auch““ reads badly aloud, a sentence does not. */
+export function supportersText(count) {
+  if (count === 1) return tr('1 Person sagt „Ich auch“', '1 person says “me too”');
+  return tr(`${count} Personen sagen „Ich auch“`, `${count} people say “me too”`);
+}
+
 export function reportListItem(report, headingLevel = 'h3') {
   const photo = report.photos[0];
   return el('li', { class: 'card report-item' },
@@ -62,7 +68,8 @@ export function reportListItem(report, headingLevel = 'h3') {
       el('p', { class: 'meta' }, placeName(report)),
       el('p', { class: 'meta' },
         tr('Gemeldet am ', 'Filed on '), el('time', { datetime: report.created_at }, formatDate(report.created_at)),
-        report.authority ? ` · ${report.authority.name}` : '')),
+        report.authority ? ` · ${report.authority.name}` : ''),
+      report.supporters ? el('p', { class: 'meta supporters' }, supportersText(report.supporters)) : null),
     photo ? el('img', {
       class: 'report-item-photo', src: photo.thumb_url, alt: '', loading: 'lazy', width: 96, height: 72,
     }) : null);

@@ -39,7 +39,7 @@ export function reportList(container, { pageSize = 20, headingLevel = 'h3', labe
       shown = first ? items.length : shown + items.length;
       cursor = page.next_cursor;
       more.hidden = !cursor;
-      status.textContent = statusText(shown, Boolean(cursor));
+      status.textContent = statusText(shown, Boolean(cursor), filters.sort === 'supporters');
       // After "load more", continue where the reader was: on the first new entry.
       if (!first) items[0]?.querySelector('a')?.focus();
     } catch (problem) {
@@ -66,8 +66,11 @@ export function reportList(container, { pageSize = 20, headingLevel = 'h3', labe
   };
 }
 
-function statusText(count, hasMore) {
+function statusText(count, hasMore, bySupporters) {
   if (count === 0) return tr('Keine Meldungen gefunden.', 'No reports found.');
+  if (hasMore && bySupporters) {
+    return tr(`Die ${count} meistunterstützten Meldungen werden gezeigt.`, `Showing the ${count} most supported reports.`);
+  }
   if (hasMore) return tr(`Die neuesten ${count} Meldungen werden gezeigt.`, `Showing the newest ${count} reports.`);
   return count === 1 ? tr('1 Meldung gefunden.', '1 report found.')
     : tr(`${count} Meldungen gefunden.`, `${count} reports found.`);

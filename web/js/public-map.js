@@ -30,6 +30,7 @@ function readState() {
   return {
     lights: new Set(lights),
     category: query.get('category') ?? '',
+    sort: query.get('sort') === 'supporters' ? 'supporters' : '',
     inView: query.get('inview') === '1',
     view: valid ? { center: [lat, lon], zoom } : HOME,
   };
@@ -41,6 +42,7 @@ function writeState() {
   const set = (name, value) => (value ? query.set(name, value) : query.delete(name));
   set('light', [...state.lights].join(','));
   set('category', state.category);
+  set('sort', state.sort);
   set('inview', state.inView ? '1' : '');
   if (map) {
     const c = map.getCenter();
@@ -58,6 +60,7 @@ function listFilters() {
   return {
     status: statuses.join(','),
     category: state.category,
+    sort: state.sort,
     bbox: state.inView && map ? bboxOf(map) : '',
   };
 }
@@ -82,6 +85,12 @@ function buildFilters() {
   $('category').addEventListener('change', (event) => {
     state.category = event.target.value;
     filtersChanged();
+  });
+  const sort = $('sort');
+  sort.value = state.sort;
+  sort.addEventListener('change', () => {
+    state.sort = sort.value;
+    filtersChanged(false);
   });
   const inView = $('in-view');
   inView.checked = state.inView;
@@ -224,7 +233,8 @@ const MAX_FILTERED = 1000;
 async function filteredPoints(bbox) {
   const items = [];
   let cursor = null;
-  const filters = { ...listFilters(), bbox, limit: '200' };
+  // The map wants the newest in view, whatever order the list is in.
+  const filters = { ...listFilters(), sort: '', bbox, limit: '200' };
   do {
     const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v));
     if (cursor) query.set('cursor', cursor);

@@ -1,14 +1,14 @@
 // One public report (`report.html?id=…`, the page mails link to): its light and since when,
 // the close reason, the place on a small map, photos, with whom it was (forwarding chain), the
-// public history, a form to follow it by email, and with the reporter's key a button that
-// removes their contact data from it.
+// public history, "me too" with its count, a form to follow it by email, and with the
+// reporter's key a button that removes their contact data from it.
 import { ApiProblem, getJson, loadCategories, send } from './api.js';
 import { $, clearErrorsOnEdit, clearFieldErrors, el, showFieldError } from './dom.js';
 import { formatDate, formatDeadline, lang, tr } from './i18n.js';
 import { lightBadge, reasonName } from './lights.js';
 import { createMap, lightMarker } from './map.js';
 import { announce, initPage } from './page.js';
-import { authorityHref, categoryName, lightAge, placeName, reportHref } from './public-common.js';
+import { authorityHref, categoryName, lightAge, placeName, reportHref, supportersText } from './public-common.js';
 import { setUpFeedback } from './feedback-form.js';
 
 initPage('Meldung', 'Report');
@@ -61,6 +61,9 @@ function render(report, categoryNames) {
   // Only public reports can be followed; the reporter gets mails about their own anyway.
   $('follow-form').closest('section').hidden = !published;
   if (published) setUpFollow(report.id);
+  // Every public report shows its count; only an open one (red, yellow) takes more voices.
+  $('support-section').hidden = !published;
+  if (published) setUpSupport(report);
   // After a citizen's answer its entry shows in the history at once.
   setUpFeedback(report, new URLSearchParams(location.search),
     async () => renderHistory(await getJson(`/api/v1/reports/${encodeURIComponent(report.id)}`), categoryNames));
@@ -231,6 +234,62 @@ async function showOnMap(report) {
     $('report-map').hidden = true;
     console.warn(error);
   }
+}
+
+function showSupporters(count) {
+  $('support-count').textContent = count ? supportersText(count)
+    : tr('Noch niemand hat „Ich auch“ gesagt.', 'Nobody has said “me too” yet.');
+}
+
+/**
+ * `POST /supporters`: without an address counted at once (201 with the new count); with one,
+ * the service mails a confirmation link (202 whatever the address), and `follow` asks for the
+ * status mails too.
+ */
+function setUpSupport(report) {
+  showSupporters(report.supporters);
+  const open = report.light === 'red' || report.light === 'yellow';
+  $('support-open').hidden = !open;
+  if (!open) return;
+  const form = $('support-form');
+  const result = $('support-result');
+  clearErrorsOnEdit(form);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    result.replaceChildren();
+    const email = $('support-email').value.trim();
+    const follow = $('support-follow').checked;
+    if (follow && !email) {
+      showFieldError('support-email', tr('Um informiert zu werden, geben Sie bitte Ihre E-Mail-Adresse an.',
+        'To be kept informed, please enter your email address.'));
+      $('support-email').focus();
+      return;
+    }
+    const button = $('support-button');
+    button.disabled = true;
+    try {
+      const body = email ? { email, language: lang(), follow } : {};
+      const answer = await send('POST', `/api/v1/reports/${encodeURIComponent(report.id)}/supporters`, body);
+      if (answer.status === 'counted') {
+        showSupporters(answer.supporters);
+        announce(result, tr('Danke! Ihre Stimme zählt.', 'Thank you! Your voice counts.'), 'success');
+      } else {
+        announce(result, tr(answer.detail_de, answer.detail), 'success');
+      }
+      form.reset();
+    } catch (problem) {
+      const emailError = (problem.fieldErrors?.() ?? []).find((e) => e.field === 'email');
+      if (emailError && showFieldError('support-email', tr('Bitte geben Sie eine gültige E-Mail-Adresse an.',
+        'Please enter a valid email address.'))) {
+        $('support-email').focus();
+      } else {
+        announce(result, problem.readerMessage?.() ?? String(problem), 'error');
+      }
+    } finally {
+      button.disabled = false;
+    }
+  });
 }
 
 /** `POST /followers`: the service mails a confirmation link; 202 whatever the address. */

@@ -132,6 +132,9 @@ pub struct Report {
     pub revision: i64,
     /// When things happened.
     pub timeline: Timeline,
+    /// Its "me too" count (anonymous and confirmed supports). Kept by the store: only a
+    /// support, its confirmation or a duplicate marking changes it, never a clerk's change.
+    pub supporters: i64,
 }
 
 /// Where a filing lands, as the jurisdiction engine found it.
@@ -205,6 +208,7 @@ impl Report {
                 authority_since: Some(now),
                 reopen_requested_at: None,
             },
+            supporters: 0,
         }
     }
 
@@ -248,6 +252,12 @@ impl Report {
     /// The light the public map counts it under: its light while public, else none.
     pub fn map_light(&self) -> Option<Light> {
         self.light().filter(|_| self.is_public())
+    }
+
+    /// Whether citizens may support it ("me too"): public and not handled yet (red or
+    /// yellow). A fixed or closed report needs no more voices; the public never sees others.
+    pub fn may_be_supported(&self) -> bool {
+        self.is_public() && matches!(self.status, ReportStatus::Open | ReportStatus::InProgress)
     }
 
     /// Whether `self` may be named as the report a duplicate repeats: the duplicate links to

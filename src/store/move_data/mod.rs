@@ -55,6 +55,7 @@ pub const TABLES: &[&str] = &[
     "mail_tokens",
     "citizen_feedback",
     "alert_subscriptions",
+    "report_supporters",
     "open311_api_keys",
     "installation_secrets",
     "webhook_endpoints",
