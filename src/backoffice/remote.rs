@@ -88,6 +88,7 @@ impl RemoteRequest {
             }
         };
         let reopen = || Action::Reopen {
+            in_progress: false,
             reason: answer.clone().unwrap_or_else(|| {
                 "Die zuständige Stelle hat die Meldung in ihrem System wieder geöffnet.".into()
             }),

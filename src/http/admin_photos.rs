@@ -91,10 +91,10 @@ pub async fn redact_photo(
     // The unredacted files go unless another report holds the same upload (its own clerks
     // decide about it there). Best effort: no route serves a photo no report row names, so a
     // file left behind by a failed delete is never public.
-    if !state.store.photo_is_referenced(photo.as_str()).await? {
-        if let Err(error) = state.photos.delete(&photo).await {
-            tracing::warn!(%photo, %error, "could not delete the unredacted photo");
-        }
+    if !state.store.photo_is_referenced(photo.as_str()).await?
+        && let Err(error) = state.photos.delete(&photo).await
+    {
+        tracing::warn!(%photo, %error, "could not delete the unredacted photo");
     }
     Ok(answer)
 }

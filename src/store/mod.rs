@@ -9,9 +9,9 @@
 
 mod account_sql;
 pub mod accounts;
+pub mod alerts;
 pub mod backoffice;
 mod backoffice_sql;
-pub mod alerts;
 pub mod clerk;
 mod clerk_sql;
 pub mod move_data;
@@ -30,10 +30,10 @@ pub mod reports;
 mod rows;
 mod shared;
 mod sqlite;
-pub mod webhooks;
-mod webhooks_sql;
 mod support_sql;
 pub mod supporters;
+pub mod webhooks;
+mod webhooks_sql;
 
 use std::sync::Arc;
 
@@ -189,16 +189,16 @@ impl<T> Store for T where
 }
 
 pub use accounts::AccountStore;
-pub use backoffice::BackofficeStore;
 pub use alerts::AlertStore;
+pub use backoffice::BackofficeStore;
 pub use clerk::ClerkStore;
 pub use notify::NotifyStore;
 pub use open311::Open311Store;
 pub use privacy::PrivacyStore;
 pub use rate_limits::RateLimitStore;
 pub use reports::ReportStore;
-pub use webhooks::WebhookStore;
 pub use supporters::SupportStore;
+pub use webhooks::WebhookStore;
 
 /// Schema, health and the boundary data. Each method is one transaction.
 #[async_trait]

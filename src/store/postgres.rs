@@ -8,8 +8,8 @@ use sqlx::{Connection, PgPool, Postgres};
 
 use super::Backend;
 use super::account_sql::account_store_impl;
-use super::backoffice_sql::backoffice_store_impl;
 use super::alerts::alert_store_impl;
+use super::backoffice_sql::backoffice_store_impl;
 use super::clerk_sql::clerk_store_impl;
 use super::notify_sql::{mail_changes_writer, notify_store_impl};
 use super::open311_sql::open311_store_impl;
@@ -17,8 +17,8 @@ use super::privacy_sql::privacy_store_impl;
 use super::rate_limits::rate_limit_store_impl;
 use super::report_sql::{cell_changes_writer, report_store_impl};
 use super::shared::store_impl;
-use super::webhooks_sql::webhook_store_impl;
 use super::support_sql::{support_store_impl, supporters_mover};
+use super::webhooks_sql::webhook_store_impl;
 
 /// A pooled connection idle this long is pinged before it is used.
 const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(30);

@@ -61,12 +61,15 @@ pub async fn fan_out(
             if wanted.is_empty() {
                 continue;
             }
-            if !reports.contains_key(&event.report_id) {
-                let report = store
-                    .get_report(ReportId::from(event.report_id))
-                    .await?
-                    .filter(Report::is_public);
-                reports.insert(event.report_id, report);
+            // Each report is read once per batch.
+            if let std::collections::hash_map::Entry::Vacant(slot) = reports.entry(event.report_id)
+            {
+                slot.insert(
+                    store
+                        .get_report(ReportId::from(event.report_id))
+                        .await?
+                        .filter(Report::is_public),
+                );
             }
             let Some(Some(report)) = reports.get(&event.report_id) else {
                 continue;

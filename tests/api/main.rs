@@ -4,8 +4,8 @@
 // them; a failing unwrap in a test harness is a test failure with a backtrace, which is right.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod backoffice;
 mod alerts;
+mod backoffice;
 mod clerk;
 mod clerk_matrix;
 mod cli;

@@ -124,6 +124,22 @@ pub enum Action {
         /// The clerk (`None`: nobody).
         to: Option<Assignee>,
     },
+    /// Replace a photo by a copy with parts made unrecognisable (the copy is stored already).
+    RedactPhoto {
+        /// The photo's id now.
+        photo_id: String,
+        /// The redacted copy's id.
+        redacted_id: String,
+        /// Which rectangles (for the clerks' history).
+        areas: String,
+    },
+    /// A public answer with the authority's own photos ("after" photos; stored already).
+    AnswerWithPhotos {
+        /// The answer.
+        text: String,
+        /// The photos, in order.
+        photos: Vec<PhotoRef>,
+    },
 }
 
 /// A clerk a report is assigned to: the account, and the name the internal history shows.
@@ -147,22 +163,6 @@ pub enum CitizenFeedback {
     Fixed {
         /// An optional comment.
         text: Option<String>,
-    },
-    /// Replace a photo by a copy with parts made unrecognisable (the copy is stored already).
-    RedactPhoto {
-        /// The photo's id now.
-        photo_id: String,
-        /// The redacted copy's id.
-        redacted_id: String,
-        /// Which rectangles (for the clerks' history).
-        areas: String,
-    },
-    /// A public answer with the authority's own photos ("after" photos; stored already).
-    AnswerWithPhotos {
-        /// The answer.
-        text: String,
-        /// The photos, in order.
-        photos: Vec<PhotoRef>,
     },
 }
 
