@@ -139,6 +139,11 @@ async fn fill_sqlite_installation() -> Source {
         .await;
     assert_eq!(status, 201, "{key}");
     let open311_key = key["api_key"].as_str().unwrap().to_owned();
+    // A webhook endpoint that cannot be reached: its deliveries stay in their table.
+    let hook = json!({ "url": "https://apps.example.invalid/hook",
+                       "event_types": ["report.published", "report.status_changed"] });
+    let (status, endpoint) = admin.post(&app, "/api/v1/admin/webhooks", hook).await;
+    assert_eq!(status, 201, "{endpoint}");
     let rule = "/api/v1/admin/routing-rules/street_lighting/kreis/12067";
     assert_eq!(
         admin.put(&app, rule, json!({ "level": "kreis" })).await.0,
@@ -322,6 +327,7 @@ async fn fill_sqlite_installation() -> Source {
         assert!(support.status().is_success(), "{body}");
     }
 
+    app.deliver_webhooks().await;
     let (db, data) = app.stop_keeping_data().await;
     Source {
         db,

@@ -187,8 +187,8 @@ both_backends!(
             "/mail/unsubscribe/",
         )
         .await;
-        let (status, _) = app.get_json(&format!("/mail/erase/{erase}")).await;
-        assert_eq!(status, 200);
+        let status = app.get(&format!("/mail/erase/{erase}")).await.status();
+        assert_eq!(status.as_u16(), 200);
         assert_eq!(
             count(
                 &app,
@@ -538,13 +538,21 @@ both_backends!(
 
         // A second run changes nothing.
         let (revisions, events) = (
-            count(&app, "select coalesce(sum(revision), 0) from reports").await,
+            count(
+                &app,
+                "select cast(coalesce(sum(revision), 0) as bigint) from reports",
+            )
+            .await,
             count(&app, "select count(*) from report_events").await,
         );
         let again = retention(&app).await;
         assert!(again.is_empty(), "{again:?}");
         assert_eq!(
-            count(&app, "select coalesce(sum(revision), 0) from reports").await,
+            count(
+                &app,
+                "select cast(coalesce(sum(revision), 0) as bigint) from reports"
+            )
+            .await,
             revisions
         );
         assert_eq!(
