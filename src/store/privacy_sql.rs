@@ -104,7 +104,8 @@ macro_rules! privacy_store_impl {
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
-                    // 4. Its follower row.
+                    // 4. Its follower row, and its "me too": a confirmed support stays counted
+                    //    without the address, one still waiting for confirmation goes.
                     erased.followers = sqlx::query(
                         "delete from report_followers where report_id = $1 and email = $2",
                     )
@@ -113,6 +114,19 @@ macro_rules! privacy_store_impl {
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
+                    for sql in [
+                        "update report_supporters set email = null
+                         where report_id = $1 and email = $2 and confirmed_at is not null",
+                        "delete from report_supporters
+                         where report_id = $1 and email = $2 and confirmed_at is null",
+                    ] {
+                        erased.followers += sqlx::query(sql)
+                            .bind(id)
+                            .bind(email)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                    }
                 }
                 if reporter || erased.reporter_contacts > 0 {
                     // 5. The reporter's tokens without a follower row (the confirmation mail's).
@@ -179,13 +193,17 @@ macro_rules! privacy_store_impl {
                 }
                 // The list, in order: the report's contact fields, its link tokens, its mails
                 // (every one: a sent mail keeps its recipient), its followers.
-                let mut counts = [0u64; 4];
+                let mut counts = [0u64; 6];
                 for (count, sql) in counts.iter_mut().zip([
                     "update reports set reporter_email = null, reporter_name = null
                      where id = $1 and (reporter_email is not null or reporter_name is not null)",
                     "delete from mail_tokens where report_id = $1",
                     "delete from outbox where report_id = $1",
                     "delete from report_followers where report_id = $1",
+                    // Supporters: confirmed ones stay counted without their address.
+                    "update report_supporters set email = null
+                     where report_id = $1 and email is not null and confirmed_at is not null",
+                    "delete from report_supporters where report_id = $1 and confirmed_at is null",
                 ]) {
                     *count = sqlx::query(sql)
                         .bind(id)
@@ -193,7 +211,8 @@ macro_rules! privacy_store_impl {
                         .await?
                         .rows_affected();
                 }
-                let [reporter_contacts, tokens, mails, followers] = counts;
+                let [reporter_contacts, tokens, mails, followers, supporters, unconfirmed] = counts;
+                let followers = followers + supporters + unconfirmed;
                 let mut erased = $crate::store::privacy::Erased {
                     reporter_contacts,
                     followers,

@@ -25,6 +25,8 @@ async fn privacy_app(backend: Backend, confirm: bool) -> TestApp {
             buergerbuero::config::EmailConfirmation::Off
         };
         s.rate_limit.reports_per_hour = 0;
+        // Each report gets a follower and a supporter from the one test client.
+        s.rate_limit.follow_burst = 20;
     })
     .await
 }
@@ -441,6 +443,27 @@ both_backends!(
             )
             .await;
             assert_eq!(press(&app, &format!("/mail/confirm/{follow}")).await.0, 200);
+            // "Me too" with an address, confirmed.
+            let response = app
+                .client
+                .post(format!("{}/api/v1/reports/{id}/supporters", app.address))
+                .json(&json!({ "email": format!("fan.{email}") }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 202);
+            let support = link_secret(
+                &app,
+                &format!("fan.{email}"),
+                "confirm_support",
+                &id,
+                "/mail/confirm/",
+            )
+            .await;
+            assert_eq!(
+                press(&app, &format!("/mail/confirm/{support}")).await.0,
+                200
+            );
             let (status, _) = clerk
                 .post(
                     &app,
@@ -486,7 +509,10 @@ both_backends!(
         let done = retention(&app).await;
         assert_eq!(done.reports, 1, "{done:?}");
         assert_eq!(done.erased.reporter_contacts, 1);
-        assert_eq!(done.erased.followers, 2, "reporter and follower");
+        assert_eq!(
+            done.erased.followers, 3,
+            "reporter, follower and the supporter's address"
+        );
         assert_eq!(done.erased.note_authors, 1);
         assert!(
             done.erased.mails >= 4 && done.erased.tokens >= 4,
@@ -494,7 +520,7 @@ both_backends!(
         );
 
         // The due report's contacts are nowhere in the database, in no table or column.
-        for needle in ["dora.alt@example.org", "Name von dora"] {
+        for needle in ["dora.alt@example.org", "Name von dora", "fan.dora.alt@"] {
             let found = occurrences(&app, needle).await;
             assert!(found.is_empty(), "{needle} still in {found:?}");
         }
@@ -503,6 +529,7 @@ both_backends!(
             "emil.neu@example.org",
             "Name von emil",
             "folger.emil.neu@",
+            "fan.emil.neu@",
             "frida.offen@example.org",
             "folger.frida.offen@",
         ] {
