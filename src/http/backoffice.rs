@@ -83,6 +83,13 @@ pub async fn set_delivery(
     signed.require_admin()?;
     let key = known_authority(&state, &path).await?;
     let body = body.into_inner();
+    // A mapping sent along is checked whatever the method, so a bad one is never accepted.
+    let service_codes = body
+        .service_codes
+        .clone()
+        .map(ServiceCodes::new)
+        .transpose()
+        .map_err(invalid)?;
     let stored = state.store.delivery_config(key.as_str()).await?;
     let row = match body.method.as_str() {
         "email" => DeliveryConfigRow {
@@ -124,9 +131,7 @@ pub async fn set_delivery(
                     .map(|j| config::field("jurisdiction_id", j))
                     .transpose()
                     .map_err(invalid)?,
-                service_codes: ServiceCodes::new(body.service_codes.unwrap_or_default())
-                    .map_err(invalid)?
-                    .to_json(),
+                service_codes: service_codes.unwrap_or_default().to_json(),
                 send_contact: body.send_contact.unwrap_or(false),
                 updated_at: Utc::now(),
             }
