@@ -90,6 +90,20 @@ pub async fn set_delivery(
         .map(ServiceCodes::new)
         .transpose()
         .map_err(invalid)?;
+    // So are the other settings sent along (an empty string means none).
+    let sent = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+    let url = sent(&body.url)
+        .map(|u| config::base_url(&u))
+        .transpose()
+        .map_err(invalid)?;
+    let api_key = sent(&body.api_key)
+        .map(|k| config::field("api_key", &k))
+        .transpose()
+        .map_err(invalid)?;
+    let jurisdiction_id = sent(&body.jurisdiction_id)
+        .map(|j| config::field("jurisdiction_id", &j))
+        .transpose()
+        .map_err(invalid)?;
     let stored = state.store.delivery_config(key.as_str()).await?;
     let row = match body.method.as_str() {
         "email" => DeliveryConfigRow {
@@ -106,12 +120,10 @@ pub async fn set_delivery(
             updated_at: Utc::now(),
         },
         "open311" => {
-            let url = body
-                .url
-                .as_deref()
-                .ok_or_else(|| invalid(InvalidValue::new("url", "is required for open311")))?;
-            let api_key = match body.api_key.as_deref() {
-                Some(new) => config::field("api_key", new).map_err(invalid)?,
+            let url =
+                url.ok_or_else(|| invalid(InvalidValue::new("url", "is required for open311")))?;
+            let api_key = match api_key {
+                Some(new) => new,
                 None => stored
                     .as_ref()
                     .and_then(|s| s.api_key.clone())
@@ -122,15 +134,9 @@ pub async fn set_delivery(
             DeliveryConfigRow {
                 authority_key: key.as_str().to_owned(),
                 method: "open311".into(),
-                base_url: Some(config::base_url(url).map_err(invalid)?),
+                base_url: Some(url),
                 api_key: Some(api_key),
-                jurisdiction_id: body
-                    .jurisdiction_id
-                    .as_deref()
-                    .filter(|j| !j.trim().is_empty())
-                    .map(|j| config::field("jurisdiction_id", j))
-                    .transpose()
-                    .map_err(invalid)?,
+                jurisdiction_id,
                 service_codes: service_codes.unwrap_or_default().to_json(),
                 send_contact: body.send_contact.unwrap_or(false),
                 updated_at: Utc::now(),
