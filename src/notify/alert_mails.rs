@@ -11,7 +11,7 @@ use super::compose::Composer;
 use super::links::Links;
 use super::templates::{Mail, Rendered, render};
 use super::tokens::CONFIRM_TOKEN_DAYS;
-use super::{MailChanges, MailTo, OutboxMail};
+use super::{MailChanges, MailKind, MailTo, OutboxMail};
 use crate::domain::{Language, Light};
 
 /// The double opt-in mail for an area alert.
@@ -96,7 +96,7 @@ impl Mail for AlertDigest<'_> {
 }
 
 /// An outbox row for an area alert's mail (about no single report).
-fn alert_mail(kind: &'static str, to: &str, language: Language, rendered: Rendered) -> OutboxMail {
+fn alert_mail(kind: MailKind, to: &str, language: Language, rendered: Rendered) -> OutboxMail {
     OutboxMail {
         id: Uuid::now_v7(),
         kind,
@@ -131,7 +131,7 @@ impl Composer {
         }
         .render(language)?;
         Ok(MailChanges {
-            mails: vec![alert_mail("confirm_alert", to, language, rendered)],
+            mails: vec![alert_mail(MailKind::ConfirmAlert, to, language, rendered)],
             ..MailChanges::default()
         })
     }
@@ -161,7 +161,7 @@ impl Composer {
             unsubscribe_url: &unsubscribe_url,
         }
         .render(language)?;
-        let mut mail = alert_mail("alert_digest", to, language, rendered);
+        let mut mail = alert_mail(MailKind::AlertDigest, to, language, rendered);
         mail.list_unsubscribe = Some(unsubscribe_url);
         mail.dedupe_key = Some(format!("alert:{id}:{date}"));
         Ok(mail)

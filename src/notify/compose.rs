@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::links::Links;
 use super::templates::{self, Mail, Rendered, ReportFacts};
 use super::tokens::{CONFIRM_TOKEN_DAYS, LinkToken};
-use super::{MailChanges, MailTo, OutboxMail, TokenPurpose};
+use super::{MailChanges, MailKind, MailTo, OutboxMail, TokenPurpose};
 use crate::auth::reporter_key::ReporterKeys;
 use crate::domain::{Language, Light};
 
@@ -126,7 +126,7 @@ impl Composer {
         }
         .render(language)?;
         let mail = outbox_mail(
-            "confirm_report",
+            MailKind::ConfirmReport,
             MailTo::Address(to.to_owned()),
             language,
             rendered,
@@ -157,7 +157,7 @@ impl Composer {
         }
         .render(to.language)?;
         Ok(to_follower(
-            "receipt",
+            MailKind::Receipt,
             to,
             report.id,
             rendered,
@@ -195,7 +195,7 @@ impl Composer {
         }
         .render(to.language)?;
         Ok(to_follower(
-            "update",
+            MailKind::Update,
             to,
             report.id,
             rendered,
@@ -226,7 +226,7 @@ impl Composer {
         }
         .render(to.language)?;
         let mail = outbox_mail(
-            "confirm_follow",
+            MailKind::ConfirmFollow,
             MailTo::Address(to.email.to_owned()),
             to.language,
             rendered,
@@ -258,7 +258,7 @@ impl Composer {
         }
         .render(to.language)?;
         let mail = outbox_mail(
-            "confirm_support",
+            MailKind::ConfirmSupport,
             MailTo::Address(to.email.to_owned()),
             to.language,
             rendered,
@@ -288,7 +288,7 @@ impl Composer {
         }
         .render()?;
         Ok(outbox_mail(
-            "new_report",
+            MailKind::NewReport,
             MailTo::ContactOf(authority_key.to_owned()),
             Language::De,
             rendered,
@@ -313,7 +313,7 @@ impl Composer {
         }
         .render()?;
         let mut mail = outbox_mail(
-            "digest",
+            MailKind::Digest,
             MailTo::Address(to.to_owned()),
             Language::De,
             rendered,
@@ -343,7 +343,7 @@ impl Composer {
         }
         .render()?;
         let mut mail = outbox_mail(
-            "clerk_digest",
+            MailKind::ClerkDigest,
             MailTo::Address(to.email.to_owned()),
             Language::De,
             rendered,
@@ -410,7 +410,7 @@ fn erase_token(
 /// A mail to a follower, with the one-click unsubscribe link (RFC 8058) in its header too;
 /// `links` are the unsubscribe and the erase token.
 fn to_follower(
-    kind: &'static str,
+    kind: MailKind,
     to: &Recipient<'_>,
     report_id: Uuid,
     rendered: Rendered,
@@ -434,7 +434,7 @@ fn to_follower(
 
 /// The outbox row of a rendered mail.
 fn outbox_mail(
-    kind: &'static str,
+    kind: MailKind,
     to: MailTo,
     language: Language,
     rendered: Rendered,

@@ -36,5 +36,5 @@ pub mod worker;
 // The outbox's rows are written by the store in each change's transaction, so their types
 // live on the store's side; re-exported here, where mails are made.
 pub use crate::store::outbox::{
-    MailChanges, MailTo, NewFollower, NewToken, OutboxMail, TokenPurpose,
+    MailChanges, MailKind, MailTo, NewFollower, NewToken, OutboxMail, TokenPurpose,
 };

@@ -168,7 +168,9 @@ impl Worker {
         };
         let outcome = outcome(&self.settings, &mail, result, Utc::now());
         match &outcome {
-            MailOutcome::Sent => tracing::info!(id = %mail.id, kind = mail.kind, "mail sent"),
+            MailOutcome::Sent => {
+                tracing::info!(id = %mail.id, kind = mail.kind.as_str(), "mail sent")
+            }
             MailOutcome::Retry { at, error } => {
                 tracing::warn!(id = %mail.id, attempts = mail.attempts, %at, error, "mail delivery failed; will retry")
             }

@@ -97,7 +97,7 @@ macro_rules! mail_changes_writer {
                  on conflict (dedupe_key) do nothing",
             ))
             .bind(mail.id)
-            .bind(mail.kind)
+            .bind(mail.kind.as_str())
             .bind(mail.recipient.address())
             .bind(mail.language)
             .bind(&mail.subject)

@@ -46,13 +46,77 @@ macro_rules! no_back_office {
 }
 pub(crate) use no_back_office;
 
+/// What a mail is. Its name is stored with the outbox row and shown in the admins' mail list,
+/// whose documented enum (`OutboxMail.kind` in `openapi.yaml`) a test holds to [`MailKind::ALL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    /// Asks the reporter to confirm their address.
+    ConfirmReport,
+    /// Tells the reporter the report arrived, with their tracking link.
+    Receipt,
+    /// Tells a reporter or follower what changed.
+    Update,
+    /// Asks a follower to confirm their address.
+    ConfirmFollow,
+    /// Asks a supporter ("me too") to confirm their address.
+    ConfirmSupport,
+    /// Tells an authority's inbox of a new report.
+    NewReport,
+    /// An authority's daily summary.
+    Digest,
+    /// A clerk's daily list of their reports.
+    ClerkDigest,
+    /// Asks an area alert's subscriber to confirm their address.
+    ConfirmAlert,
+    /// An area alert's daily list of new reports.
+    AlertDigest,
+}
+
+impl MailKind {
+    /// Every kind, in the order the API documents them.
+    pub const ALL: [MailKind; 10] = [
+        MailKind::ConfirmReport,
+        MailKind::Receipt,
+        MailKind::Update,
+        MailKind::ConfirmFollow,
+        MailKind::ConfirmSupport,
+        MailKind::NewReport,
+        MailKind::Digest,
+        MailKind::ClerkDigest,
+        MailKind::ConfirmAlert,
+        MailKind::AlertDigest,
+    ];
+
+    /// The stored and documented name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::ConfirmReport => "confirm_report",
+            MailKind::Receipt => "receipt",
+            MailKind::Update => "update",
+            MailKind::ConfirmFollow => "confirm_follow",
+            MailKind::ConfirmSupport => "confirm_support",
+            MailKind::NewReport => "new_report",
+            MailKind::Digest => "digest",
+            MailKind::ClerkDigest => "clerk_digest",
+            MailKind::ConfirmAlert => "confirm_alert",
+            MailKind::AlertDigest => "alert_digest",
+        }
+    }
+}
+
+impl std::fmt::Display for MailKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A mail to store in the outbox, already rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMail {
     /// The outbox row's id (also the Message-ID, so a repeated delivery is recognisable).
     pub id: Uuid,
-    /// What kind of mail (`confirm_report`, `receipt`, `update`, …), for admins and tests.
-    pub kind: &'static str,
+    /// What kind of mail, for admins and tests.
+    pub kind: MailKind,
     /// The one recipient.
     pub recipient: MailTo,
     /// `de` or `en`.

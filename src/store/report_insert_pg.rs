@@ -200,7 +200,7 @@ fn push_dependent_rows(query: &mut QueryBuilder<Postgres>, record: &ReportRecord
            report_id, dedupe_key, state, attempts, next_attempt_at, created_at)",
         &mail.mails,
         |mut row, mail| {
-            row.push_bind(mail.id).push_bind(mail.kind);
+            row.push_bind(mail.id).push_bind(mail.kind.as_str());
             // The address, or the authority's contact as it is now (see `write_mail_changes`).
             row.push("coalesce(")
                 .push_bind_unseparated(mail.recipient.address().map(str::to_owned))
