@@ -193,13 +193,13 @@ pub async fn unsubscribe(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     well_formed(&path)?;
-    subscribe::unsubscribe(&mail_context(&state), &path, Utc::now())
+    subscribe::unsubscribe(&mail_context(&state), &path)
         .await
         .map_err(token_error)?;
     Ok(page(
         "Abgemeldet / Unsubscribed",
         &[
-            "Sie erhalten keine E-Mails mehr zu dieser Auswahl. / You will get no more emails about this selection.",
+            "Sie erhalten keine E-Mails mehr zu dieser Auswahl; Ihre Adresse ist dafür gelöscht. / You will get no more emails about this selection; your address is deleted for it.",
         ],
         "<p><a href=\"/\">Zur Karte / To the map</a></p>",
     ))

@@ -1,5 +1,6 @@
 //! The retention job: erases the contact data of reports closed (green or yellow-green) for
-//! `BUERGERBUERO_RETENTION_DAYS`, and anonymises clerk accounts deactivated for as long.
+//! `BUERGERBUERO_RETENTION_DAYS`, anonymises clerk accounts deactivated for as long, deletes
+//! area alerts whose opt-in expired unconfirmed, and mails about no report as old.
 //!
 //! `serve` runs it every hour (the first time ten minutes after start); `buergerbuero
 //! retention` runs it once, for cron. Safe with several instances and idempotent: every
@@ -15,6 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::erase::erasure_event;
+use crate::alerts::subscribe::requests_valid_since;
 use crate::metrics::Metrics;
 use crate::store::Store;
 use crate::store::privacy::{Erased, Pseudonym};
@@ -41,6 +43,11 @@ pub struct RetentionRun {
     pub accounts: u64,
     /// Events that named an anonymised account's email and now name its pseudonym.
     pub account_events: u64,
+    /// Area alerts deleted: never confirmed in time, or ended.
+    pub alerts: u64,
+    /// Mails about no report deleted: older than the retention, or alert mails to an address
+    /// that subscribes to nothing now.
+    pub mails_without_report: u64,
 }
 
 impl RetentionRun {
@@ -57,6 +64,8 @@ impl RetentionRun {
             ("clocks_started", self.clocks_started),
             ("accounts", self.accounts),
             ("account_events", self.account_events),
+            ("alerts", self.alerts),
+            ("mails_without_report", self.mails_without_report),
         ]);
         counts
     }
@@ -119,6 +128,12 @@ pub async fn run(store: &dyn Store, days: u32, now: DateTime<Utc>) -> anyhow::Re
             done.account_events += events;
         }
     }
+    let stale = store
+        .erase_stale_alerts_and_mails(requests_valid_since(now), cutoff)
+        .await
+        .context("deleting stale area alerts and old mails about no report")?;
+    done.alerts = stale.alerts;
+    done.mails_without_report = stale.mails;
     Ok(done)
 }
 

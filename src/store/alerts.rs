@@ -155,8 +155,10 @@ pub trait AlertStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<bool>;
 
-    /// Ends a subscription (again: nothing changes).
-    async fn end_alert_subscription(&self, id: Uuid, now: DateTime<Utc>) -> Result<()>;
+    /// Ends a subscription by deleting it with the digests it was sent, and, when the address
+    /// subscribes to nothing else, with every alert mail to the address (DSGVO Art. 17: an
+    /// ended alert keeps no address). Again: nothing changes.
+    async fn end_alert_subscription(&self, id: Uuid) -> Result<()>;
 
     /// Every confirmed subscription that has not ended.
     async fn active_alert_subscriptions(&self) -> Result<Vec<AlertSubscriptionRow>>;
@@ -164,6 +166,13 @@ pub trait AlertStore: Send + Sync {
     /// The public history entries alerts watch, of public reports, newest first.
     async fn alert_events(&self, filter: &AlertEventFilter<'_>) -> Result<Vec<AlertEventRow>>;
 }
+
+/// Deletes the alert mails (opt-ins and digests, sent or not) to addresses that subscribe to
+/// no alert any more; with `$1` bound, only those to that address.
+pub const DELETE_UNSUBSCRIBED_ALERT_MAILS: &str = "delete from outbox
+     where report_id is null and kind in ('confirm_alert', 'alert_digest')
+       and ($1 is null or recipient = $1)
+       and not exists (select 1 from alert_subscriptions s where s.email = outbox.recipient)";
 
 /// The columns an `AlertSubscriptionRow` reads.
 macro_rules! alert_columns {
@@ -297,19 +306,26 @@ macro_rules! alert_store_impl {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn end_alert_subscription(
-                &self,
-                id: uuid::Uuid,
-                now: chrono::DateTime<chrono::Utc>,
-            ) -> $crate::store::Result<()> {
-                sqlx::query(
-                    "update alert_subscriptions set unsubscribed_at = $2
-                     where id = $1 and unsubscribed_at is null",
-                )
-                .bind(id)
-                .bind(now)
-                .execute(&self.pool)
-                .await?;
+            async fn end_alert_subscription(&self, id: uuid::Uuid) -> $crate::store::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let row: Option<(String,)> =
+                    sqlx::query_as("delete from alert_subscriptions where id = $1 returning email")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if let Some((email,)) = row {
+                    sqlx::query(
+                        "delete from outbox where report_id is null and dedupe_key like $1",
+                    )
+                    .bind(format!("alert:{id}:%"))
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query($crate::store::alerts::DELETE_UNSUBSCRIBED_ALERT_MAILS)
+                        .bind(email)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
                 Ok(())
             }
 

@@ -136,4 +136,24 @@ pub trait PrivacyStore: Send + Sync {
 
     /// Whether the account was anonymised (it cannot be activated again).
     async fn is_anonymised(&self, id: Uuid) -> Result<bool>;
+
+    /// Deletes the addresses no report holds once nothing needs them: area alerts never
+    /// confirmed whose opt-in was asked for at or before `unconfirmed_before` (its link has
+    /// expired) or ended (rows from before ending deleted them), the alert mails to addresses
+    /// that subscribe to nothing now, and the mails about no report (authority digests, alert
+    /// mails, clerks' daily lists) sent or given up at or before `mails_before`.
+    async fn erase_stale_alerts_and_mails(
+        &self,
+        unconfirmed_before: DateTime<Utc>,
+        mails_before: DateTime<Utc>,
+    ) -> Result<StaleErased>;
+}
+
+/// What [`PrivacyStore::erase_stale_alerts_and_mails`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StaleErased {
+    /// Area alert subscriptions.
+    pub alerts: u64,
+    /// Outbox rows about no report.
+    pub mails: u64,
 }

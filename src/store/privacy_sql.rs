@@ -327,6 +327,41 @@ macro_rules! privacy_store_impl {
                 Ok(Some(events))
             }
 
+            async fn erase_stale_alerts_and_mails(
+                &self,
+                unconfirmed_before: chrono::DateTime<chrono::Utc>,
+                mails_before: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::Result<$crate::store::privacy::StaleErased> {
+                let mut tx = self.pool.begin().await?;
+                let alerts = sqlx::query(
+                    "delete from alert_subscriptions
+                     where unsubscribed_at is not null
+                        or (confirmed_at is null and requested_at <= $1)",
+                )
+                .bind(unconfirmed_before)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let unsubscribed = sqlx::query($crate::store::alerts::DELETE_UNSUBSCRIBED_ALERT_MAILS)
+                    .bind(None::<String>)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                let old = sqlx::query(
+                    "delete from outbox
+                     where report_id is null and state in ('sent', 'dead') and created_at <= $1",
+                )
+                .bind(mails_before)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                tx.commit().await?;
+                Ok($crate::store::privacy::StaleErased {
+                    alerts,
+                    mails: unsubscribed + old,
+                })
+            }
+
             async fn is_anonymised(&self, id: uuid::Uuid) -> $crate::store::Result<bool> {
                 let row: Option<(Option<chrono::DateTime<chrono::Utc>>,)> =
                     sqlx::query_as("select anonymised_at from accounts where id = $1")

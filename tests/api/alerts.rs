@@ -322,9 +322,11 @@ both_backends!(
         file(&app, "roads_paths", MITTE_POINT, None).await;
         let tomorrow = today + Duration::days(1);
         assert_eq!(schedule(&app, tomorrow).await, 2, "circle and category");
-        assert_eq!(
-            mails(&app, "alert_digest", "area@example.org").await.len(),
-            1
+        // The ended alert took its row and its mails along: the address is gone.
+        assert!(
+            crate::privacy::occurrences(&app, "area@example.org")
+                .await
+                .is_empty()
         );
         app.stop().await;
     }
@@ -589,6 +591,96 @@ both_backends!(
             "outside-service-area",
         )
         .await;
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    ended_or_never_confirmed_alerts_leave_no_address,
+    |backend| async move {
+        let app = alert_app(backend).await;
+        subscribe_confirmed(&app, "bleibt@example.org", json!({ "area": MITTE })).await;
+        subscribe_confirmed(&app, "geht@example.org", json!({ "area": MITTE })).await;
+        // The same address watches a second selection, which it keeps.
+        subscribe_confirmed(&app, "zwei@example.org", json!({ "area": MITTE })).await;
+        subscribe_confirmed(&app, "zwei@example.org", json!({ "authority": KREUZBERG })).await;
+        let (status, _) = subscribe(
+            &app,
+            json!({ "email": "wartet@example.org", "area": MITTE }),
+        )
+        .await;
+        assert_eq!(status, 202);
+        file(&app, "street_lighting", MITTE_POINT, None).await;
+        assert_eq!(schedule(&app, Utc::now().date_naive()).await, 3);
+        app.deliver_pending().await;
+        app.assert_outbox_done().await;
+
+        // One click in a digest ends the alert: its row and every mail to the address go at once.
+        for leaving in ["geht@example.org", "zwei@example.org"] {
+            let digest = mails(&app, "alert_digest", leaving).await;
+            let one_click = digest[0].list_unsubscribe.clone().unwrap();
+            let response = app.client.post(&one_click).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200, "{leaving}");
+            // A second click is no error: the signed link names an alert that has ended.
+            let again = app.client.post(&one_click).send().await.unwrap();
+            assert_eq!(again.status().as_u16(), 200, "{leaving}");
+        }
+        let gone = crate::privacy::occurrences(&app, "geht@example.org").await;
+        assert!(gone.is_empty(), "{gone:?}");
+        // The address with another alert keeps that alert and its opt-in mails, not the digest.
+        assert_eq!(
+            crate::privacy::count(
+                &app,
+                "select count(*) from alert_subscriptions where email = 'zwei@example.org'"
+            )
+            .await,
+            1
+        );
+        assert!(
+            mails(&app, "alert_digest", "zwei@example.org")
+                .await
+                .is_empty()
+        );
+        assert_eq!(
+            mails(&app, "confirm_alert", "zwei@example.org").await.len(),
+            2
+        );
+
+        // The retention run: an opt-in unanswered for longer than its link works goes, and
+        // mails about no report older than the retention go; a live alert stays.
+        let eight_days_ago = Utc::now() - Duration::days(8);
+        app.execute_sql_at(
+            &["update alert_subscriptions set requested_at = $1 where email = 'wartet@example.org'"],
+            eight_days_ago,
+        )
+        .await;
+        app.execute_sql_at(
+            &["update outbox set created_at = $1 where recipient = 'bleibt@example.org' and kind = 'alert_digest'"],
+            Utc::now() - Duration::days(91),
+        )
+        .await;
+        let done = crate::privacy::retention(&app).await;
+        assert_eq!(done.alerts, 1, "{done:?}");
+        assert_eq!(
+            done.mails_without_report, 2,
+            "wartet's opt-in, bleibt's old digest: {done:?}"
+        );
+        let gone = crate::privacy::occurrences(&app, "wartet@example.org").await;
+        assert!(gone.is_empty(), "{gone:?}");
+        assert!(
+            mails(&app, "alert_digest", "bleibt@example.org")
+                .await
+                .is_empty()
+        );
+        assert_eq!(
+            crate::privacy::count(
+                &app,
+                "select count(*) from alert_subscriptions where email = 'bleibt@example.org' and confirmed_at is not null"
+            )
+            .await,
+            1
+        );
+        assert!(crate::privacy::retention(&app).await.is_empty());
         app.stop().await;
     }
 );

@@ -91,13 +91,13 @@ async fn press(app: &TestApp, path: &str) -> (u16, String) {
 }
 
 /// How many rows of `sql`'s count query the app's database has.
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub(crate) async fn count(app: &TestApp, sql: &str) -> i64 {
     query_count(app.database_url(), app.backend(), sql).await
 }
 
 /// Every `table.column` of the database whose text contains `needle`: all tables of the
 /// schema (`move_data::TABLES`, which a test keeps complete), every column read as text.
-async fn occurrences(app: &TestApp, needle: &str) -> Vec<String> {
+pub(crate) async fn occurrences(app: &TestApp, needle: &str) -> Vec<String> {
     let (url, backend) = (app.database_url(), app.backend());
     let mut found = Vec::new();
     for table in buergerbuero::store::move_data::TABLES {
@@ -401,7 +401,7 @@ both_backends!(
 );
 
 /// Runs the retention job once on the app's database, as `buergerbuero retention` does.
-async fn retention(app: &TestApp) -> buergerbuero::privacy::retention::RetentionRun {
+pub(crate) async fn retention(app: &TestApp) -> buergerbuero::privacy::retention::RetentionRun {
     let store = buergerbuero::store::connect(app.database_url(), 2)
         .await
         .unwrap();
