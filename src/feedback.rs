@@ -3,12 +3,13 @@
 //! yellow-green report is still not fixed, or confirms it fixed. The report's rules decide
 //! whether the report takes feedback ([`Report::citizen_feedback`]); the store keeps each
 //! person to one word per state of the report; no mail goes out (the clerks see the reopen
-//! request in their inbox, the public in the history).
+//! request in their inbox, the public in the history). Photos sent along wait for a clerk's
+//! release, as a filing's do.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::domain::{CitizenFeedback, Refusal, Report, ReportId};
+use crate::domain::{CitizenFeedback, PhotoRef, Refusal, Report, ReportId};
 use crate::store::{self, clerk::FeedbackRecord, clerk::ReportUpdate};
 use crate::workflow::WorkflowContext;
 
@@ -54,14 +55,67 @@ impl From<store::Error> for FeedbackError {
     }
 }
 
-/// Records `feedback` of `speaker` on report `id`; returns the report after it.
-pub async fn give(
+/// Whether `speaker` may give `feedback` on report `id` now, before any photo is processed:
+/// refused feedback should not leave stored photos behind.
+pub async fn check(
     ctx: &WorkflowContext,
     id: ReportId,
     speaker: Speaker,
     feedback: &CitizenFeedback,
     now: DateTime<Utc>,
+) -> Result<(), FeedbackError> {
+    let (report, _) = report_and_person(ctx, id, speaker).await?;
+    report.citizen_feedback(feedback, &[], &[], now)?;
+    Ok(())
+}
+
+/// Records `feedback` of `speaker` on report `id`, with `photos` (stored already; hidden until
+/// a clerk releases them); returns the report after it.
+pub async fn give(
+    ctx: &WorkflowContext,
+    id: ReportId,
+    speaker: Speaker,
+    feedback: &CitizenFeedback,
+    photos: &[PhotoRef],
+    now: DateTime<Utc>,
 ) -> Result<Report, FeedbackError> {
+    let (report, person) = report_and_person(ctx, id, speaker).await?;
+    let photo_ids: Vec<String> = if photos.is_empty() {
+        Vec::new()
+    } else {
+        let rows = ctx.store.report_photos(id, false).await?;
+        rows.into_iter().map(|p| p.photo_id).collect()
+    };
+    let change = report.citizen_feedback(feedback, photos, &photo_ids, now)?;
+    let kind = match feedback {
+        CitizenFeedback::NotFixed { .. } => "not_fixed",
+        CitizenFeedback::Fixed { .. } => "fixed",
+    };
+    ctx.store
+        .update_report(&ReportUpdate {
+            old: &report,
+            new: &change.report,
+            events: &change.events,
+            photo: change.photo.as_ref(),
+            linked: None,
+            mail: &Default::default(),
+            feedback: Some(FeedbackRecord {
+                person: &person,
+                state_since: report.timeline.status_changed_at,
+                kind,
+            }),
+        })
+        .await?;
+    Ok(change.report)
+}
+
+/// The report, and who speaks as the feedback table keys them (`reporter`, or
+/// `follower:<id>`; the reporter's own follower row is the reporter).
+async fn report_and_person(
+    ctx: &WorkflowContext,
+    id: ReportId,
+    speaker: Speaker,
+) -> Result<(Report, String), FeedbackError> {
     let report = ctx
         .store
         .get_report(id)
@@ -83,25 +137,5 @@ pub async fn give(
             }
         }
     };
-    let change = report.citizen_feedback(feedback, now)?;
-    let kind = match feedback {
-        CitizenFeedback::NotFixed { .. } => "not_fixed",
-        CitizenFeedback::Fixed { .. } => "fixed",
-    };
-    ctx.store
-        .update_report(&ReportUpdate {
-            old: &report,
-            new: &change.report,
-            events: &change.events,
-            photo: None,
-            linked: None,
-            mail: &Default::default(),
-            feedback: Some(FeedbackRecord {
-                person: &person,
-                state_since: report.timeline.status_changed_at,
-                kind,
-            }),
-        })
-        .await?;
-    Ok(change.report)
+    Ok((report, person))
 }

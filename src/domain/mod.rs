@@ -25,8 +25,9 @@ pub use new_report::{
 };
 pub use report::{
     Action, Assignee, Change, CitizenFeedback, CloseReason, Event, EventKind, Facts, Intake, Light,
-    MAX_ANSWER_PHOTOS, NewEvent, PhotoChange, PhotoRef, Placement, Refusal, Report, ReportId,
-    ReportStatus, TargetStatus, Timeline, Transition, TransitionError, Visibility,
+    MAX_ANSWER_PHOTOS, MAX_FEEDBACK_PHOTOS, NewEvent, PhotoChange, PhotoRef, Placement, Refusal,
+    Report, ReportId, ReportStatus, TargetStatus, Timeline, Transition, TransitionError,
+    Visibility,
 };
 pub use state::State;
 pub use working_days::{

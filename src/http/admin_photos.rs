@@ -162,15 +162,32 @@ pub async fn answer_with_photos(
             format!("1 bis {MAX_ANSWER_PHOTOS} Fotos senden (oder ohne Fotos antworten)"),
         ));
     }
+    let photos = store_photos(&state, body.files).await?;
+    run(
+        signed,
+        &row.id.to_string(),
+        Action::AnswerWithPhotos { text, photos },
+        &state,
+    )
+    .await
+}
+
+/// Runs uploaded photo files through the pipeline of a filing's photos (limits, metadata
+/// stripped, web size and thumbnail) and stores them; a refused one is a 4xx naming its index.
+/// Content-addressed: a retry stores nothing new.
+pub(super) async fn store_photos(
+    state: &AppState,
+    files: Vec<Vec<u8>>,
+) -> Result<Vec<PhotoRef>, ApiError> {
     let limits = PhotoLimits::default();
-    let mut photos = Vec::with_capacity(body.files.len());
-    for (index, bytes) in body.files.into_iter().enumerate() {
+    let mut photos = Vec::with_capacity(files.len());
+    for (index, bytes) in files.into_iter().enumerate() {
         let (processed, took) = state
             .filing
             .photo_workers
             .process(bytes, limits)
             .await
-            .map_err(|e| anyhow::anyhow!("processing answer photo {index}: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("processing photo {index}: {e}"))?;
         state.metrics.photo_processed(took);
         let processed = processed.map_err(|error| ApiError::Photo { index, error })?;
         state
@@ -184,11 +201,5 @@ pub async fn answer_with_photos(
             height: processed.height,
         });
     }
-    run(
-        signed,
-        &row.id.to_string(),
-        Action::AnswerWithPhotos { text, photos },
-        &state,
-    )
-    .await
+    Ok(photos)
 }

@@ -68,7 +68,7 @@ pub struct HistoryEntry {
     /// The light the event set (the filing and status moves), else `None`.
     light: Option<Light>,
     text: Option<String>,
-    /// The authority's photos sent with this answer ("after" photos).
+    /// Photos sent with this entry: the authority's with an answer, a citizen's with feedback.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     photos: Vec<PhotoView>,
 }
@@ -267,11 +267,20 @@ impl ReportView {
         self
     }
 
-    /// Marks each photo as released or not (clerk views; `photos` as passed to `new`).
+    /// Marks each photo, the history's too, as released or not (clerk views; `photos` as
+    /// passed to `new`): a citizen's feedback photos wait there for a clerk's release.
     pub fn with_photo_visibility(mut self, photos: &[PhotoRow]) -> Self {
-        let own = photos.iter().filter(|p| p.event_id.is_none());
-        for (view, row) in self.photos.iter_mut().zip(own) {
-            view.visible = Some(row.visible);
+        let visible: std::collections::HashMap<&str, bool> = photos
+            .iter()
+            .map(|p| (p.photo_id.as_str(), p.visible))
+            .collect();
+        let entries = self.history.iter_mut().flatten();
+        let views = self
+            .photos
+            .iter_mut()
+            .chain(entries.flat_map(|entry| entry.photos.iter_mut()));
+        for view in views {
+            view.visible = visible.get(view.id.as_str()).copied();
         }
         self
     }

@@ -212,14 +212,19 @@ macro_rules! clerk_store_impl {
                             return Err($crate::store::Error::StaleRevision);
                         }
                     }
-                    Some($crate::domain::PhotoChange::Attach(photos)) => {
-                        // The answer this change appended: its report's newest `answer`
+                    Some($crate::domain::PhotoChange::Attach {
+                        photos,
+                        to,
+                        released,
+                    }) => {
+                        // The entry this change appended: its report's newest of that kind
                         // (the revision check above keeps other changes of it out until
                         // the commit).
                         let (event_id,): (i64,) = sqlx::query_as(
-                            "select max(id) from report_events where report_id = $1 and kind = 'answer'",
+                            "select max(id) from report_events where report_id = $1 and kind = $2",
                         )
                         .bind(new.id.uuid())
+                        .bind(to.as_str())
                         .fetch_one(&mut *tx)
                         .await?;
                         let (last,): (i32,) = sqlx::query_as(
@@ -232,13 +237,14 @@ macro_rules! clerk_store_impl {
                             sqlx::query(
                                 "insert into report_photos
                                    (report_id, photo_id, position, width, height, visible, event_id)
-                                 values ($1, $2, $3, $4, $5, true, $6)",
+                                 values ($1, $2, $3, $4, $5, $6, $7)",
                             )
                             .bind(new.id.uuid())
                             .bind(photo.id.as_str())
                             .bind(last + 1 + n as i32)
                             .bind(photo.width as i32)
                             .bind(photo.height as i32)
+                            .bind(*released)
                             .bind(event_id)
                             .execute(&mut *tx)
                             .await?;

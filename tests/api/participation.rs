@@ -538,3 +538,146 @@ both_backends!(
         assert!(unassigned_part.contains(&unassigned) && !unassigned_part.contains(&mine));
     }
 );
+
+/// A multipart feedback with `photos` JPEGs and the text fields `fields`.
+async fn feedback_with_photos(
+    app: &TestApp,
+    id: &str,
+    fields: &[(&str, &str)],
+    photos: Vec<Vec<u8>>,
+) -> (u16, Value) {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    for (n, photo) in photos.into_iter().enumerate() {
+        form = form.part(
+            "photo",
+            reqwest::multipart::Part::bytes(photo)
+                .file_name(format!("noch-kaputt-{n}.jpg"))
+                .mime_str("image/jpeg")
+                .unwrap(),
+        );
+    }
+    let response = app
+        .client
+        .post(format!("{}/api/v1/reports/{id}/feedback", app.address))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The history entry of `kind` in a report view.
+fn entry(report: &Value, kind: &str) -> Value {
+    report["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} in {report}"))
+        .clone()
+}
+
+both_backends!(
+    a_not_fixed_photo_waits_for_the_clerks_release,
+    |backend| async move {
+        let app = participation_app(backend).await;
+        let clerk = sign_in(&app, "clerk@mitte.example", false, &[MITTE]).await;
+        let filed = file_report(
+            &app,
+            json!({
+                "category": "roads_paths",
+                "description": "Schlagloch",
+                "lat": MITTE_POINT.0,
+                "lon": MITTE_POINT.1,
+            }),
+        )
+        .await;
+        let id = filed["id"].as_str().unwrap().to_owned();
+        let key = filed["reporter_key"].as_str().unwrap().to_owned();
+        let photo = crate::helpers::jpeg(64, 48);
+        let fields = [
+            ("kind", "not_fixed"),
+            ("text", "Das Loch ist noch da, siehe Foto"),
+            ("key", key.as_str()),
+        ];
+
+        // Feedback the report does not take is refused before any photo is processed; too
+        // many photos, a field twice, or a file that is no image are refused too.
+        let early = feedback_with_photos(&app, &id, &fields, vec![photo.clone()]).await;
+        assert_refused(&early, 409, "not-allowed");
+        let (status, _) = clerk
+            .post(
+                &app,
+                &admin_path(&id, "status"),
+                json!({ "status": "resolved", "answer": "Verfüllt." }),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let four = (0..4).map(|n| crate::helpers::jpeg(40 + n, 30)).collect();
+        assert_refused(
+            &feedback_with_photos(&app, &id, &fields, four).await,
+            400,
+            "invalid-parameter",
+        );
+        let twice = [fields[0], fields[1], fields[2], ("kind", "fixed")];
+        assert_refused(
+            &feedback_with_photos(&app, &id, &twice, vec![]).await,
+            400,
+            "invalid-parameter",
+        );
+        assert_refused(
+            &feedback_with_photos(&app, &id, &fields, vec![b"kein Bild".to_vec()]).await,
+            415,
+            "photo-unsupported-type",
+        );
+        let wrong_key = [fields[0], fields[1], ("key", "0123456789abcdef")];
+        assert_refused(
+            &feedback_with_photos(&app, &id, &wrong_key, vec![photo.clone()]).await,
+            404,
+            "not-found",
+        );
+
+        let (status, answer) = feedback_with_photos(&app, &id, &fields, vec![photo]).await;
+        assert_eq!(status, 201, "{answer}");
+        assert_eq!(answer["photos"], 1);
+        assert_eq!(answer["reopen_requested"], true);
+
+        // The public sees the words, not the photo; its URL answers 404.
+        let public = public_report(&app, &id).await;
+        let said = entry(&public, "citizen_not_fixed");
+        assert_eq!(said["text"], "Das Loch ist noch da, siehe Foto");
+        assert!(said.get("photos").is_none(), "{said}");
+        // The clerk sees it, hidden, beside the feedback, and releases it.
+        let (_, full) = clerk
+            .get(&app, &format!("/api/v1/admin/reports/{id}"))
+            .await;
+        let waiting = entry(&full, "citizen_not_fixed")["photos"][0].clone();
+        assert_eq!(waiting["visible"], false, "{full}");
+        assert_eq!(waiting["width"], 64);
+        let photo_id = waiting["id"].as_str().unwrap().to_owned();
+        let hidden = app.get(&format!("/api/v1/photos/{photo_id}/web")).await;
+        assert_eq!(hidden.status().as_u16(), 404);
+        let (status, released) = clerk
+            .put(
+                &app,
+                &format!("/api/v1/admin/reports/{id}/photos/{photo_id}"),
+                json!({ "visible": true }),
+            )
+            .await;
+        assert_eq!(status, 200, "{released}");
+        let public = public_report(&app, &id).await;
+        let said = entry(&public, "citizen_not_fixed");
+        assert_eq!(said["photos"][0]["id"], photo_id.as_str(), "{said}");
+        assert!(
+            public["photos"].as_array().unwrap().is_empty(),
+            "the reporter's own only"
+        );
+        let shown = app.get(&format!("/api/v1/photos/{photo_id}/web")).await;
+        assert_eq!(shown.status().as_u16(), 200);
+        app.stop().await;
+    }
+);

@@ -2,13 +2,15 @@
 // a phone: the reporter files with an address, the clerk marks the report fixed, the mail
 // (written by the running server as an .eml file) carries the link; the page shows the
 // question, the answer lands in the public history without the person, and the clerk sees
-// the reopen request and declines it on the clerk page. axe-core in every state.
+// the reopen request and declines it on the clerk page. A photo sent along waits until the
+// clerk releases it. axe-core in every state.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  BASE_URL, CLERK, PHONE, adminHeaders, api, assertAccessible, assertClean, launch, openPage, screenshot,
+  BASE_URL, CLERK, PHONE, adminHeaders, api, assertAccessible, assertClean, launch, makeJpeg, openPage,
+  screenshot,
 } from './lib.mjs';
 
 const MAIL_DIR = process.env.MAIL_DIR;
@@ -63,6 +65,8 @@ test('a follower says "not fixed" through the mail link; the clerk declines on t
   await assertAccessible(page, 'feedback form with an error');
   await page.check('#feedback-kind-not-fixed');
   await page.fill('#feedback-text', 'Die Laterne ist abends immer noch dunkel.');
+  // A photo of it comes along; it waits for the clerk.
+  await page.setInputFiles('#feedback-photos', await makeJpeg(page, 2000, 1500, 'dunkel.jpg'));
   await page.click('#feedback-submit');
   await page.waitForSelector('#feedback-result.success, #feedback-result .success, #feedback-result:has-text("Danke")');
   assert.match(await page.textContent('#feedback-result'), /Danke/);
@@ -70,6 +74,7 @@ test('a follower says "not fixed" through the mail link; the clerk declines on t
   const history = await page.textContent('#history');
   assert.match(history, /noch nicht behoben/);
   assert.ok(!history.includes(email), 'the person stays unnamed');
+  assert.equal(await page.locator('#history .answer-photos img').count(), 0, 'the photo waits for release');
   await assertAccessible(page, 'feedback sent (phone)');
   await screenshot(page, 'feedback-sent-phone');
   assertClean(page);
@@ -90,6 +95,14 @@ test('a follower says "not fixed" through the mail link; the clerk declines on t
   await clerk.waitForSelector('#reopen-request:not([hidden])');
   await assertAccessible(clerk, 'clerk report with a reopen request');
   await screenshot(clerk, 'clerk-reopen-request');
+  // The citizen's photo is among the photos, hidden, and the clerk releases it.
+  const release = clerk.getByRole('button', { name: /Foto zur Rückmeldung 1 freigeben/ });
+  await release.click();
+  await clerk.getByRole('button', { name: /Foto zur Rückmeldung 1 verbergen/ }).waitFor();
+  const released = await api('GET', `/api/v1/reports/${report.id}`);
+  const said = released.history.find((e) => e.kind === 'citizen_not_fixed');
+  assert.equal(said.photos?.length, 1, 'released with the feedback entry');
+  assert.ok(said.photos[0].width <= 1600, 'made smaller before sending');
   await clerk.fill('#decline-reason', 'Geprüft am Abend: die Laterne leuchtet.');
   await clerk.click('#decline-submit');
   await clerk.waitForSelector('#reopen-request[hidden]', { state: 'attached' });

@@ -210,7 +210,7 @@ test('an answer with an "after" photo appears on the public report page', async 
   await visitor.goto(`/report.html?id=${report.id}`);
   await imageLoaded(visitor, '#history .answer-photos img');
   assert.equal(await visitor.locator('#history .answer-photos img').getAttribute('src'), answer.photos[0].thumb_url);
-  assert.match(await visitor.locator('#history .answer-photos img').getAttribute('alt'), /Foto 1 von 1 zur Antwort/);
+  assert.match(await visitor.locator('#history .answer-photos img').getAttribute('alt'), /Foto 1 von 1 zu diesem Eintrag/);
   await assertAccessible(visitor, 'the public report with an answer photo');
   await screenshot(visitor, 'redaction-after-photo-public');
   assertClean(visitor);

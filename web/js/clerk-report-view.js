@@ -99,13 +99,21 @@ function placeLinks({ lat, lon }) {
  */
 function renderPhotos(report, onTogglePhoto, onRedactPhoto) {
   const list = $('report-photos');
-  $('photos-help').hidden = report.photos.length === 0;
-  if (report.photos.length === 0) {
+  // The reporter's photos, then those citizens sent with their feedback ("still not fixed"):
+  // both wait here for release.
+  const feedbackPhotos = (report.history ?? [])
+    .filter((entry) => entry.kind.startsWith('citizen_'))
+    .flatMap((entry) => entry.photos ?? []);
+  const photos = [...report.photos, ...feedbackPhotos];
+  $('photos-help').hidden = photos.length === 0;
+  if (photos.length === 0) {
     list.replaceChildren(el('li', { class: 'meta' }, tr('Keine Fotos.', 'No photos.')));
     return;
   }
-  list.replaceChildren(...report.photos.map((photo, index) => {
-    const label = `${tr('Foto', 'Photo')} ${index + 1}`;
+  list.replaceChildren(...photos.map((photo, index) => {
+    const label = index < report.photos.length
+      ? `${tr('Foto', 'Photo')} ${index + 1}`
+      : `${tr('Foto zur Rückmeldung', 'Feedback photo')} ${index - report.photos.length + 1}`;
     const url = (variant) => `/api/v1/admin/reports/${report.id}/photos/${photo.id}/${variant}`;
     return el('li', { class: 'clerk-photo' },
       el('a', { href: url('web') }, el('img', { src: url('thumb'), alt: `${label} (${tr('vergrößern', 'enlarge')})`, width: 160, height: 120 })),

@@ -212,13 +212,13 @@ function historyItem(entry, categoryNames, forwardedTo) {
       el('time', { datetime: entry.at }, formatDate(entry.at)), ': ', el('strong', {}, tr(de, en))),
     entry.light ? el('p', {}, lightBadge(entry.light)) : null,
     body,
-    entry.photos?.length ? answerPhotos(entry.photos) : null);
+    entry.photos?.length ? entryPhotos(entry.photos) : null);
 }
 
-/** The authority's own photos sent with an answer ("after" photos). */
-function answerPhotos(photos) {
+/** Photos sent with an entry: the authority's with an answer, a citizen's with feedback. */
+function entryPhotos(photos) {
   return el('ul', { class: 'photos answer-photos' }, photos.map((photo, i) => {
-    const label = tr(`Foto ${i + 1} von ${photos.length} zur Antwort`, `Photo ${i + 1} of ${photos.length} with the answer`);
+    const label = tr(`Foto ${i + 1} von ${photos.length} zu diesem Eintrag`, `Photo ${i + 1} of ${photos.length} with this entry`);
     return el('li', {}, el('a', { href: photo.web_url, class: 'photo-link' },
       el('img', { src: photo.thumb_url, alt: tr(`${label}, vergrößern`, `${label}, enlarge`) })));
   }));

@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use super::{NewEvent, Report, ReportId, TransitionError};
+use super::{EventKind, NewEvent, Report, ReportId, TransitionError};
 use crate::domain::{AuthorityKey, CategoryCode, InvalidValue};
 
 /// The statuses a clerk can move a report to (besides reopening).
@@ -169,6 +169,9 @@ pub enum CitizenFeedback {
 /// Most photos one answer may carry (as many as a filing).
 pub const MAX_ANSWER_PHOTOS: usize = 5;
 
+/// Most photos a citizen's feedback may carry: what is still wrong, from a spot or two.
+pub const MAX_FEEDBACK_PHOTOS: usize = 3;
+
 /// A processed, stored photo an action names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhotoRef {
@@ -197,9 +200,17 @@ pub enum PhotoChange {
         /// Its redacted copy.
         new: String,
     },
-    /// Add the authority's photos, shown with the public answer the change appends (released
-    /// at once: a clerk chose them for the public).
-    Attach(Vec<PhotoRef>),
+    /// Add photos shown with the history entry of kind `to` that the change appends: the
+    /// authority's with its answer (released at once: a clerk chose them for the public), a
+    /// citizen's with their feedback (hidden until a clerk releases them, as a filing's).
+    Attach {
+        /// The photos, in order.
+        photos: Vec<PhotoRef>,
+        /// The kind of the appended entry they belong to.
+        to: EventKind,
+        /// Whether the public sees them at once.
+        released: bool,
+    },
 }
 
 impl Action {

@@ -16,8 +16,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 pub use action::{
-    Action, Assignee, Change, CitizenFeedback, Facts, MAX_ANSWER_PHOTOS, PhotoChange, PhotoRef,
-    Refusal, TargetStatus,
+    Action, Assignee, Change, CitizenFeedback, Facts, MAX_ANSWER_PHOTOS, MAX_FEEDBACK_PHOTOS,
+    PhotoChange, PhotoRef, Refusal, TargetStatus,
 };
 pub use event::{Event, EventKind, NewEvent};
 pub use status::{CloseReason, Light, ReportStatus, Transition, TransitionError, Visibility};
@@ -429,21 +429,17 @@ impl Report {
                         reason: format!("an answer carries 1 to {MAX_ANSWER_PHOTOS} photos"),
                     });
                 }
-                for (n, p) in photos.iter().enumerate() {
-                    // The report's rows are keyed by photo: the same picture twice is one.
-                    if facts.photo_ids.contains(&p.id) || photos[..n].iter().any(|q| q.id == p.id) {
-                        return Err(Refusal::Invalid {
-                            field: "photo",
-                            reason: format!("photo {n} is already part of this report"),
-                        });
-                    }
-                }
+                new_photos(photos, &facts.photo_ids)?;
                 events.push(event(
                     EventKind::Answer,
                     true,
                     Some(required_text("text", text)?),
                 ));
-                photo = Some(PhotoChange::Attach(photos.clone()));
+                photo = Some(PhotoChange::Attach {
+                    photos: photos.clone(),
+                    to: EventKind::Answer,
+                    released: true,
+                });
                 reaction = self.visibility == Visibility::Published;
             }
             Action::RedactPhoto {
@@ -609,6 +605,8 @@ impl Report {
     pub fn citizen_feedback(
         &self,
         feedback: &CitizenFeedback,
+        photos: &[PhotoRef],
+        photo_ids: &[String],
         now: DateTime<Utc>,
     ) -> Result<Change, Refusal> {
         if !self.is_public() {
@@ -648,6 +646,13 @@ impl Report {
                     .transpose()?,
             ),
         };
+        if photos.len() > MAX_FEEDBACK_PHOTOS {
+            return Err(Refusal::Invalid {
+                field: "photo",
+                reason: format!("feedback carries at most {MAX_FEEDBACK_PHOTOS} photos"),
+            });
+        }
+        new_photos(photos, photo_ids)?;
         Ok(Change {
             events: vec![NewEvent {
                 kind,
@@ -658,7 +663,12 @@ impl Report {
                 authority: None,
             }],
             report: new,
-            photo: None,
+            // A citizen's photos wait for a clerk, as a filing's do (faces, number plates).
+            photo: (!photos.is_empty()).then(|| PhotoChange::Attach {
+                photos: photos.to_vec(),
+                to: kind,
+                released: false,
+            }),
             linked: None,
         })
     }
@@ -778,6 +788,20 @@ fn close_reason(reason: Option<&str>, responsible: Option<&str>) -> Result<Close
             format!("closing needs a reason: one of {codes}"),
         )),
     }
+}
+
+/// Refuses photos that are part of the report already, or twice among `photos`: the report's
+/// rows are keyed by photo, so the same picture twice is one.
+fn new_photos(photos: &[PhotoRef], photo_ids: &[String]) -> Result<(), Refusal> {
+    for (n, p) in photos.iter().enumerate() {
+        if photo_ids.contains(&p.id) || photos[..n].iter().any(|q| q.id == p.id) {
+            return Err(Refusal::Invalid {
+                field: "photo",
+                reason: format!("photo {n} is already part of this report"),
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

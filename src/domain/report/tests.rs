@@ -452,7 +452,11 @@ fn an_answer_carries_one_to_five_new_photos() {
     assert!(change.events[0].public);
     assert_eq!(
         change.photo,
-        Some(PhotoChange::Attach(vec![photo("a"), photo("b")]))
+        Some(PhotoChange::Attach {
+            photos: vec![photo("a"), photo("b")],
+            to: EventKind::Answer,
+            released: true,
+        })
     );
     assert_eq!(change.report.timeline.first_reaction_at, Some(now()));
     for refused in [
@@ -528,7 +532,9 @@ fn not_fixed() -> CitizenFeedback {
 
 #[test]
 fn citizens_speak_on_green_and_yellow_green_reports_only() {
-    let change = resolved().citizen_feedback(&not_fixed(), now()).unwrap();
+    let change = resolved()
+        .citizen_feedback(&not_fixed(), &[], &[], now())
+        .unwrap();
     assert_eq!(
         change.report.status,
         ReportStatus::Resolved,
@@ -540,7 +546,7 @@ fn citizens_speak_on_green_and_yellow_green_reports_only() {
     assert!(event.public);
     assert_eq!(event.actor, "citizen", "never the person");
     let fixed = resolved()
-        .citizen_feedback(&CitizenFeedback::Fixed { text: None }, now())
+        .citizen_feedback(&CitizenFeedback::Fixed { text: None }, &[], &[], now())
         .unwrap();
     assert_eq!(fixed.report.timeline.reopen_requested_at, None);
     assert_eq!(fixed.events[0].kind, EventKind::CitizenConfirmedFixed);
@@ -548,7 +554,11 @@ fn citizens_speak_on_green_and_yellow_green_reports_only() {
         ReportStatus::Closed(CloseReason::NoFunds),
         Visibility::Published,
     );
-    assert!(closed.citizen_feedback(&not_fixed(), now()).is_ok());
+    assert!(
+        closed
+            .citizen_feedback(&not_fixed(), &[], &[], now())
+            .is_ok()
+    );
     for refused in [
         open_published(),
         report(ReportStatus::InProgress, Visibility::Published),
@@ -561,21 +571,51 @@ fn citizens_speak_on_green_and_yellow_green_reports_only() {
         ),
     ] {
         assert!(matches!(
-            refused.citizen_feedback(&not_fixed(), now()),
+            refused.citizen_feedback(&not_fixed(), &[], &[], now()),
             Err(Refusal::NotAllowed(_))
         ));
     }
     let empty = CitizenFeedback::NotFixed { text: " ".into() };
     assert!(matches!(
-        resolved().citizen_feedback(&empty, now()),
+        resolved().citizen_feedback(&empty, &[], &[], now()),
         Err(Refusal::Invalid { field: "text", .. })
     ));
 }
 
 #[test]
+fn feedback_photos_wait_for_a_clerk() {
+    let photo = |id: &str| PhotoRef {
+        id: id.into(),
+        width: 10,
+        height: 10,
+    };
+    let change = resolved()
+        .citizen_feedback(&not_fixed(), &[photo("a")], &["own".into()], now())
+        .unwrap();
+    assert_eq!(
+        change.photo,
+        Some(PhotoChange::Attach {
+            photos: vec![photo("a")],
+            to: EventKind::CitizenNotFixed,
+            released: false,
+        })
+    );
+    for refused in [
+        (0..4).map(|n| photo(&n.to_string())).collect::<Vec<_>>(),
+        vec![photo("own")],
+        vec![photo("a"), photo("a")],
+    ] {
+        assert!(matches!(
+            resolved().citizen_feedback(&not_fixed(), &refused, &["own".into()], now()),
+            Err(Refusal::Invalid { field: "photo", .. })
+        ));
+    }
+}
+
+#[test]
 fn a_reopen_request_is_decided_by_reopening_or_declining() {
     let requested = resolved()
-        .citizen_feedback(&not_fixed(), now())
+        .citizen_feedback(&not_fixed(), &[], &[], now())
         .unwrap()
         .report;
     assert!(requested.allowed_actions().contains(&"decline-reopen"));
