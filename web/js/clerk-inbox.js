@@ -156,8 +156,13 @@ function filterValues() {
 }
 
 let nextCursor = null;
+/** Counts the loads: only the newest one may draw the list. */
+let latestLoad = 0;
 
 async function loadInbox(cursor = null) {
+  // A slow answer to an earlier load (the first page while the clerk already filtered) must
+  // not overwrite the answer to the filters now shown.
+  const ticket = ++latestLoad;
   const params = new URLSearchParams(filterValues().filter(([, v]) => v !== ''));
   params.set('limit', '25');
   if (cursor) params.set('cursor', cursor);
@@ -169,6 +174,7 @@ async function loadInbox(cursor = null) {
   try {
     page = await getJson(`/api/v1/admin/reports?${params}`);
   } catch (error) {
+    if (ticket !== latestLoad) return;
     list.removeAttribute('aria-busy');
     if (error.status === 401) {
       showLogin();
@@ -183,6 +189,7 @@ async function loadInbox(cursor = null) {
     $('filters-error').hidden = false;
     return;
   }
+  if (ticket !== latestLoad) return;
   list.removeAttribute('aria-busy');
   const items = page.reports.map(inboxItem);
   if (cursor) list.append(...items); else list.replaceChildren(...items);
