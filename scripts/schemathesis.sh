@@ -237,8 +237,13 @@ checks.negative_data_rejection.expected-statuses = ["200", "400", "401", "403", 
 # A citizen's feedback: without the reporter's key (the stateful phase has it from the filing)
 # a 404; with it, a report that is not green or yellow-green refuses (409). Multipart bodies
 # as for the photo answers; refusals are tested in tests/api/participation.rs.
+# The stateful phase's "created resource not found" (ST302) counts a 404 as the report being
+# gone when every *parameter* came from the filing's link, but ignores the body: here the key is
+# in the body, and a generated or wrongly inferred key (CI saw `authority.key`) is a 404 by
+# design, as for reading with a wrong key. The report itself is there (get_report follows it).
 [[operations]]
 include-name = "POST /api/v1/reports/{id}/feedback"
+checks.ensure_resource_availability.enabled = false
 parameters."path.id" = { dictionary = "report_id", probability = 0.5 }
 checks.positive_data_acceptance.expected-statuses = ["201", "400", "404", "409", "413", "415", "422"]
 checks.negative_data_rejection.expected-statuses = ["201", "400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
